@@ -1,0 +1,212 @@
+"""Split a brief into YAML front matter and body, and read the front matter safely.
+
+PyYAML is strict in the wrong places for authors (``NO`` becomes ``False``, an
+impossible date raises ``ValueError``) and lenient in others (duplicate keys keep the
+last value, anchors and ``!!python`` tags are accepted). This module composes the YAML
+into nodes with the C parser, then builds plain values itself so that every value
+keeps its line and column and every problem becomes a :class:`Finding`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from site_builder.findings import Finding
+
+try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _BaseLoader = yaml.SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _SEQ, _MAP}
+
+
+class _BriefLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """YAML 1.2-like resolution: only true/false are booleans; dates stay text."""
+
+
+_BriefLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)
+    ]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _BriefLoader.add_implicit_resolver(
+        _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list(_first)
+    )
+
+
+@dataclass(frozen=True)
+class Value:
+    """A front-matter value with the 1-based line and column where it starts."""
+
+    value: Any  # str, int, float, bool, None, or list[Value]
+    line: int
+    col: int
+    tag: str = _STR
+
+
+@dataclass
+class FrontMatter:
+    """The parsed front matter of one file."""
+
+    fields: dict[str, Value] = field(default_factory=dict)
+    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    ok: bool = False  # False when the front matter could not be read at all
+
+
+def _finding(path: str, line: int, col: int, message: str, code: str) -> Finding:
+    return Finding(path, line, col, message, code)
+
+
+def split(text: str, path: str) -> tuple[str | None, str, int, list[Finding]]:
+    """Return (front matter text, body, body's first line, findings) of a brief's text."""
+    if not text.startswith("---") or text[3:4] not in ("\n", ""):
+        return None, text, 1, [
+            _finding(path, 1, 1, "no front matter: a brief starts with a line '---', then YAML "
+                     "fields (title, countries, themes, date, summary), then '---'", "no-front-matter")
+        ]
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], flags=re.MULTILINE)
+    if end is None:
+        return None, "", 1, [
+            _finding(path, 1, 1, "front matter is not closed: add a line '---' after the last "
+                     "field", "unclosed-front-matter")
+        ]
+    fm_text = text[4 : 4 + end.start()]
+    body_start = 4 + end.end()
+    if text[body_start : body_start + 1] == "\n":
+        body_start += 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return fm_text, text[body_start:], body_line, []
+
+
+def _tab_findings(fm_text: str, path: str) -> list[Finding]:
+    findings = []
+    for number, line in enumerate(fm_text.split("\n"), start=2):
+        col = line.find("\t")
+        if col >= 0:
+            findings.append(_finding(path, number, col + 1, "tab character in front matter: "
+                                     "YAML needs spaces for indentation", "tab"))
+    return findings
+
+
+def _anchor_findings(fm_text: str, path: str) -> list[Finding]:
+    """Find anchors and aliases by scanning events (only when '&' or '*' occurs at all)."""
+    findings = []
+    try:
+        for event in yaml.parse(fm_text, Loader=_BriefLoader):
+            anchor = getattr(event, "anchor", None)
+            if anchor is None:
+                continue
+            mark = event.start_mark
+            kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+            findings.append(_finding(path, mark.line + 2, mark.column + 1,
+                                     f"YAML {kind} '{anchor}' is not allowed in briefs: "
+                                     "write the value out in full", "yaml-anchor"))
+    except yaml.YAMLError:
+        pass  # reported by the composer
+    return findings
+
+
+def _yaml_error(exc: yaml.YAMLError, path: str) -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 2, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    detail = f"{context}, {problem}" if context else problem
+    return _finding(path, line, col, f"front matter is not valid YAML: {detail}; check quotes, "
+                    "colons and indentation on this line", "yaml-syntax")
+
+
+def _convert(node: yaml.Node, path: str, findings: list[Finding]) -> Value:
+    line, col = node.start_mark.line + 2, node.start_mark.column + 1
+    if node.tag not in _ALLOWED_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        findings.append(_finding(path, line, col, f"YAML tag '{tag}' is not allowed in "
+                                 "briefs: remove it and write a plain value", "yaml-tag"))
+        return Value(None, line, col, _NULL)
+    if isinstance(node, yaml.SequenceNode):
+        return Value([_convert(item, path, findings) for item in node.value], line, col, _SEQ)
+    if isinstance(node, yaml.MappingNode):
+        return Value({_scalar_text(k): _convert(v, path, findings) for k, v in node.value},
+                     line, col, _MAP)
+    return Value(_construct_scalar(node), line, col, node.tag)
+
+
+def _scalar_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else "<complex key>"
+
+
+def _construct_scalar(node: yaml.ScalarNode) -> Any:
+    text = node.value
+    if node.tag == _STR:
+        return text
+    if node.tag == _BOOL:
+        return text.lower() == "true"
+    if node.tag == _NULL:
+        return None
+    if node.tag == _INT:
+        try:
+            return int(text.replace("_", ""), 0)
+        except ValueError:
+            return text
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        return text
+
+
+def parse(text: str, path: str) -> tuple[FrontMatter, list[Finding]]:
+    """Parse a brief's text into front matter fields and body, collecting every problem."""
+    fm_text, body, body_line, findings = split(text, path)
+    result = FrontMatter(body=body, body_line=body_line)
+    if fm_text is None:
+        return result, findings
+    tabs = _tab_findings(fm_text, path)
+    if tabs:
+        return result, findings + tabs
+    if "&" in fm_text or "*" in fm_text:
+        anchors = _anchor_findings(fm_text, path)
+        if anchors:
+            return result, findings + anchors
+    try:
+        root = yaml.compose(fm_text, Loader=_BriefLoader)
+    except yaml.YAMLError as exc:
+        return result, [*findings, _yaml_error(exc, path)]
+    if root is None:
+        findings.append(_finding(path, 1, 1, "front matter is empty: add title, countries, "
+                                 "themes, date and summary", "empty-front-matter"))
+        return result, findings
+    if not isinstance(root, yaml.MappingNode):
+        findings.append(_finding(path, root.start_mark.line + 2, root.start_mark.column + 1,
+                                 "front matter must be a set of 'field: value' lines",
+                                 "front-matter-not-mapping"))
+        return result, findings
+    for key_node, value_node in root.value:
+        key = _scalar_text(key_node)
+        kline, kcol = key_node.start_mark.line + 2, key_node.start_mark.column + 1
+        if key in result.fields:
+            first = result.key_marks[key][0]
+            findings.append(_finding(path, kline, kcol, f"duplicate field '{key}' (first set on "
+                                     f"line {first}): keep one", "duplicate-key"))
+            continue
+        result.key_marks[key] = (kline, kcol)
+        result.fields[key] = _convert(value_node, path, findings)
+    result.ok = True
+    return result, findings

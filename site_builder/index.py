@@ -1,0 +1,135 @@
+"""Cross-index a corpus: briefs by theme, country and region, translations, related briefs.
+
+Everything here is plain data computed once ("gather, then write"); page renderers,
+feeds, PDFs and bundles read it and never re-scan the corpus.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from site_builder.model import Brief, Corpus, Country
+from site_builder.vocabulary import get_country
+
+# Weights of a shared term when scoring related briefs (Hugo's related-content idea:
+# each index has a weight; the score is the weighted count of shared terms).
+RELATED_WEIGHTS: dict[str, int] = {"countries": 3, "themes": 2, "regions": 1}
+
+
+def newest_first(briefs: list[Brief]) -> list[Brief]:
+    """Sort briefs by date, newest first, then by title and slug for a stable order."""
+    return sorted(briefs, key=lambda b: (_neg_date(b.sort_date), b.title.casefold(), b.slug))
+
+
+def _neg_date(date: str) -> tuple[int, ...]:
+    return tuple(-int(part) for part in date.split("-"))
+
+
+@dataclass
+class Index:
+    """The corpus' published briefs, indexed every way the site and the packs need."""
+
+    corpus: Corpus
+    briefs: list[Brief] = field(default_factory=list)
+    """Published briefs, newest first."""
+    by_slug: dict[str, Brief] = field(default_factory=dict)
+    by_theme: dict[str, list[Brief]] = field(default_factory=dict)
+    """Every theme id of the vocabulary (in file order) to its briefs, newest first."""
+    by_country: dict[str, list[Brief]] = field(default_factory=dict)
+    """Alpha-3 code to briefs, newest first; only countries that have briefs, A-Z by code."""
+    by_region: dict[str, list[Brief]] = field(default_factory=dict)
+    """Region id to the briefs tagged with it or with one of its countries, newest first."""
+    translations: dict[str, list[Brief]] = field(default_factory=dict)
+    """Slug to the other language versions of the same brief (sorted by language)."""
+    _related: dict[str, list[Brief]] = field(default_factory=dict)
+
+    def related(self, slug: str, limit: int = 5) -> list[Brief]:
+        """Return up to ``limit`` briefs most related to ``slug`` (never itself or a translation)."""
+        if slug not in self._related:
+            self._related[slug] = self._score_related(self.by_slug[slug])
+        return self._related[slug][:limit]
+
+    def _score_related(self, brief: Brief) -> list[Brief]:
+        scores: Counter[str] = Counter()
+        for weight, keys, table in (
+            (RELATED_WEIGHTS["countries"], brief.countries, self.by_country),
+            (RELATED_WEIGHTS["themes"], brief.themes, self.by_theme),
+            (RELATED_WEIGHTS["regions"], brief.regions, self._tagged_region),
+        ):
+            for key in keys:
+                for other in table.get(key, ()):
+                    scores[other.slug] += weight
+        excluded = {brief.slug} | {b.slug for b in self.translations.get(brief.slug, ())}
+        ranked = sorted(
+            (slug for slug in scores if slug not in excluded),
+            key=lambda s: (-scores[s], _neg_date(self.by_slug[s].sort_date), s),
+        )
+        return [self.by_slug[s] for s in ranked]
+
+    @property
+    def _tagged_region(self) -> dict[str, list[Brief]]:
+        table: dict[str, list[Brief]] = defaultdict(list)
+        for brief in self.briefs:
+            for region in brief.regions:
+                table[region].append(brief)
+        return table
+
+    def countries(self) -> list[Country]:
+        """Return the countries that have briefs, sorted by display name."""
+        return sorted((get_country(code) for code in self.by_country), key=lambda c: c.name)
+
+    def coverage(self) -> dict[tuple[str, str], int]:
+        """Return the number of briefs for each (theme id, alpha-3) pair that has any."""
+        cells: Counter[tuple[str, str]] = Counter()
+        for brief in self.briefs:
+            for theme in brief.themes:
+                for country in brief.countries:
+                    cells[(theme, country)] += 1
+        return dict(cells)
+
+    def years(self) -> list[str]:
+        """Return the years that have briefs, newest first."""
+        return sorted({b.year for b in self.briefs}, reverse=True)
+
+
+def build_index(corpus: Corpus) -> Index:
+    """Index the published briefs of a validated corpus."""
+    briefs = newest_first(corpus.published)
+    index = Index(corpus=corpus, briefs=briefs, by_slug={b.slug: b for b in briefs})
+    index.by_theme = {theme_id: [] for theme_id in corpus.themes}
+    by_country: dict[str, list[Brief]] = defaultdict(list)
+    for brief in briefs:
+        for theme in brief.themes:
+            index.by_theme.setdefault(theme, []).append(brief)
+        for country in brief.countries:
+            by_country[country].append(brief)
+    index.by_country = dict(sorted(by_country.items()))
+    for region in corpus.regions.values():
+        members = set(region.countries)
+        index.by_region[region.id] = [
+            b for b in briefs if region.id in b.regions or members.intersection(b.countries)
+        ]
+    index.translations = _translation_groups(briefs, index.by_slug)
+    return index
+
+
+def _translation_groups(briefs: list[Brief], by_slug: dict[str, Brief]) -> dict[str, list[Brief]]:
+    """Group each brief with its translations, following ``translation_of`` to the original."""
+
+    def root(brief: Brief) -> str:
+        seen = set()
+        while brief.translation_of and brief.translation_of in by_slug and brief.slug not in seen:
+            seen.add(brief.slug)
+            brief = by_slug[brief.translation_of]
+        return brief.slug
+
+    groups: dict[str, list[Brief]] = defaultdict(list)
+    for brief in briefs:
+        groups[root(brief)].append(brief)
+    result: dict[str, list[Brief]] = {}
+    for members in groups.values():
+        for brief in members:
+            others = [b for b in members if b.slug != brief.slug]
+            result[brief.slug] = sorted(others, key=lambda b: (b.language, b.slug))
+    return result

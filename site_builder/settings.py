@@ -1,0 +1,145 @@
+"""Project settings: the ``briefs`` plugin block of ``mkdocs.yml`` as a typed object.
+
+The CLI and the MkDocs plugin both build a :class:`Settings`; the core reads only this.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from site_builder.findings import BriefsError
+
+Overflow = Literal["error", "warn"]
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """How brief PDFs are rendered."""
+
+    enabled: bool = True
+    """Render a PDF for every published brief."""
+    pages: int = 4
+    """The page budget: every brief PDF has exactly this many pages."""
+    overflow: Overflow = "error"
+    """What a brief longer than the budget is: an error (fails the build) or a warning."""
+    jobs: int = 0
+    """Worker processes; 0 means one per core."""
+    timeout: float = 120.0
+    """Seconds one brief may take to render before it fails alone."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the core needs to know about a project."""
+
+    project_dir: Path = field(default_factory=Path.cwd)
+    briefs_dir: str = "briefs"
+    """Content folder, relative to the project."""
+    site_name: str = "Country briefs"
+    site_url: str = ""
+    """Public URL of the site, used in citations, feeds and PDFs."""
+    series: str = "Social Protection Floors country briefs"
+    """Series name printed on briefs that do not set ``series``."""
+    publisher: str = "Social Protection Floors Programme"
+    licence: str = "CC BY 4.0"
+    licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    cache_dir: str = ".cache/briefs"
+    bundles_dir: str = "bundles"
+    """Folder of bundle files (``bundles/<name>.yml``), relative to the project."""
+    bundles: bool = True
+    """Build the theme, country and bundle-file packs with the site."""
+    search: bool = True
+    """Index the built site with Pagefind."""
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+
+    @property
+    def content_root(self) -> Path:
+        """Absolute path of the briefs folder."""
+        return (self.project_dir / self.briefs_dir).resolve()
+
+    @property
+    def cache_root(self) -> Path:
+        """Absolute path of the render cache."""
+        return (self.project_dir / self.cache_dir).resolve()
+
+    def url_for(self, path: str) -> str:
+        """Return the absolute public URL of a site path like ``briefs/x/``."""
+        base = self.site_url.rstrip("/")
+        return f"{base}/{path.lstrip('/')}" if base else "/" + path.lstrip("/")
+
+    @property
+    def jobs(self) -> int:
+        """Worker processes to use for PDF rendering."""
+        return self.pdf.jobs or os.cpu_count() or 1
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Safe loader that reads MkDocs' ``!!python/name:`` and ``!ENV`` tags as plain text."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_TolerantLoader.add_multi_constructor("", _any_tag)
+
+
+def _plugin_block(config: dict[str, Any]) -> dict[str, Any]:
+    for entry in config.get("plugins") or []:
+        if isinstance(entry, dict) and "briefs" in entry:
+            return dict(entry["briefs"] or {})
+    return {}
+
+
+def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
+    """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
+    known = {f.name for f in fields(Settings)} - {"project_dir", "pdf", "site_name", "site_url"}
+    unknown = set(options) - known - {"pdf"}
+    if unknown:
+        raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
+    pdf_opts = options.get("pdf", {})
+    if isinstance(pdf_opts, bool):
+        pdf_opts = {"enabled": pdf_opts}
+    pdf_known = {f.name for f in fields(PdfSettings)}
+    if set(pdf_opts) - pdf_known:
+        bad = ", ".join(sorted(set(pdf_opts) - pdf_known))
+        raise BriefsError(f"mkdocs.yml: unknown option(s) under briefs.pdf: {bad}")
+    pdf = PdfSettings(**pdf_opts)
+    if pdf.overflow not in ("error", "warn"):
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.overflow must be 'error' or 'warn', not {pdf.overflow!r}")
+    if not isinstance(pdf.pages, int) or pdf.pages < 1:
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    return Settings(
+        project_dir=project_dir.resolve(),
+        site_name=str(site.get("site_name") or Settings.site_name),
+        site_url=str(site.get("site_url") or ""),
+        pdf=pdf,
+        **{k: v for k, v in options.items() if k in known},
+    )
+
+
+def load_settings(project_dir: Path | None = None) -> Settings:
+    """Read ``mkdocs.yml`` of a project (or defaults when there is none)."""
+    project_dir = (project_dir or Path.cwd()).resolve()
+    config_file = project_dir / "mkdocs.yml"
+    if not config_file.exists():
+        return Settings(project_dir=project_dir)
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    except yaml.YAMLError as exc:
+        raise BriefsError(f"mkdocs.yml: cannot be read as YAML: {exc}") from None
+    return settings_from_options(project_dir, config, _plugin_block(config))
+
+
+def with_pdf(settings: Settings, **changes: Any) -> Settings:
+    """Return settings with some PDF options changed (e.g. ``enabled=False``)."""
+    return replace(settings, pdf=replace(settings.pdf, **changes))
