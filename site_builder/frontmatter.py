@@ -178,15 +178,18 @@ def parse(text: str, path: str) -> tuple[FrontMatter, list[Finding]]:
     result = FrontMatter(body=body, body_line=body_line)
     if fm_text is None:
         return result, findings
-    tabs = _tab_findings(fm_text, path)
-    if tabs:
-        return result, findings + tabs
+    if "\t" in fm_text:
+        return result, findings + _tab_findings(fm_text, path)
     if "&" in fm_text or "*" in fm_text:
         anchors = _anchor_findings(fm_text, path)
         if anchors:
             return result, findings + anchors
     try:
-        root = yaml.compose(fm_text, Loader=_BriefLoader)
+        loader = _BriefLoader(fm_text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         return result, [*findings, _yaml_error(exc, path)]
     if root is None:

@@ -86,6 +86,7 @@ class Corpus:
     briefs: list[Brief] = field(default_factory=list)  # sorted by slug
     themes: dict[str, Theme] = field(default_factory=dict)  # in file order
     regions: dict[str, Region] = field(default_factory=dict)  # in file order
+    n_files: int = 0  # brief files found, valid or not
 
     def get(self, slug: str) -> Brief | None:
         """Return the brief with this slug, or None."""

@@ -1,0 +1,69 @@
+"""Benchmark ``briefs validate`` on a synthetic corpus (default 10,000 briefs).
+
+Usage: ``python benchmarks/bench_validate.py [--briefs 10000] [--repeat 3]``
+
+Reports the whole command's wall time (process start included) against two baselines
+run side by side on the same files: reading every file, and PyYAML's C loader parsing
+every front matter. The issue's target: under 2 s for 10,000 briefs on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_corpus import generate
+
+
+def _time(fn, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--briefs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "briefs"
+        generate(root, args.briefs)
+        files = sorted(root.rglob("*.md"))
+
+        def read_all() -> None:
+            for f in files:
+                f.read_bytes()
+
+        def yaml_all() -> None:
+            for f in files:
+                text = f.read_text(encoding="utf-8")
+                yaml.load(text.split("---\n", 2)[1], Loader=yaml.CSafeLoader)
+
+        def validate() -> None:
+            result = subprocess.run([sys.executable, "-m", "site_builder", "validate", str(root)],
+                                    capture_output=True, text=True, check=False)
+            assert result.returncode == 0, result.stdout[-2000:]
+
+        t_read = _time(read_all, args.repeat)
+        t_yaml = _time(yaml_all, args.repeat)
+        t_validate = _time(validate, args.repeat)
+    print(f"briefs: {args.briefs}")
+    print(f"briefs validate (whole command): {t_validate:.2f} s  (target < 2 s)")
+    print(f"  vs reading the files:           {t_validate / t_read:.1f}x")
+    print(f"  vs PyYAML C loader, front matter only: {t_validate / t_yaml:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Generate a synthetic, valid corpus of N briefs for benchmarks.
+
+Usage: ``python benchmarks/gen_corpus.py OUT_DIR N [--words W] [--seed S]``
+(OUT_DIR becomes the content folder, with ``themes.yml`` and ``regions.yml``).
+The same arguments always give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+THEMES = [
+    ("national-dialogue", "National dialogue"),
+    ("legal-frameworks", "Anchoring social protection in law"),
+    ("financing", "Financing"),
+    ("administration", "Administration and delivery"),
+    ("culture-of-social-protection", "Culture of social protection"),
+    ("migrants-informal-rural", "Migrants, informal and rural workers"),
+    ("children", "Children"),
+    ("maternity", "Maternity"),
+    ("climate-change", "Climate change"),
+    ("unemployment", "Unemployment"),
+    ("disability", "Disability"),
+    ("older-persons", "Older persons"),
+    ("employment-injury", "Employment injury"),
+    ("health", "Health"),
+]
+COUNTRIES = [
+    "MOZ", "PAK", "KHM", "IND", "PSE", "TLS", "CPV", "LAO", "COL", "ZMB", "IDN", "THA", "VNM",
+    "KGZ", "MMR", "PHL", "BRA", "ZAF", "BOL", "ECU", "MNG", "CHN", "BEL", "URY", "FRA", "ARG",
+    "EGY", "ROU", "SLV", "LSO", "TTO", "BGD", "MYS", "RWA", "CMR", "HND", "MWI", "NER", "PRY",
+    "SEN", "TGO", "NPL", "GHA", "KEN", "ETH", "TZA", "UGA", "PER", "MEX", "JOR",
+]
+WORDS = (
+    "social protection floor coverage benefit scheme contribution pension health insurance "
+    "workers informal rural older persons children maternity disability unemployment "
+    "employment injury national dialogue strategy law reform administration delivery "
+    "registration payment financing budget fiscal space actuarial valuation tripartite "
+    "government employers organizations civil society partners programme implementation "
+    "monitoring evaluation capacity building extension universal adequate sustainable "
+    "rights-based approach households beneficiaries transfers grants allowance services"
+).split()
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def _paragraph(rng: random.Random, n_words: int) -> str:
+    out, left = [], n_words
+    while left > 0:
+        size = min(left, rng.randint(12, 24))
+        out.append(_sentence(rng, size))
+        left -= size
+    return " ".join(out)
+
+
+def _body(rng: random.Random, words: int) -> str:
+    sections = ["Context", "What was achieved", "How it was done", "Lessons"]
+    per_section = max(words // len(sections), 20)
+    parts: list[str] = []
+    for number, section in enumerate(sections):
+        parts.append(f"## {section}\n")
+        parts.append(_paragraph(rng, per_section - 15) + "\n")
+        if number == 1:
+            parts.append("".join(f"- {_sentence(rng, 5)}\n" for _ in range(3)))
+        if number == 2:
+            parts.append("| Year | Households |\n|---|---|\n| 2008 | 183,000 |\n| 2015 | 535,000 |\n")
+    return "\n".join(parts)
+
+
+def generate(root: Path, n: int, words: int = 400, seed: int = 0) -> None:
+    """Write ``n`` valid briefs of about ``words`` body words, plus vocabularies, into ``root``."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "themes.yml").write_text(
+        "".join(f"- id: {i}\n  title: {t}\n  description: Briefs on {t.lower()}.\n"
+                for i, t in THEMES), encoding="utf-8")
+    (root / "regions.yml").write_text(
+        "- id: sahel\n  title: Sahel\n  countries: [BFA, TCD, MLI, MRT, NER, SEN]\n"
+        "- id: south-east-asia\n  title: South-East Asia\n  countries: [KHM, IDN, LAO, MMR, PHL, THA, VNM, TLS]\n",
+        encoding="utf-8")
+    for i in range(n):
+        countries = rng.sample(COUNTRIES, rng.choice([1, 1, 1, 2, 3]))
+        themes = rng.sample([t for t, _ in THEMES], rng.choice([1, 2, 2, 3]))
+        date = f"{rng.randint(2010, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        slug = f"{countries[0].lower()}-brief-{i:05d}"
+        summary = _paragraph(rng, rng.randint(30, 60))
+        text = (
+            "---\n"
+            f"title: {_sentence(rng, 6)[:-1]} ({i})\n"
+            f"countries: [{', '.join(countries)}]\n"
+            f"themes: [{', '.join(themes)}]\n"
+            f"date: {date}\n"
+            f"summary: {summary}\n"
+            "authors: Synthetic Author\n"
+            "---\n" + _body(rng, words)
+        )
+        folder = root / countries[0].lower()
+        folder.mkdir(exist_ok=True)
+        (folder / f"{slug}.md").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--words", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    generate(args.out, args.n, args.words, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""Check a brief's Markdown body: links, images, raw HTML and nesting depth.
+
+A line scanner with regular expressions, not a Markdown parse: it has to stay fast on
+10,000 briefs and must not itself stall on the pathological input it guards against.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from site_builder.findings import Finding, Severity
+
+MAX_NESTING = 20
+"""Deepest block nesting (quotes plus list levels) allowed; Python-Markdown slows sharply past it."""
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_INLINE = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
+_REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
+_ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
+_UNSAFE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet",
+                "base", "form", "input", "button", "textarea", "select", "style", "link",
+                "meta", "svg", "math"}
+_URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href"}
+_NEST_PREFIX = re.compile(r"^((?:[ \t]*>)*)([ \t]*)")
+_NOTABLE_START = frozenset(" \t>#")
+
+
+@dataclass(frozen=True)
+class BodyContext:
+    """Where a brief lives, to resolve its relative links and images."""
+
+    path: str  # as reported
+    file: Path  # absolute path of the brief
+    content_root: Path  # resolved content folder; nothing may point outside it
+    body_line: int  # line of the body's first line in the file
+
+
+@dataclass(frozen=True)
+class BriefLink:
+    """A relative link from a brief to another Markdown file, checked against the corpus later."""
+
+    target: Path  # resolved absolute path
+    line: int
+    col: int
+    text: str
+
+
+def _lines_outside_code(body: str) -> Iterator[tuple[int, str]]:
+    """Yield (0-based index, line) for lines outside fenced and indented code blocks."""
+    has_fences = "```" in body or "~~~" in body
+    fence: str | None = None
+    previous_blank = True
+    for number, line in enumerate(body.split("\n")):
+        if has_fences:
+            match = _FENCE.match(line)
+            if fence is not None:
+                if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                    fence = None
+                continue
+            if match:
+                fence = match.group(1)
+                continue
+        if previous_blank and line[:1] in (" ", "\t") and line.startswith(("    ", "\t")) \
+                and line.strip():
+            continue  # indented code block (or a list continuation; both hold no links we check)
+        previous_blank = not line or line.isspace()
+        yield number, line
+
+
+def _mask_code_spans(line: str) -> str:
+    if "`" not in line:
+        return line
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLink]]:
+    """Return the problems in a body and the links it makes to other Markdown files."""
+    findings: list[Finding] = []
+    links: list[BriefLink] = []
+    depth_reported = False
+    for index, raw in _lines_outside_code(body):
+        first = raw[:1]
+        if first not in _NOTABLE_START and "[" not in raw and "<" not in raw:
+            continue  # plain prose: nothing to check (the common case, kept cheap)
+        line_no = ctx.body_line + index
+        if not depth_reported and first in (" ", "\t", ">"):
+            depth = _nesting(raw)
+            if depth > MAX_NESTING:
+                findings.append(Finding(ctx.path, line_no, 1, f"content nested {depth} levels "
+                                        f"deep (quotes and lists); at most {MAX_NESTING} allowed: "
+                                        "flatten it", "too-deep"))
+                depth_reported = True
+                continue
+        line = _mask_code_spans(raw)
+        if first == "#":
+            _check_heading(line, line_no, ctx, findings)
+        if "[" in line:
+            for match in _INLINE.finditer(line):
+                is_image = match.group(1) == "!"
+                _check_target(match.group(3), is_image, match.group(2), line_no,
+                              match.start(3) + 1, ctx, findings, links)
+            ref = _REFDEF.match(line)
+            if ref:
+                _check_target(ref.group(2), False, ref.group(1), line_no, ref.start(2) + 1, ctx,
+                              findings, links)
+        if "<" in line:
+            _check_html(line, line_no, ctx, findings, links)
+    return findings, links
+
+
+def _check_heading(line: str, line_no: int, ctx: BodyContext, findings: list[Finding]) -> None:
+    if re.match(r"^#\s", line):
+        findings.append(Finding(ctx.path, line_no, 1, "level-1 heading in the body: the title "
+                                "comes from the front matter, start sections at '##'",
+                                "heading-level", Severity.WARNING))
+
+
+def _nesting(line: str) -> int:
+    match = _NEST_PREFIX.match(line)
+    assert match is not None  # the pattern matches the empty string
+    quotes = match.group(1).count(">")
+    indent = len(match.group(2).expandtabs(4))
+    return quotes + indent // 2 if line.strip() else 0
+
+
+def _check_target(target: str, is_image: bool, text: str, line_no: int, col: int,
+                  ctx: BodyContext, findings: list[Finding], links: list[BriefLink]) -> None:
+    def add(message: str, code: str, severity: Severity = Severity.ERROR) -> None:
+        findings.append(Finding(ctx.path, line_no, col, message, code, severity))
+
+    target = target.strip()
+    if not target:
+        if is_image:
+            add("image has no path", "missing-image")
+        return
+    split = urlsplit(target)
+    scheme = split.scheme.lower()
+    if scheme == "javascript" or target.lower().lstrip().startswith("javascript:"):
+        add("'javascript:' links are not allowed", "unsafe-html")
+        return
+    if is_image and not text.strip():
+        add("image has no alt text: describe it between the brackets, ![like this](path)",
+            "missing-alt", Severity.WARNING)
+    if scheme in ("http", "https") or target.startswith("//"):
+        if is_image:
+            add(f"remote image '{target}': the build never fetches from the network; save "
+                "the image beside the brief and use a relative path", "remote-image")
+        return
+    if scheme and scheme != "file":
+        if is_image:
+            add(f"image '{target}' must be a relative path to a file beside the brief",
+                "image-outside")
+        return  # mailto:, tel: and other links are fine
+    if scheme == "file" or target.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", target):
+        what = "image" if is_image else "link"
+        add(f"{what} '{target}' is an absolute path: use a path relative to the brief",
+            "image-outside" if is_image else "bad-link")
+        return
+    if not split.path:
+        return  # '#anchor' within the page
+    resolved = _resolve_inside(split.path, ctx)
+    if resolved is None:
+        what = "image" if is_image else "link"
+        add(f"{what} '{target}' points outside the content folder {_rel_root(ctx)}/",
+            "image-outside" if is_image else "link-outside")
+        return
+    if not resolved.exists():
+        if is_image:
+            add(f"image '{split.path}' not found (looked for {_shown(resolved)})", "missing-image")
+        else:
+            add(f"link target '{split.path}' not found (looked for {_shown(resolved)})",
+                "broken-link")
+        return
+    if resolved.suffix == ".md" and not is_image:
+        links.append(BriefLink(resolved, line_no, col, split.path))
+
+
+def _resolve_inside(rel: str, ctx: BodyContext) -> Path | None:
+    """Resolve a relative path (following symlinks); None if it leaves the content folder."""
+    candidate = Path(os.path.normpath(ctx.file.parent / unquote(rel)))
+    try:
+        real = candidate.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(ctx.content_root):
+        return None
+    return real
+
+
+def _rel_root(ctx: BodyContext) -> str:
+    try:
+        return os.path.relpath(ctx.content_root)
+    except ValueError:
+        return str(ctx.content_root)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _check_html(line: str, line_no: int, ctx: BodyContext, findings: list[Finding],
+                links: list[BriefLink]) -> None:
+    for tag in _TAG.finditer(line):
+        name = tag.group(2).lower()
+        col = tag.start() + 1
+        if name in _UNSAFE_TAGS and not tag.group(1):
+            findings.append(Finding(ctx.path, line_no, col, f"raw HTML <{name}> is not allowed "
+                                    "in briefs: use Markdown", "unsafe-html"))
+            continue
+        for attr in _ATTR.finditer(tag.group(3) or ""):
+            attr_name = attr.group(1).lower()
+            value = attr.group(2).strip("\"'")
+            attr_col = tag.start(3) + attr.start() + 1
+            if attr_name.startswith("on"):
+                findings.append(Finding(ctx.path, line_no, attr_col, f"event-handler attribute "
+                                        f"'{attr_name}' is not allowed in briefs", "unsafe-html"))
+            elif attr_name == "style" and re.search(r"url\s*\(|expression\s*\(", value, re.I):
+                findings.append(Finding(ctx.path, line_no, attr_col, "style attributes may not "
+                                        "load URLs", "unsafe-html"))
+            elif attr_name in _URL_ATTRS:
+                _check_target(value, name == "img" and attr_name == "src", "alt",
+                              line_no, attr_col, ctx, findings, links)

@@ -1,0 +1,276 @@
+"""Load every brief of a content folder into a :class:`Corpus`, validating as it goes.
+
+Gather first: read all files, then run the checks that need the whole corpus (duplicate
+slugs, ``translation_of``, links between briefs), and only then hand out the corpus.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder import frontmatter
+from site_builder.body_checks import BodyContext, BriefLink, check_body
+from site_builder.findings import Finding, Severity, sort_findings
+from site_builder.model import Brief, Corpus, Region, Theme
+from site_builder.validate import Vocabulary, check_front_matter, check_slug
+from site_builder.vocabulary import resolve_country, suggest_country
+
+MAX_FILE_BYTES = 1_000_000
+THEMES_FILE = "themes.yml"
+REGIONS_FILE = "regions.yml"
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """Return the path as users see it: relative to the working directory when inside it."""
+    text, prefix = str(path), str(cwd).rstrip("/") + "/"
+    if text.startswith(prefix):
+        return text[len(prefix):]
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        rel = os.path.relpath(path, cwd)
+        return path.as_posix() if rel.startswith("../../..") else rel
+
+
+def discover(root: Path) -> list[Path]:
+    """Return the brief files under ``root``: every ``*.md``, skipping names starting with _ or ."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        found.extend(Path(folder) / f for f in sorted(files)
+                     if f.endswith(".md") and not f.startswith(("_", ".")))
+    return found
+
+
+# -- vocabularies ----------------------------------------------------------------
+
+def _load_list_file(path: Path, shown: str, findings: list[Finding]) -> list[dict[str, Any]]:
+    if not path.exists():
+        findings.append(Finding(shown, 1, 1, f"vocabulary file {shown} is missing: create it as "
+                                "a YAML list of entries with 'id' and 'title'", "missing-vocabulary"))
+        return []
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = yaml.load(text, Loader=frontmatter._BriefLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        findings.append(Finding(shown, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                "yaml-syntax"))
+        return []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        findings.append(Finding(shown, 1, 1, "must be a YAML list of entries ('- id: ...')",
+                                "bad-vocabulary"))
+        return []
+    return data
+
+
+def _entry_line(text_lines: list[str], entry_id: str) -> int:
+    for number, line in enumerate(text_lines, start=1):
+        if line.strip().lstrip("- ").startswith("id:") and entry_id in line:
+            return number
+    return 1
+
+
+def load_vocabulary(root: Path, cwd: Path) -> tuple[Vocabulary, list[Finding]]:
+    """Read ``themes.yml`` and ``regions.yml`` of a content folder."""
+    findings: list[Finding] = []
+    themes: dict[str, Theme] = {}
+    regions: dict[str, Region] = {}
+    for file_name in (THEMES_FILE, REGIONS_FILE):
+        path = root / file_name
+        shown = _shown(path, cwd)
+        entries = _load_list_file(path, shown, findings) if file_name == THEMES_FILE or \
+            path.exists() else []
+        lines = path.read_text(encoding="utf-8-sig").split("\n") if entries else []
+        for entry in entries:
+            entry_id, title = str(entry.get("id", "")), entry.get("title")
+            line = _entry_line(lines, entry_id)
+            if not entry_id or not isinstance(title, str):
+                findings.append(Finding(shown, line, 1, "each entry needs an 'id' and a 'title'",
+                                        "bad-vocabulary"))
+                continue
+            if entry_id in themes or entry_id in regions:
+                findings.append(Finding(shown, line, 1, f"duplicate id '{entry_id}'",
+                                        "bad-vocabulary"))
+                continue
+            description = str(entry.get("description") or "")
+            if file_name == THEMES_FILE:
+                themes[entry_id] = Theme(entry_id, title, description)
+            else:
+                codes = _region_countries(entry.get("countries") or [], shown, line, findings)
+                regions[entry_id] = Region(entry_id, title, codes, description)
+    return Vocabulary(themes, regions), findings
+
+
+def _region_countries(raw: list[Any], shown: str, line: int, findings: list[Finding]
+                      ) -> tuple[str, ...]:
+    codes: list[str] = []
+    for item in raw:
+        code = resolve_country(str(item))
+        if code is None:
+            hint = suggest_country(str(item))
+            findings.append(Finding(shown, line, 1, f"unknown country '{item}' in region"
+                                    + (f" (did you mean {hint}?)" if hint else ""),
+                                    "unknown-country"))
+        elif code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+# -- briefs ----------------------------------------------------------------------
+
+def _read_text(path: Path, shown: str, root: Path) -> tuple[str | None, list[Finding]]:
+    # os.walk does not descend into linked folders, so only the file itself can be a link.
+    real = path.resolve() if path.is_symlink() else path
+    if not real.is_relative_to(root):
+        return None, [Finding(shown, 1, 1, "this file is a link to a file outside the content "
+                              "folder: copy the brief in instead", "link-outside")]
+    with open(real, "rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        size = os.path.getsize(real)
+        return None, [Finding(shown, 1, 1, f"file is {size / 1e6:.1f} MB; a brief may be at most "
+                              f"{MAX_FILE_BYTES / 1e6:.0f} MB: move data out of it", "too-large")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Finding(shown, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}):"
+                              " save it as UTF-8", "not-utf8")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def load_brief(path: Path, root: Path, vocab: Vocabulary, cwd: Path
+               ) -> tuple[Brief | None, list[Finding], list[BriefLink]]:
+    """Read and check one brief file; the Brief is None when it has errors."""
+    shown = _shown(path, cwd)
+    slug = path.stem
+    findings = check_slug(slug, shown)
+    text, read_findings = _read_text(path, shown, root)
+    findings += read_findings
+    if text is None:
+        return None, findings, []
+    fm, parse_findings = frontmatter.parse(text, shown)
+    findings += parse_findings
+    fields: dict[str, Any] = {}
+    if fm.ok:
+        fields, field_findings = check_front_matter(fm, shown, vocab)
+        findings += field_findings
+    body_findings, links = check_body(fm.body, BodyContext(shown, path, root, fm.body_line))
+    findings += body_findings
+    if not fm.ok or any(f.severity is Severity.ERROR for f in findings):
+        return None, findings, links
+    brief = Brief(slug=slug, path=path, rel_path=shown, body=fm.body, body_line=fm.body_line,
+                  series=" / ".join(fields["series"]) if "series" in fields else None,
+                  **{k: v for k, v in fields.items() if k != "series"})
+    return brief, findings, links
+
+
+PARALLEL_THRESHOLD = 2000
+"""Corpora at least this large are read by one worker process per core."""
+
+
+def _load_chunk(args: tuple[list[Path], Path, Vocabulary, Path]
+                ) -> list[tuple[Brief | None, list[Finding], list[BriefLink]]]:
+    paths, root, vocab, cwd = args
+    return [load_brief(path, root, vocab, cwd) for path in paths]
+
+
+def _load_all(paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path
+              ) -> list[tuple[Brief | None, list[Finding], list[BriefLink]]]:
+    """Load every brief, in parallel for large corpora (fork is cheap; only when safe)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return _load_chunk((paths, root, vocab, cwd))
+    # The parent reads its own share while the workers read theirs: no core sits idle.
+    size = -(-len(paths) // workers)
+    chunks = [(paths[i:i + size], root, vocab, cwd) for i in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(len(chunks) - 1) as pool:
+        pending = pool.map_async(_load_chunk, chunks[1:])
+        results = _load_chunk(chunks[0])
+        for chunk in pending.get():
+            results.extend(chunk)
+    return results
+
+
+def load_corpus(root: Path, cwd: Path | None = None) -> tuple[Corpus, list[Finding]]:
+    """Load and validate every brief under ``root``; return the valid ones and all findings."""
+    cwd = (cwd or Path.cwd()).resolve()
+    root = root.resolve()
+    if not root.is_dir():
+        shown = _shown(root, cwd)
+        return Corpus(root=root), [Finding(shown, 1, 1, f"content folder {shown} not found: run "
+                                           "from the project root or pass the folder",
+                                           "no-content")]
+    vocab, findings = load_vocabulary(root, cwd)
+    paths = discover(root)
+    corpus = Corpus(root=root, themes=vocab.themes, regions=vocab.regions, n_files=len(paths))
+    first_by_slug: dict[str, str] = {}
+    slug_of_path: dict[Path, str] = {}
+    all_links: list[tuple[str, BriefLink]] = []
+    for path, (brief, brief_findings, links) in zip(paths, _load_all(paths, root, vocab, cwd),
+                                                     strict=True):
+        findings += brief_findings
+        shown = brief.rel_path if brief else _shown(path, cwd)
+        all_links += [(shown, link) for link in links]
+        slug_of_path[path.resolve() if path.is_symlink() else path] = path.stem
+        if path.stem in first_by_slug:
+            findings.append(Finding(shown, 1, 1, f"duplicate slug '{path.stem}': "
+                                    f"{first_by_slug[path.stem]} has the same file name; "
+                                    "rename one", "duplicate-slug"))
+            continue
+        first_by_slug[path.stem] = shown
+        if brief is not None:
+            corpus.briefs.append(brief)
+    corpus.briefs.sort(key=lambda b: b.slug)
+    findings += _cross_checks(corpus, first_by_slug, slug_of_path, all_links, paths)
+    bad = {f.path for f in findings if f.severity is Severity.ERROR}
+    corpus.briefs = [b for b in corpus.briefs if b.rel_path not in bad]
+    return corpus, sort_findings(findings)
+
+
+def _cross_checks(corpus: Corpus, first_by_slug: dict[str, str], slug_of_path: dict[Path, str],
+                  links: list[tuple[str, BriefLink]], paths: list[Path]) -> list[Finding]:
+    findings: list[Finding] = []
+    for brief in corpus.briefs:
+        target = brief.translation_of
+        if target is None:
+            continue
+        line = _field_line(brief, "translation_of")
+        if target == brief.slug:
+            findings.append(Finding(brief.rel_path, line, 1, "'translation_of' names the brief "
+                                    "itself: give the slug of the original", "bad-translation"))
+        elif target not in first_by_slug:
+            from site_builder.vocabulary import close_match
+            hint = close_match(target, list(first_by_slug))
+            findings.append(Finding(brief.rel_path, line, 1, f"'translation_of' points to "
+                                    f"'{target}', which is not a brief"
+                                    + (f" (did you mean '{hint}'?)" if hint else ""),
+                                    "bad-translation"))
+    for shown, link in links:
+        if link.target not in slug_of_path:
+            findings.append(Finding(shown, link.line, link.col, f"link '{link.text}' points to a "
+                                    "Markdown file that is not a brief", "broken-link"))
+    return findings
+
+
+def _field_line(brief: Brief, field_name: str) -> int:
+    """Find the line of a front-matter field (for findings raised after parsing)."""
+    for number, line in enumerate(brief.path.read_text(encoding="utf-8-sig").split("\n"), 1):
+        if line.startswith(f"{field_name}:"):
+            return number
+    return 1

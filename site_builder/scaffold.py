@@ -1,0 +1,67 @@
+"""Write a new, valid brief skeleton (``briefs new``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from site_builder.findings import BriefsError
+from site_builder.model import Corpus
+from site_builder.vocabulary import close_match, get_country, resolve_country, suggest_country
+
+SECTIONS = ("Context", "What was achieved", "How it was done", "Lessons and next steps")
+
+
+def slugify(text: str) -> str:
+    """Return a slug (lowercase ASCII letters, digits, hyphens) for a title."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "brief"
+
+
+def _quote(value: str) -> str:
+    return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=1000).strip()
+
+
+def new_brief(corpus: Corpus, title: str, countries: list[str], themes: list[str],
+              regions: list[str] = (), language: str = "en", slug: str | None = None,
+              today: dt.date | None = None) -> Path:
+    """Create ``<root>/<iso3>/<slug>.md`` with front matter and the standard sections."""
+    codes = []
+    for text in countries:
+        code = resolve_country(text)
+        if code is None:
+            hint = suggest_country(text)
+            raise BriefsError(f"unknown country '{text}'" + (f" (did you mean {hint}?)" if hint else ""))
+        codes.append(code)
+    for theme in themes:
+        if theme not in corpus.themes:
+            hint = close_match(theme, list(corpus.themes))
+            raise BriefsError(f"unknown theme '{theme}'" + (f" (did you mean '{hint}'?)" if hint else "")
+                              + f"; known themes: {', '.join(corpus.themes)}")
+    for region in regions:
+        if region not in corpus.regions:
+            hint = close_match(region, list(corpus.regions))
+            raise BriefsError(f"unknown region '{region}'" + (f" (did you mean '{hint}'?)" if hint else ""))
+    if not codes or not themes:
+        raise BriefsError("give at least one --country and one --theme")
+    slug = slug or slugify(f"{codes[0].lower()} {title}")
+    path = corpus.root / (regions[0] if regions and len(codes) > 1 else codes[0].lower()) / f"{slug}.md"
+    if path.exists() or corpus.get(slug) is not None:
+        raise BriefsError(f"a brief with the slug '{slug}' already exists: choose another --slug")
+    date = (today or dt.date.today()).isoformat()
+    names = ", ".join(get_country(c).name for c in codes)
+    lines = ["---", f"title: {_quote(title)}", f"countries: [{', '.join(codes)}]"]
+    if regions:
+        lines.append(f"regions: [{', '.join(regions)}]")
+    lines += [f"themes: [{', '.join(themes)}]", f"date: {date}", f"language: {language}",
+              f"summary: {_quote(f'One paragraph (at most 80 words) on what {names} did and why it matters.')}",
+              "draft: true", "---", ""]
+    for section in SECTIONS:
+        lines += [f"## {section}", "", "Write this section.", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
