@@ -151,3 +151,86 @@ def serve(dev_addr: str, pdf: bool) -> None:
         serve_site(_settings(), dev_addr=dev_addr, pdf=pdf)
     except BriefsError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("bundle_file", required=False)
+@click.option("--theme", "themes", multiple=True, help="Theme id; repeat for several (OR).")
+@click.option("--country", "countries", multiple=True, help="Country code or name; repeat (OR).")
+@click.option("--region", "regions", multiple=True, help="Region id; repeat (OR).")
+@click.option("--language", "languages", multiple=True, help="ISO 639-1 code; repeat (OR).")
+@click.option("--from", "date_from", help="Earliest date, YYYY[-MM[-DD]] (inclusive).")
+@click.option("--to", "date_to", help="Latest date, YYYY[-MM[-DD]] (inclusive).")
+@click.option("--slug", "slugs", multiple=True, help="A brief to include by slug; repeat.")
+@click.option("--order", type=click.Choice(["theme", "country", "date", "listed"]), default=None,
+              help="Order of the briefs (default: date, or listed for slugs only).")
+@click.option("--title", help="Cover title.")
+@click.option("--subtitle", default="", help="Cover subtitle.")
+@click.option("--event", default="", help="Event named on the cover.")
+@click.option("--date", "event_date", default="", help="Date printed on the cover.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="The PDF to write (default: <bundle name>.pdf).")
+@click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
+def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[str, ...],
+           regions: tuple[str, ...], languages: tuple[str, ...], date_from: str | None,
+           date_to: str | None, slugs: tuple[str, ...], order: str | None, title: str | None,
+           subtitle: str, event: str, event_date: str, output: Path | None,
+           jobs: int | None) -> None:
+    """Make one printable PDF pack of briefs (cover, contents, bookmarks, duplex-ready).
+
+    Select by options (facets combine with AND, repeated values with OR; --slug adds
+    briefs), or give a bundle file: a path or the NAME of bundles/NAME.yml.
+    """
+    from dataclasses import replace
+
+    from site_builder.bundle import Cover, Selection, make_bundle, read_bundle_file
+    from site_builder.corpus import load_corpus
+    from site_builder.index import build_index
+
+    settings = _settings()
+    try:
+        if bundle_file:
+            path = Path(bundle_file)
+            if not path.exists() and not bundle_file.endswith((".yml", ".yaml")):
+                path = settings.project_dir / settings.bundles_dir / f"{bundle_file}.yml"
+            if not path.exists():
+                raise BriefsError(f"bundle file '{bundle_file}' not found (looked for {path})")
+            spec = read_bundle_file(path, os.path.relpath(path))
+            selection = spec.selection if order is None else replace(spec.selection, order=order)
+            cover = Cover(title or spec.title, subtitle or spec.subtitle, event or spec.event,
+                          event_date or spec.date)
+            output = output or Path(f"{spec.name}.pdf")
+        else:
+            selection = Selection(themes=themes, countries=countries, regions=regions,
+                                  languages=languages, date_from=date_from, date_to=date_to,
+                                  slugs=slugs, order=order or ("listed" if slugs and not (
+                                      themes or countries or regions or languages or date_from
+                                      or date_to) else "date"))  # type: ignore[arg-type]
+            if not selection.has_filters and not selection.slugs:
+                raise BriefsError("choose briefs with --theme, --country, --region, --language, "
+                                  "--from/--to or --slug, or give a bundle file")
+            if output is None:
+                raise BriefsError("give --output FILE.pdf")
+            cover = Cover(title or _default_title(selection), subtitle, event, event_date)
+        corpus, findings = load_corpus(settings.content_root)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            raise ValidationFailed(errors, corpus.n_files)
+        info = make_bundle(build_index(corpus), settings, selection, cover, output, jobs=jobs,
+                           progress=_show_progress())
+    except ValidationFailed as exc:
+        _print_findings(exc.findings, exc.n_briefs)
+        click.echo("bundle not written: fix the briefs first", err=True)
+        sys.exit(1)
+    except BriefsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("bundle not written", err=True)
+        sys.exit(1)
+    click.echo(f"{info.path}: {len(info.slugs)} briefs, {info.pages} pages, "
+               f"{info.size / 1024:.0f} kB")
+
+
+def _default_title(selection: object) -> str:
+    parts = [*getattr(selection, "themes", ()), *getattr(selection, "countries", ()),
+             *getattr(selection, "regions", ())]
+    return "Country briefs" + (f": {', '.join(parts)}" if parts else "")

@@ -1,0 +1,158 @@
+"""Printable packs of briefs: a cover, a contents page, then each brief's own PDF.
+
+Public API: :func:`make_bundle` (one pack, for ``briefs bundle``) and
+:func:`build_site_bundles` (a pack per theme, per country and per bundle file, for the site).
+Brief PDFs come from the PDF cache (:func:`site_builder.pdf.render_all`), never re-rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder import __version__
+from site_builder.bundle.front import ContentsEntry, Cover, render_front
+from site_builder.bundle.merge import Part, merge_pack, plan_layout
+from site_builder.bundle.select import Selection, select_briefs
+from site_builder.bundle.spec import BundleSpec, bundle_files, read_bundle_file
+from site_builder.findings import BriefsError, Severity
+from site_builder.index import Index
+from site_builder.model import Brief
+from site_builder.settings import Settings
+from site_builder.vocabulary import get_country
+
+__all__ = [
+    "BundleInfo",
+    "BundleSpec",
+    "Cover",
+    "Selection",
+    "build_site_bundles",
+    "bundle_files",
+    "make_bundle",
+    "read_bundle_file",
+    "select_briefs",
+]
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """A finished pack."""
+
+    key: str  # e.g. "bundle:theme:older-persons"
+    path: Path
+    pages: int
+    size: int
+    slugs: tuple[str, ...]
+
+
+def _brief_pdfs(briefs: list[Brief], index: Index, settings: Settings, jobs: int | None,
+                progress: bool, known: Mapping[str, object] | None) -> dict[str, tuple[Path, int]]:
+    """Return slug -> (cached PDF, pages), rendering only what the cache lacks."""
+    from site_builder.pdf import render_all
+
+    wanted = [b.slug for b in briefs]
+    if known is not None and all(s in known for s in wanted):
+        return {s: (known[s].cache_path, known[s].pages) for s in wanted}  # type: ignore[attr-defined]
+    report = render_all(index.corpus, settings, None, jobs=jobs, progress=progress, slugs=wanted)
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    if errors:
+        raise BriefsError("cannot bundle: some briefs do not render:\n"
+                          + "\n".join(f.format() for f in errors))
+    return {s: (report.results[s].cache_path, report.results[s].pages) for s in wanted}
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Settings,
+                pdfs: Mapping[str, tuple[Path, int]]) -> bytes:
+    relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
+    entries = [ContentsEntry(b, relative.starts[b.slug] + 1) for b in briefs]
+    front = render_front(cover, entries, index.corpus, settings.project_dir / "theme", cover.date)
+    themes = sorted({index.corpus.themes[t].title for b in briefs for t in b.themes
+                     if t in index.corpus.themes})
+    countries = sorted({get_country(c).name for b in briefs for c in b.countries})
+    data, _ = merge_pack(
+        front,
+        [Part(b.slug, b.title, pdfs[b.slug][0]) for b in briefs],
+        title=cover.title,
+        subject=cover.subtitle or f"{len(briefs)} country briefs",
+        keywords=themes + countries,
+        author=settings.publisher,
+    )
+    return data
+
+
+def _page_count(data: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def make_bundle(index: Index, settings: Settings, selection: Selection, cover: Cover,
+                output: Path, *, jobs: int | None = None, progress: bool = False,
+                known: Mapping[str, object] | None = None, key: str = "bundle") -> BundleInfo:
+    """Select, merge and write one pack to ``output``; an existing file is replaced only at the end."""
+    briefs = select_briefs(selection, index)
+    pdfs = _brief_pdfs(briefs, index, settings, jobs, progress, known)
+    cover = Cover(cover.title, cover.subtitle, cover.event, cover.date,
+                  cover.series or settings.series)
+    fingerprint = hashlib.sha256(json.dumps([
+        __version__, cover.__dict__, [(b.slug, b.title, b.countries, b.themes, b.date,
+                                       pdfs[b.slug][0].name) for b in briefs],
+        (settings.project_dir / "theme" / "bundle" / "bundle.css").read_bytes().hex(),
+    ], sort_keys=True, default=str).encode()).hexdigest()
+    cached = settings.cache_root / "bundles" / f"{fingerprint}.pdf"
+    data = cached.read_bytes() if cached.exists() else None
+    if data is None:
+        data = _pack_bytes(briefs, cover, index, settings, pdfs)
+        _atomic_write(cached, data)
+    if output.resolve() != cached.resolve():
+        _atomic_write(output, data)
+    return BundleInfo(key, output, _page_count(data), len(data), tuple(b.slug for b in briefs))
+
+
+def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[str, str, Selection, Cover]]:
+    """Return (key, relative output path, selection, cover) for every pack the site offers."""
+    specs: list[tuple[str, str, Selection, Cover]] = []
+    for theme_id, briefs in index.by_theme.items():
+        if briefs:
+            theme = index.corpus.themes[theme_id]
+            specs.append((f"bundle:theme:{theme_id}", f"themes/{theme_id}.pdf",
+                          Selection(themes=(theme_id,), order="date"),
+                          Cover(theme.title, "Country briefs")))
+    for code in index.by_country:
+        specs.append((f"bundle:country:{code.lower()}", f"countries/{code.lower()}.pdf",
+                      Selection(countries=(code,), order="theme"),
+                      Cover(get_country(code).name, "Country briefs")))
+    for path in bundle_files(settings.project_dir / settings.bundles_dir):
+        spec = read_bundle_file(path, os.path.relpath(path, settings.project_dir))
+        specs.append((f"bundle:file:{spec.name}", f"{spec.name}.pdf", spec.selection,
+                      Cover(spec.title, spec.subtitle, spec.event, spec.date)))
+    return specs
+
+
+def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[str, object],
+                       out_dir: Path) -> dict[str, BundleInfo]:
+    """Make every site pack into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf)."""
+    infos: dict[str, BundleInfo] = {}
+    for key, rel, selection, cover in site_bundle_specs(index, settings):
+        infos[key] = make_bundle(index, settings, selection, cover, out_dir / rel,
+                                 known=pdf_results, key=key)
+    return infos
