@@ -1,0 +1,169 @@
+"""Faceted full-text search with Pagefind: what brief pages carry, and the indexing step.
+
+Only brief pages carry ``data-pagefind-body``, so index pages (themes, countries...) are
+never results. Each brief page also carries hidden filter, metadata and sort elements
+(:func:`search_metadata_html`). After MkDocs has written the site, :func:`index_site`
+runs the Pagefind binary shipped in the ``pagefind_bin`` wheel (no download at run time)
+and writes ``pagefind/`` into the site. The search UI (``theme/search/``) talks to
+``pagefind/pagefind.js`` with relative URLs, so the site works offline and from a subpath.
+"""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from site_builder.findings import BriefsError
+from site_builder.model import Brief, Corpus
+from site_builder.vocabulary import get_country, language_name
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme" / "search"
+SEARCH_ASSETS: dict[str, str] = {
+    "assets/search/search.js": "search.js",
+    "assets/search/search.css": "search.css",
+}
+"""Site path -> file name under ``theme/search/``; the plugin copies them into the site."""
+
+FACETS: tuple[tuple[str, str], ...] = (
+    ("theme", "Theme"),
+    ("country", "Country"),
+    ("region", "Region"),
+    ("language", "Language"),
+    ("year", "Year"),
+)
+"""Filter keys as Pagefind indexes them, with their labels in the search UI."""
+
+ARTICLE_ATTRIBUTE = "data-pagefind-body"
+"""Attribute for the element that wraps a brief's content (only brief pages have it)."""
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """What Pagefind indexed."""
+
+    pages: int
+    bundle_bytes: int
+    output: Path
+
+
+def facet_values(brief: Brief, corpus: Corpus) -> dict[str, list[str]]:
+    """Return the filter values of a brief, as shown to readers, per facet key."""
+    return {
+        "theme": [corpus.themes[t].title if t in corpus.themes else t for t in brief.themes],
+        "country": [get_country(c).name for c in brief.countries],
+        "region": [corpus.regions[r].title for r in _regions_of(brief, corpus)],
+        "language": [language_name(brief.language)],
+        "year": [brief.year],
+    }
+
+
+def _regions_of(brief: Brief, corpus: Corpus) -> list[str]:
+    """Regions tagged on the brief, and those containing one of its countries."""
+    ids = list(brief.regions)
+    for region in corpus.regions.values():
+        if region.id not in ids and set(region.countries) & set(brief.countries):
+            ids.append(region.id)
+    return ids
+
+
+def search_metadata_html(brief: Brief, corpus: Corpus) -> str:
+    """Return hidden elements giving Pagefind a brief's filters, metadata and sort key."""
+    esc = html.escape
+    values = facet_values(brief, corpus)
+    parts = [f'<div class="cb-search-meta" hidden aria-hidden="true" '
+             f'data-pagefind-sort="date:{esc(brief.sort_date)}">']
+    for key, _label in FACETS:
+        parts += [f'<span data-pagefind-filter="{key}">{esc(v)}</span>' for v in values[key]]
+    meta = {
+        "title": brief.title,
+        "countries": ", ".join(values["country"]),
+        "themes": ", ".join(values["theme"]),
+        "date": brief.date,
+        "language": brief.language,
+    }
+    parts += [f'<span data-pagefind-meta="{key}">{esc(value)}</span>' for key, value in meta.items()]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def search_href(root: str, **filters: str) -> str:
+    """Return a link to the search page pre-filtered, e.g. ``search_href('../../', theme='Health')``."""
+    query = urlencode(sorted((k, v) for k, v in filters.items() if v))
+    return f"{root}search/" + (f"?{query}" if query else "")
+
+
+def header_search_html(root: str) -> str:
+    """Return the header's search form: a GET form to the search page (works without JS)."""
+    return (
+        f'<form class="cb-header-search" role="search" action="{html.escape(root)}search/" method="get">'
+        '<label class="cb-visually-hidden" for="cb-header-q">Search the briefs</label>'
+        '<input id="cb-header-q" name="q" type="search" placeholder="Search briefs" '
+        'autocomplete="off">'
+        '<button type="submit">Search</button></form>'
+    )
+
+
+def search_page_html() -> str:
+    """Return the body of the Search page (``search/``); search.js brings it to life."""
+    facets = "".join(
+        f'<fieldset class="cb-facet" data-facet="{key}"><legend>{label}</legend>'
+        f'<div class="cb-facet__options"></div></fieldset>'
+        for key, label in FACETS
+    )
+    return f"""<div class="cb-search" data-pagefind-ignore>
+<form class="cb-search__form" role="search" action="./" method="get">
+<label for="cb-q">Search the briefs</label>
+<div class="cb-search__row">
+<input id="cb-q" name="q" type="search" autocomplete="off" placeholder="e.g. maternity, pensions, Mozambique">
+<label class="cb-search__sort-label" for="cb-sort">Sort by</label>
+<select id="cb-sort" name="sort">
+<option value="">Relevance</option>
+<option value="date:desc">Newest first</option>
+<option value="date:asc">Oldest first</option>
+</select>
+<button type="submit">Search</button>
+</div>
+</form>
+<div class="cb-search__body">
+<aside class="cb-search__facets" aria-label="Filters">{facets}
+<button type="button" class="cb-search__clear">Clear filters</button></aside>
+<section class="cb-search__results" aria-label="Results">
+<p class="cb-search__status" role="status" aria-live="polite"></p>
+<ol class="cb-search__list"></ol>
+<button type="button" class="cb-search__more" hidden>Show more results</button>
+</section>
+</div>
+<noscript><p>Search needs JavaScript. Browse the briefs by <a href="../themes/">theme</a> or
+<a href="../countries/">country</a> instead.</p></noscript>
+</div>
+<script type="module" src="../assets/search/search.js"></script>
+"""
+
+
+def index_site(site_dir: Path, *, quiet: bool = True) -> SearchReport:
+    """Run Pagefind over a built site, writing ``<site_dir>/pagefind/``."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir),
+               "--output-subdir", "pagefind"]
+    if quiet:
+        command.append("--quiet")
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BriefsError(f"search indexing (Pagefind) did not run: {exc}") from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+        raise BriefsError("search indexing (Pagefind) failed: " + " / ".join(detail))
+    output = site_dir / "pagefind"
+    entry = output / "pagefind-entry.json"
+    pages = 0
+    if entry.exists():
+        import json
+
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        pages = sum(int(lang.get("page_count", 0)) for lang in data.get("languages", {}).values())
+    size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+    return SearchReport(pages=pages, bundle_bytes=size, output=output)

@@ -1,0 +1,153 @@
+// Faceted search over the briefs with Pagefind's JS API. No dependencies, no network:
+// pagefind.js is loaded relative to this page, so the site works offline and from a subpath.
+const PAGE_SIZE = 10;
+const root = new URL("../", window.location.href);
+const form = document.querySelector(".cb-search__form");
+const input = document.getElementById("cb-q");
+const sortSelect = document.getElementById("cb-sort");
+const statusEl = document.querySelector(".cb-search__status");
+const list = document.querySelector(".cb-search__list");
+const more = document.querySelector(".cb-search__more");
+const clear = document.querySelector(".cb-search__clear");
+const facets = [...document.querySelectorAll(".cb-facet")].map((el) => el.dataset.facet);
+
+let pagefind = null;
+let results = [];
+let shown = 0;
+let generation = 0;
+let timer = null;
+
+function selected() {
+  const chosen = {};
+  for (const facet of facets) {
+    const values = [...document.querySelectorAll(`.cb-facet[data-facet="${facet}"] input:checked`)]
+      .map((box) => box.value);
+    if (values.length) chosen[facet] = values;
+  }
+  return chosen;
+}
+
+function escapeText(text) {
+  const span = document.createElement("span");
+  span.textContent = text == null ? "" : String(text);
+  return span.innerHTML;
+}
+
+function renderFacets(all, params) {
+  for (const facet of facets) {
+    const box = document.querySelector(`.cb-facet[data-facet="${facet}"] .cb-facet__options`);
+    const values = Object.keys(all[facet] || {}).sort((a, b) =>
+      facet === "year" ? b.localeCompare(a) : a.localeCompare(b));
+    const wanted = new Set(params.getAll(facet));
+    box.innerHTML = "";
+    values.forEach((value, i) => {
+      const id = `cb-f-${facet}-${i}`;
+      const row = document.createElement("div");
+      row.className = "cb-facet__option";
+      row.innerHTML = `<input type="checkbox" id="${id}" value="${escapeText(value)}">` +
+        `<label for="${id}">${escapeText(value)} <span class="cb-facet__count">(${all[facet][value]})</span></label>`;
+      row.querySelector("input").checked = wanted.has(value);
+      box.appendChild(row);
+    });
+    box.closest(".cb-facet").hidden = values.length === 0;
+  }
+}
+
+function updateCounts(counts) {
+  for (const facet of facets) {
+    for (const box of document.querySelectorAll(`.cb-facet[data-facet="${facet}"] input`)) {
+      const count = (counts[facet] || {})[box.value] || 0;
+      box.nextElementSibling.querySelector(".cb-facet__count").textContent = `(${count})`;
+    }
+  }
+}
+
+function syncUrl(query, chosen, sort) {
+  const params = new URLSearchParams();
+  if (query) params.set("q", query);
+  if (sort) params.set("sort", sort);
+  for (const [facet, values] of Object.entries(chosen)) values.forEach((v) => params.append(facet, v));
+  const search = params.toString();
+  history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
+}
+
+async function renderMore() {
+  const batch = results.slice(shown, shown + PAGE_SIZE);
+  const mine = generation;
+  const data = await Promise.all(batch.map((r) => r.data()));
+  if (mine !== generation) return;
+  for (const item of data) {
+    const meta = item.meta || {};
+    const li = document.createElement("li");
+    li.className = "cb-result";
+    li.innerHTML =
+      `<h2 class="cb-result__title"><a href="${escapeText(item.url)}">${escapeText(meta.title || item.url)}</a></h2>` +
+      `<p class="cb-result__meta">${escapeText(meta.countries)} · ${escapeText(meta.themes)} · ` +
+      `<time>${escapeText(meta.date)}</time></p>` +
+      `<p class="cb-result__excerpt">${item.excerpt || ""}</p>`;
+    list.appendChild(li);
+  }
+  shown += batch.length;
+  more.hidden = shown >= results.length;
+}
+
+async function run() {
+  const query = input.value.trim();
+  const chosen = selected();
+  const sortValue = sortSelect.value;
+  syncUrl(query, chosen, sortValue);
+  const mine = ++generation;
+  if (!query && Object.keys(chosen).length === 0) {
+    results = [];
+    list.innerHTML = "";
+    more.hidden = true;
+    statusEl.textContent = "Type a word or choose a filter.";
+    return;
+  }
+  const filters = {};
+  for (const [facet, values] of Object.entries(chosen)) filters[facet] = { any: values };
+  const options = { filters };
+  if (sortValue) {
+    const [key, direction] = sortValue.split(":");
+    options.sort = { [key]: direction };
+  }
+  const search = await pagefind.search(query || null, options);
+  if (mine !== generation || search === null) return;
+  results = search.results;
+  shown = 0;
+  list.innerHTML = "";
+  statusEl.textContent = `${results.length} brief${results.length === 1 ? "" : "s"} found`;
+  updateCounts(search.filters || {});
+  await renderMore();
+}
+
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(run, 180);
+}
+
+async function start() {
+  statusEl.textContent = "Loading search…";
+  pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+  await pagefind.options({ baseUrl: root.pathname });
+  await pagefind.init();
+  const params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") || "";
+  sortSelect.value = params.get("sort") || "";
+  renderFacets(await pagefind.filters(), params);
+  form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+  input.addEventListener("input", schedule);
+  sortSelect.addEventListener("change", run);
+  document.querySelector(".cb-search__facets").addEventListener("change", run);
+  more.addEventListener("click", renderMore);
+  clear.addEventListener("click", () => {
+    document.querySelectorAll(".cb-facet input:checked").forEach((box) => { box.checked = false; });
+    run();
+  });
+  await run();
+  document.body.dataset.searchReady = "true";
+}
+
+start().catch((error) => {
+  statusEl.textContent = `Search is unavailable: ${error.message}`;
+});
