@@ -1,0 +1,20 @@
+"""Render each brief to a print-ready PDF of exactly ``pages`` A4 pages with WeasyPrint.
+
+The stage in modules:
+
+- ``html``    — the HTML document of a brief (masthead, body, back matter, page fillers);
+- ``fetcher`` — the only way WeasyPrint reads anything: the brief's folder and the theme;
+- ``render``  — one layout, fitted to the page budget, to PDF bytes (what a worker runs);
+- ``pool``    — spawned worker processes with a time limit per brief;
+- ``cache``   — content-hashed PDFs under ``<cache_root>/pdf``;
+- ``build``   — :func:`render_all`: cache look-up, parallel rendering, findings, output.
+
+The print stylesheet and its fonts live in the theme folder (``theme/print``, ``theme/fonts``).
+"""
+
+from __future__ import annotations
+
+from site_builder.pdf.build import PdfInfo, PdfReport, render_all, render_brief
+from site_builder.pdf.html import brief_html
+
+__all__ = ["PdfInfo", "PdfReport", "brief_html", "render_all", "render_brief"]

@@ -1,0 +1,187 @@
+"""Render the PDFs of a corpus: cache look-up, parallel rendering, findings, output files.
+
+Gather, then write: every brief's HTML and cache key are computed first, in the parent;
+only the cache misses go to the worker pool; results land in the cache and then in
+``out_dir``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.findings import BriefsError, Finding, Severity, sort_findings
+from site_builder.model import Brief, Corpus
+from site_builder.pdf.cache import Entry, PdfCache, brief_key, fingerprint, write_atomic
+from site_builder.pdf.html import brief_html, theme_dir
+from site_builder.pdf.pool import run_jobs
+from site_builder.pdf.render import RenderJob, RenderResult, render_job
+from site_builder.settings import Settings
+
+LOGGER = logging.getLogger("site_builder.pdf")
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    """One brief's PDF."""
+
+    slug: str
+    path: Path
+    """Where the PDF was written (``out_dir / f"{slug}.pdf"``), or the cached copy."""
+    pages: int
+    size: int
+    """Bytes."""
+    cache_path: Path
+    """The cached copy, keyed by content hash: the bundler and the site reuse it."""
+
+
+@dataclass
+class PdfReport:
+    """What :func:`render_all` did."""
+
+    results: dict[str, PdfInfo] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    """Slugs rendered this run (cache misses)."""
+    cached: list[str] = field(default_factory=list)
+    """Slugs taken from the cache."""
+
+
+def make_job(brief: Brief, html: str, settings: Settings) -> RenderJob:
+    """Return the worker's job for a brief whose HTML is built."""
+    return RenderJob(
+        slug=brief.slug,
+        html=html,
+        base_url=brief.folder.resolve().as_uri() + "/",
+        roots=(brief.folder.resolve(), theme_dir(settings)),
+        pages=settings.pdf.pages,
+        allow_overflow=settings.pdf.overflow == "warn",
+        identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
+    )
+
+
+def count_words(brief: Brief) -> int:
+    """Return the number of words of a brief's summary and body (Markdown syntax aside)."""
+    return len(_WORD_RE.findall(brief.summary)) + len(_WORD_RE.findall(brief.body))
+
+
+def overflow_finding(brief: Brief, length: float, settings: Settings) -> Finding:
+    """Return the finding for a brief longer than the page budget."""
+    budget = settings.pdf.pages
+    words = count_words(brief)
+    cut = max(10, math.ceil(words * (length - budget) / length / 10) * 10)
+    severity = Severity.WARNING if settings.pdf.overflow == "warn" else Severity.ERROR
+    message = (f"brief runs to {length:.1f} pages, over the {budget}-page budget: "
+               f"cut about {cut} words")
+    return Finding(brief.rel_path, 1, 1, message, "pdf-overflow", severity)
+
+
+def _problem_findings(brief: Brief, problems: list[tuple[str, str]]) -> list[Finding]:
+    return [Finding(brief.rel_path, 1, 1, f"PDF of {brief.slug}: {message}", code)
+            for code, message in problems]
+
+
+def render_brief(brief: Brief, corpus: Corpus, settings: Settings) -> bytes:
+    """Render one brief's PDF in this process, without the cache; raise BriefsError on errors."""
+    result = render_job(make_job(brief, brief_html(brief, corpus, settings), settings))
+    findings = _problem_findings(brief, result.problems)
+    if result.overflow:
+        findings.append(overflow_finding(brief, result.length, settings))
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors or result.pdf is None:
+        raise BriefsError("\n".join(f.format() for f in errors) or f"no PDF for {brief.slug}")
+    return result.pdf
+
+
+def _select(corpus: Corpus, slugs: Iterable[str] | None) -> list[Brief]:
+    briefs = corpus.published
+    if slugs is None:
+        return briefs
+    wanted = list(dict.fromkeys(slugs))
+    by_slug = {b.slug: b for b in briefs}
+    unknown = [s for s in wanted if s not in by_slug]
+    if unknown:
+        raise BriefsError(f"no published brief with slug {', '.join(unknown)}")
+    return [by_slug[s] for s in wanted]
+
+
+@contextmanager
+def _progress_bar(total: int, enabled: bool) -> Iterator[object | None]:
+    if not enabled or total == 0:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("Rendering PDFs", total=total)
+        yield lambda: bar.advance(task)
+
+
+def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
+               jobs: int | None = None, progress: bool = False,
+               slugs: Iterable[str] | None = None) -> PdfReport:
+    """Render every published brief (or the given slugs) to PDF, reusing the cache."""
+    briefs = _select(corpus, slugs)
+    cache = PdfCache(settings.cache_root / "pdf")
+    shared = fingerprint(theme_dir(settings), settings)
+    report = PdfReport()
+    keys: dict[str, str] = {}
+    entries: dict[str, Entry] = {}
+    misses: list[RenderJob] = []
+    by_slug = {b.slug: b for b in briefs}
+    for brief in briefs:
+        html = brief_html(brief, corpus, settings)
+        keys[brief.slug] = key = brief_key(brief, html, shared)
+        entry = cache.get(key)
+        if entry is None:
+            misses.append(make_job(brief, html, settings))
+        else:
+            entries[brief.slug] = entry
+            report.cached.append(brief.slug)
+
+    with _progress_bar(len(misses), progress) as advance:
+        def collect(result: RenderResult) -> None:
+            brief = by_slug[result.slug]
+            report.rendered.append(result.slug)
+            report.findings.extend(_problem_findings(brief, result.problems))
+            if not result.problems:
+                entry = Entry(result.slug, result.pages, result.length, result.overflow,
+                              result.pdf is not None)
+                cache.put(keys[result.slug], entry, result.pdf)
+                entries[result.slug] = entry
+            if callable(advance):
+                advance()
+
+        workers = jobs if jobs is not None else settings.jobs
+        run_jobs(misses, max(1, workers), settings.pdf.timeout, collect)
+
+    for brief in briefs:
+        entry = entries.get(brief.slug)
+        if entry is None:
+            continue
+        if entry.overflow:
+            report.findings.append(overflow_finding(brief, entry.length, settings))
+        if entry.has_pdf:
+            report.results[brief.slug] = _publish(brief.slug, entry, cache.pdf_path(keys[brief.slug]), out_dir)
+    report.findings = sort_findings(report.findings)
+    report.rendered.sort()
+    return report
+
+
+def _publish(slug: str, entry: Entry, cached: Path, out_dir: Path | None) -> PdfInfo:
+    """Copy a cached PDF to ``out_dir`` (atomically) and describe it."""
+    data = cached.read_bytes() if out_dir is not None else None
+    path = cached
+    if out_dir is not None and data is not None:
+        path = out_dir / f"{slug}.pdf"
+        if not path.is_file() or path.read_bytes() != data:
+            write_atomic(path, data)
+    return PdfInfo(slug, path, entry.pages, cached.stat().st_size, cached)

@@ -1,0 +1,181 @@
+"""Render one brief's HTML to PDF bytes with WeasyPrint, inside the page budget.
+
+This module is what a worker process runs. It lays the document out once, then fits it to
+the budget without a second layout:
+
+- the HTML ends with one empty ``.page-filler`` block per possible page (each breaks before
+  it), so the layout always reaches the budget's last page, whatever the body's length;
+- the back matter's box is moved (a translation of laid-out boxes) to the bottom of the
+  budget's last page, and the pages past the budget, empty by construction, are dropped;
+- a body running past the budget is an overflow, measured in pages to one decimal.
+
+Every resource goes through :class:`~site_builder.pdf.fetcher.SafeFetcher`; every refusal
+and every ERROR that WeasyPrint logs during the render is a problem of this brief.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from weasyprint import HTML, Document, Page
+
+from site_builder.pdf.fetcher import SafeFetcher
+from site_builder.pdf.html import BACK_MATTER_CLASS
+
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
+"""WeasyPrint options of every brief PDF: tagged (PDF/UA-1), compressed, fonts subset."""
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a worker needs to render one brief (picklable, no corpus)."""
+
+    slug: str
+    html: str
+    base_url: str  # file: URL of the brief's folder, with a trailing slash
+    roots: tuple[Path, ...]  # folders the fetcher may read
+    pages: int  # the page budget
+    allow_overflow: bool  # write the PDF even when the body runs past the budget
+    identifier: bytes  # the PDF file identifier (fixed, for identical bytes)
+
+
+@dataclass
+class RenderResult:
+    """What a render produced: the PDF (None on failure), its length and its problems."""
+
+    slug: str
+    pdf: bytes | None = None
+    pages: int = 0  # pages in the PDF
+    length: float = 0.0  # content length in pages, e.g. 5.3 (back matter included)
+    overflow: bool = False
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+
+
+class _ErrorCollector(logging.Handler):
+    """Collect the ERROR records WeasyPrint logs during one render."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _walk(box: Any) -> Iterator[tuple[Any, Any]]:
+    """Yield (parent, child) pairs of a laid-out box tree, depth first."""
+    for child in getattr(box, "children", ()):
+        yield box, child
+        yield from _walk(child)
+
+
+def _find_back_matter(document: Document) -> tuple[int, Any, Any] | None:
+    """Return (page index, parent box, box) of the back matter's last fragment."""
+    found = None
+    for index, page in enumerate(document.pages):
+        for parent, child in _walk(page._page_box):
+            element = getattr(child, "element", None)
+            if element is not None and BACK_MATTER_CLASS in (element.get("class") or "").split():
+                found = (index, parent, child)
+                break
+    return found
+
+
+def _content_area(page: Page) -> tuple[float, float]:
+    """Return the top and bottom y of a page's content area, in CSS pixels."""
+    box = page._page_box
+    top = box.content_box_y()
+    return top, top + box.height
+
+
+def _measure(page: Page, box: Any) -> float:
+    """Return how far down its page's content area a box ends, from 0 to 1."""
+    top, bottom = _content_area(page)
+    end = box.position_y + box.margin_height()
+    return max(0.0, min(1.0, (end - top) / (bottom - top)))
+
+
+def fit_to_budget(document: Document, budget: int) -> tuple[int, float]:
+    """Move the back matter to the foot of page ``budget`` and drop later pages.
+
+    Return (page the content ends on, content length in pages). When the content runs past
+    the budget the document keeps its content pages only and nothing is moved.
+    """
+    found = _find_back_matter(document)
+    if found is None:
+        raise RuntimeError("the back matter is missing from the laid-out document")
+    index, parent, box = found
+    length = round(index + _measure(document.pages[index], box), 1)
+    if index >= budget:
+        document.pages = document.pages[: index + 1]
+        return index + 1, length
+    target = document.pages[budget - 1]
+    target_parent = _filler_parent(target) if index != budget - 1 else parent
+    _, bottom = _content_area(target)
+    box.translate(dy=bottom - (box.position_y + box.margin_height()))
+    if target_parent is not parent:
+        parent.children = [c for c in parent.children if c is not box]
+        target_parent.children = [*target_parent.children, box]
+        document.pages[index] = Page(document.pages[index]._page_box)
+    document.pages[budget - 1] = Page(target._page_box)
+    document.pages = document.pages[:budget]
+    return index + 1, length
+
+
+def _filler_parent(page: Page) -> Any:
+    """Return the box holding the page's filler block (the body box)."""
+    for parent, child in _walk(page._page_box):
+        element = getattr(child, "element", None)
+        if element is not None and "page-filler" in (element.get("class") or "").split():
+            return parent
+    raise RuntimeError("no page filler on a page past the body")
+
+
+def _describe(url: str, roots: tuple[Path, ...]) -> str:
+    """Show a file URL as a path relative to the brief's folder when it is inside it."""
+    if url.startswith("file:"):
+        from urllib.parse import unquote, urlsplit
+
+        path = Path(unquote(urlsplit(url).path))
+        for root in roots[:1]:
+            if path.is_relative_to(root):
+                return path.relative_to(root).as_posix()
+    return url
+
+
+def _resource_problems(job: RenderJob, fetcher: SafeFetcher, errors: list[str]) -> list[tuple[str, str]]:
+    problems = [("pdf-resource", f"refused '{_describe(url, job.roots)}': {reason}")
+                for url, reason in fetcher.refused]
+    for message in errors:
+        if any(url in message for url, _ in fetcher.refused):
+            continue
+        code = "pdf-resource" if "load" in message.lower() or "attachment" in message else "pdf-render"
+        problems.append((code, f"WeasyPrint: {message}"))
+    return problems
+
+
+def render_job(job: RenderJob) -> RenderResult:
+    """Render one brief to PDF bytes; problems are reported, not raised."""
+    result = RenderResult(job.slug)
+    fetcher = SafeFetcher(list(job.roots))
+    collector = _ErrorCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+        document = html.render(**PDF_OPTIONS)
+        end_page, result.length = fit_to_budget(document, job.pages)
+        result.overflow = end_page > job.pages
+        if not result.overflow or job.allow_overflow:
+            result.pdf = document.write_pdf(pdf_identifier=job.identifier, **PDF_OPTIONS)
+            result.pages = len(document.pages)
+    finally:
+        logger.removeHandler(collector)
+    result.problems = _resource_problems(job, fetcher, collector.messages)
+    if result.problems:
+        result.pdf = None
+    return result
