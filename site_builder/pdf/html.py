@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, datetime
-from html import escape
+from html import escape, unescape
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from site_builder import __version__
 from site_builder.citation import author_line, brief_path, citation, series_of
@@ -96,6 +97,31 @@ def _figures(html: str) -> str:
     return _FIGURE_RE.sub(figure, html)
 
 
+_HREF_RE = re.compile(r'<a href="([^"]*)"')
+
+
+def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
+    """Point links to other briefs at their web pages; unlink other relative links.
+
+    A relative link means nothing in a PDF handed around by e-mail, and WeasyPrint would
+    turn it into a ``file:`` link to the build machine.
+    """
+    by_path = {b.path.resolve(): b for b in corpus.briefs}
+
+    def link(match: re.Match[str]) -> str:
+        ref = unescape(match.group(1))
+        parts = urlsplit(ref)
+        if parts.scheme or parts.netloc or ref.startswith("#"):
+            return match.group(0)
+        target = by_path.get((brief.folder / unquote(parts.path)).resolve()) if parts.path else None
+        if target is None or not settings.site_url:
+            return "<a"
+        url = settings.url_for(brief_path(target.slug)) + (f"#{parts.fragment}" if parts.fragment else "")
+        return f'<a href="{escape(url)}"'
+
+    return _HREF_RE.sub(link, html)
+
+
 def _page_style(brief: Brief, settings: Settings) -> str:
     footer_left = f"{short_title(brief.title)} · {brief.date}"
     pages = settings.pdf.pages
@@ -169,7 +195,7 @@ def _back_matter(brief: Brief, settings: Settings) -> str:
 def brief_html(brief: Brief, corpus: Corpus, settings: Settings) -> str:
     """Return the full HTML document WeasyPrint renders for a brief (base URL: its folder)."""
     css_url = stylesheet_path(settings).as_uri()
-    body = _figures(render_markdown(brief.body))
+    body = _links(_figures(render_markdown(brief.body)), brief, corpus, settings)
     fillers = f'<div class="{FILLER_CLASS}"></div>' * max(settings.pdf.pages - 1, 0)
     return (
         "<!DOCTYPE html>\n"

@@ -1,0 +1,358 @@
+"""Brief PDFs: page budget, layout, metadata, fonts, text, determinism, cache, time limit.
+
+Real WeasyPrint renders, read back with pypdf and poppler; one build per module where possible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PROJECT_ROOT, CorpusWriter
+from pypdf import PdfReader
+
+from site_builder.corpus import load_corpus
+from site_builder.findings import BriefsError, Severity
+from site_builder.model import Corpus
+from site_builder.pdf import PdfReport, brief_html, render_all, render_brief
+from site_builder.pdf.pool import run_jobs
+from site_builder.pdf.render import RenderJob, RenderResult, render_job
+from site_builder.settings import Settings, with_pdf
+
+SITE = "https://briefs.example.org/"
+WORDS = ("social protection floor coverage benefit scheme pension health insurance workers "
+         "informal rural older persons children maternity disability law reform budget").split()
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200">'
+       '<rect x="10" y="10" width="120" height="180" fill="#0b4f6c"/></svg>')
+
+
+def words(n: int, seed: int = 0) -> str:
+    """Return n pseudo-random words cut into sentences of twelve."""
+    rng = random.Random(seed)
+    out = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(" ".join(out[i:i + 12]).capitalize() + "." for i in range(0, n, 12))
+
+
+def body(n_words: int, seed: int = 0) -> str:
+    """Return a Markdown body of about n words in four sections, with a list and a table."""
+    part = max(n_words // 4, 10)
+    return (
+        f"## Context\n\n{words(part, seed)}\n\n"
+        f"## What was achieved\n\n{words(part, seed + 1)}\n\n- First point.\n- Second point.\n\n"
+        f"## How it was done\n\n{words(part, seed + 2)}\n\n"
+        "| Year | Households |\n|---|--:|\n| 2008 | 183,000 |\n| 2015 | 535,000 |\n\n"
+        f"### Lessons learnt\n\n{words(part, seed + 3)}\n"
+    )
+
+
+FIGURE_BODY = (
+    "## Context\n\nThe opening paragraph of the context.\n\n"
+    "![Bar chart of households covered](img/chart.svg)\n\n*Households covered, 2008 to 2015.*\n\n"
+    "## Results\n\nThe closing paragraph about results.\n"
+)
+
+
+def make_project(root: Path) -> tuple[CorpusWriter, Settings]:
+    """Create an empty project with a briefs folder; return its writer and settings."""
+    writer = CorpusWriter(root / "briefs")
+    return writer, Settings(project_dir=root, site_url=SITE)
+
+
+def load(settings: Settings) -> Corpus:
+    """Load the project's corpus, asserting it is valid."""
+    corpus, findings = load_corpus(settings.content_root, cwd=settings.project_dir)
+    assert not [f for f in findings if f.severity is Severity.ERROR], findings
+    return corpus
+
+
+def pdftotext(path: Path, *args: str) -> str:
+    """Return the text poppler extracts from a PDF."""
+    return subprocess.run(["pdftotext", *args, str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def fonts(path: Path) -> list[tuple[str, str, str]]:
+    """Return (name, embedded, subset) for each font pdffonts lists."""
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()[2:]
+    return [(line.split()[0], line.split()[-5], line.split()[-4]) for line in lines]
+
+
+def outline(reader: PdfReader, items: list[Any] | None = None) -> list[Any]:
+    """Return the outline as nested lists of titles."""
+    out: list[Any] = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            out.append(outline(reader, item))
+        else:
+            out.append(item.title)
+    return out
+
+
+def alt_texts(obj: Any, seen: set[int] | None = None) -> list[str]:
+    """Return every /Alt string in the structure tree under obj."""
+    seen = set() if seen is None else seen
+    found: list[str] = []
+    if hasattr(obj, "get_object"):
+        ref = getattr(obj, "idnum", None)
+        if ref is not None:
+            if ref in seen:
+                return found
+            seen.add(ref)
+        obj = obj.get_object()
+    if isinstance(obj, dict):
+        if "/Alt" in obj:
+            found.append(str(obj["/Alt"]))
+        for key, value in obj.items():
+            if key not in ("/P", "/Pg", "/Parent"):
+                found.extend(alt_texts(value, seen))
+    elif isinstance(obj, list):
+        for value in obj:
+            found.extend(alt_texts(value, seen))
+    return found
+
+
+# -- one build of a small corpus, shared by the tests below -----------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Corpus, PdfReport, Path]:
+    """Render a short, a medium (figure, table, list) and an overflowing brief once."""
+    root = tmp_path_factory.mktemp("project")
+    writer, settings = make_project(root)
+    writer.brief("moz/moz-short.md", title="A short brief on pensions", summary="Short summary.",
+                 body="## Context\n\nOnly one paragraph.\n")
+    writer.brief("moz/moz-medium.md", title="'Mozambique: a medium brief with a figure'",
+                 countries="[MOZ, ZMB]", themes="[older-persons, children]",
+                 authors="[Ana Author, Bo Writer]", keywords="[ENSSB]",
+                 summary="The summary of the medium brief.",
+                 body=FIGURE_BODY + "\n" + body(700))
+    writer.write("moz/img/chart.svg", SVG)
+    writer.brief("zmb/zmb-long.md", title="A brief far too long", countries="[ZMB]",
+                 body=body(2600, seed=7))
+    corpus = load(settings)
+    out = root / "site" / "pdf"
+    report = render_all(corpus, settings, out, jobs=2)
+    return settings, corpus, report, out
+
+
+def test_every_fitting_brief_has_exactly_four_pages(built: Any) -> None:
+    _, _, report, out = built
+    assert sorted(report.results) == ["moz-medium", "moz-short"]
+    for slug, info in report.results.items():
+        assert info.path == out / f"{slug}.pdf"
+        assert len(PdfReader(info.path).pages) == info.pages == 4
+        assert info.size == info.cache_path.stat().st_size == info.path.stat().st_size
+        assert info.path.read_bytes() == info.cache_path.read_bytes()
+    assert not list(out.glob("*.tmp")) and not list(out.glob(".*"))
+
+
+def test_overflow_is_an_error_naming_pages_and_words(built: Any) -> None:
+    _, _, report, _ = built
+    [finding] = report.findings
+    assert finding.code == "pdf-overflow" and finding.severity is Severity.ERROR
+    assert finding.path == "briefs/zmb/zmb-long.md" and (finding.line, finding.col) == (1, 1)
+    match = re.fullmatch(r"brief runs to (\d+\.\d) pages, over the 4-page budget: "
+                         r"cut about (\d+) words", finding.message)
+    assert match, finding.message
+    length, cut = float(match[1]), int(match[2])
+    assert 4.5 < length < 9
+    assert cut == pytest.approx(2650 * (length - 4) / length, rel=0.15)
+
+
+def test_overflow_warn_still_writes_the_pdf(built: Any, tmp_path: Path) -> None:
+    settings, corpus, _, _ = built
+    warn = dataclasses.replace(with_pdf(settings, overflow="warn"), cache_dir=str(tmp_path))
+    report = render_all(corpus, warn, None, jobs=1, slugs=["zmb-long"])
+    [finding] = report.findings
+    assert finding.severity is Severity.WARNING and "pages" in finding.message
+    info = report.results["zmb-long"]
+    assert info.path == info.cache_path and info.pages == len(PdfReader(info.path).pages) > 4
+
+
+def test_back_matter_closes_the_last_page(built: Any) -> None:
+    _, _, report, _ = built
+    for info in report.results.values():
+        page4 = pdftotext(info.path, "-f", "4", "-l", "4", "-bbox")
+        height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', page4)[1])
+        cite = re.search(r'yMin="([\d.]+)"[^>]*>cite<', page4)
+        assert cite, "back matter missing from page 4"
+        assert float(cite[1]) > 0.6 * height  # in the lower part of the page
+        assert "page 4 of 4" in pdftotext(info.path, "-f", "4", "-l", "4")
+    short = pdftotext(report.results["moz-short"].path, "-f", "2", "-l", "3")
+    assert "Only one paragraph" not in short and "page 2 of 4" in short
+
+
+def test_text_comes_out_in_reading_order(built: Any) -> None:
+    _, _, report, _ = built
+    text = " ".join(pdftotext(report.results["moz-medium"].path).split())
+    order = ["Mozambique: a medium brief with a figure", "The summary of the medium brief",
+             "The opening paragraph of the context", "Households covered, 2008 to 2015",
+             "The closing paragraph about results", "What was achieved", "How it was done",
+             "Lessons learnt", "About this brief", "How to cite",
+             "Ana Author; Bo Writer (2016). Mozambique: a medium brief with a figure.",
+             f"{SITE}briefs/moz-medium/"]
+    positions = [text.find(part) for part in order]
+    assert -1 not in positions, [p for p, i in zip(order, positions, strict=True) if i < 0]
+    assert positions == sorted(positions)
+    assert "page 1 of 4" in text and "Mozambique: a medium brief with a figure · 2016-02-23" in text
+
+
+def test_metadata_outline_and_tags(built: Any) -> None:
+    _, _, report, _ = built
+    reader = PdfReader(report.results["moz-medium"].path)
+    meta = reader.metadata
+    assert meta.title == "Mozambique: a medium brief with a figure"
+    assert meta.author == "Ana Author, Bo Writer"
+    assert meta.subject == "The summary of the medium brief."
+    for keyword in ("Older persons", "Children", "Mozambique", "Zambia", "ENSSB"):
+        assert keyword in meta["/Keywords"]
+    assert meta["/CreationDate"].startswith("D:20160223")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert outline(reader) == [
+        "Mozambique: a medium brief with a figure",
+        ["Context", "Results", "Context", "What was achieved", "How it was done", ["Lessons learnt"],
+         "About this brief"],
+    ]
+    assert "Bar chart of households covered" in alt_texts(root["/StructTreeRoot"])
+
+
+def test_fonts_are_the_shipped_noto_fonts_embedded_and_subset(built: Any) -> None:
+    _, _, report, _ = built
+    for info in report.results.values():
+        listed = fonts(info.path)
+        assert listed
+        for name, embedded, subset in listed:
+            assert "Noto" in name and re.match(r"[A-Z]{6}\+", name), name
+            assert (embedded, subset) == ("yes", "yes"), name
+
+
+def test_qpdf_check_passes(built: Any) -> None:
+    _, _, report, _ = built
+    for info in report.results.values():
+        subprocess.run(["qpdf", "--check", str(info.path)], check=True, capture_output=True)
+
+
+def test_same_brief_gives_identical_bytes(built: Any) -> None:
+    settings, corpus, report, _ = built
+    brief = corpus.get("moz-medium")
+    first = render_brief(brief, corpus, settings)
+    assert first == render_brief(brief, corpus, settings)
+    assert first == report.results["moz-medium"].path.read_bytes()  # other process, same bytes
+
+
+def test_render_brief_raises_on_overflow(built: Any) -> None:
+    settings, corpus, _, _ = built
+    with pytest.raises(BriefsError, match="pages, over the 4-page budget"):
+        render_brief(corpus.get("zmb-long"), corpus, settings)
+
+
+def test_brief_html_has_figure_caption_and_metadata(built: Any) -> None:
+    settings, corpus, _, _ = built
+    html = brief_html(corpus.get("moz-medium"), corpus, settings)
+    assert re.search(r'<figure><img alt="Bar chart of households covered" src="img/chart.svg">'
+                     r"<figcaption>Households covered, 2008 to 2015.</figcaption></figure>", html)
+    assert '<html lang="en">' in html and '<meta name="keywords" content="Zambia">' in html
+    assert 'counter(page) " of 4"' in html
+
+
+def test_budget_is_configurable(built: Any, tmp_path: Path) -> None:
+    settings, corpus, _, _ = built
+    for pages in (1, 3):
+        changed = dataclasses.replace(with_pdf(settings, pages=pages), cache_dir=str(tmp_path))
+        data = render_brief(corpus.get("moz-short"), corpus, changed)
+        path = tmp_path / f"short-{pages}.pdf"
+        path.write_bytes(data)
+        assert len(PdfReader(path).pages) == pages
+        assert f"page {pages} of {pages}" in pdftotext(path)
+
+
+def test_content_ending_on_the_last_page_keeps_the_budget(built: Any, tmp_path: Path) -> None:
+    """The medium brief ends on page 3: with a 3-page budget the back matter joins it there."""
+    settings, corpus, _, _ = built
+    data = render_brief(corpus.get("moz-medium"), corpus, with_pdf(settings, pages=3))
+    (tmp_path / "m.pdf").write_bytes(data)
+    assert len(PdfReader(tmp_path / "m.pdf").pages) == 3
+    last = pdftotext(tmp_path / "m.pdf", "-f", "3", "-l", "3")
+    assert "Lessons learnt" in last or "How it was done" in last
+    assert "How to cite" in last
+
+
+# -- cache -------------------------------------------------------------------------------
+
+def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
+    writer, settings = make_project(tmp_path)
+    shutil.copytree(PROJECT_ROOT / "theme" / "print", tmp_path / "theme" / "print")
+    shutil.copytree(PROJECT_ROOT / "theme" / "fonts", tmp_path / "theme" / "fonts")
+    for name in ("a", "b", "c"):
+        writer.brief(f"moz/moz-{name}.md", title=f"Brief {name}", body=body(200))
+    writer.write("moz/img/chart.svg", SVG)
+    writer.brief("moz/moz-fig.md", title="Brief with figure", body=FIGURE_BODY)
+
+    def build(settings: Settings = settings) -> PdfReport:
+        report = render_all(load(settings), settings, tmp_path / "out", jobs=2)
+        assert not report.findings
+        return report
+
+    everything = ["moz-a", "moz-b", "moz-c", "moz-fig"]
+    first = build()
+    assert (first.rendered, first.cached) == (everything, [])
+    assert sorted(p.suffix for p in (tmp_path / ".cache/briefs/pdf").iterdir()) == [".json"] * 4 + [".pdf"] * 4
+    again = build()
+    assert (again.rendered, sorted(again.cached)) == ([], everything)
+    assert {s: i.cache_path for s, i in again.results.items()} == {s: i.cache_path for s, i in first.results.items()}
+
+    writer.brief("moz/moz-b.md", title="Brief b, revised", body=body(200))
+    assert build().rendered == ["moz-b"]
+    writer.write("moz/img/chart.svg", SVG.replace("#0b4f6c", "#aa0000"))
+    assert build().rendered == ["moz-fig"]
+    assert build(dataclasses.replace(settings, publisher="Another publisher")).rendered == everything
+    css = tmp_path / "theme" / "print" / "brief.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+    assert build().rendered == everything
+    assert build().rendered == []
+
+
+# -- time limit and crashes --------------------------------------------------------------
+
+def test_a_brief_over_the_time_limit_fails_alone(tmp_path: Path) -> None:
+    writer, settings = make_project(tmp_path)
+    writer.brief("moz/moz-huge.md", title="Huge", body=body(40000))
+    writer.brief("moz/moz-ok1.md", title="Fine one")
+    writer.brief("moz/moz-ok2.md", title="Fine two")
+    settings = with_pdf(settings, timeout=2.0, overflow="warn")
+    report = render_all(load(settings), settings, None, jobs=1)
+    assert sorted(report.results) == ["moz-ok1", "moz-ok2"]
+    [finding] = report.findings
+    assert finding.code == "pdf-render" and finding.path == "briefs/moz/moz-huge.md"
+    assert "moz-huge" in finding.message and "timed out after 2 s" in finding.message
+
+
+def crash_on_b(job: RenderJob) -> RenderResult:
+    """A render target that kills its process for one slug (runs in a spawned worker)."""
+    import os
+
+    if job.slug == "b":
+        os._exit(3)
+    return render_job(job)
+
+
+def test_a_crashing_render_fails_alone(built: Any) -> None:
+    settings, corpus, _, _ = built
+    from site_builder.pdf.build import make_job
+
+    brief = corpus.get("moz-short")
+    good = make_job(brief, brief_html(brief, corpus, settings), settings)
+    jobs = [dataclasses.replace(good, slug=s) for s in ("a", "b", "c")]
+    results: dict[str, RenderResult] = {}
+    run_jobs(jobs, 1, 60.0, lambda r: results.setdefault(r.slug, r), target=crash_on_b)
+    assert results["b"].pdf is None
+    assert results["b"].problems == [("pdf-render", "the render process crashed (exit code 3)")]
+    assert results["a"].pdf and results["c"].pdf and results["a"].pdf == results["c"].pdf
