@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fixtures_site import *  # noqa: F403
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,137 @@
+"""``briefs build``: validate, build the site with MkDocs into a temporary folder, swap it in.
+
+The previous ``site/`` stays exactly as it was unless the new build succeeds: MkDocs
+writes into ``.site-tmp-<random>/`` beside it, and only a complete build replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from site_builder.corpus import load_corpus
+from site_builder.findings import BriefsError, Severity, ValidationFailed
+from site_builder.mkdocs_plugin import BriefsPlugin, Preset
+from site_builder.settings import Settings, with_pdf
+
+log = logging.getLogger("site_builder.build")
+SITE_DIR = "site"
+TMP_PREFIX = ".site-tmp-"
+
+
+class _Collect(logging.Handler):
+    """Keep the warnings MkDocs logs, to name them when strict mode fails the build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _mkdocs_logging(progress: bool) -> Iterator[_Collect]:
+    """Show MkDocs' warnings (and its progress with ``progress``) while building."""
+    logger = logging.getLogger("mkdocs")
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.INFO if progress else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    collect = _Collect()
+    old_level = logger.level
+    logger.setLevel(logging.INFO if progress else logging.WARNING)
+    quiet = any(isinstance(h, logging.StreamHandler) for h in logger.handlers)
+    if not quiet:
+        logger.addHandler(console)
+    logger.addHandler(collect)
+    try:
+        yield collect
+    finally:
+        logger.removeHandler(collect)
+        logger.removeHandler(console)
+        logger.setLevel(old_level)
+
+
+def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
+               jobs: int | None = None, progress: bool = False) -> Path:
+    """Validate the briefs, build the site into ``site/`` and return its path.
+
+    Raises :class:`ValidationFailed` when briefs have errors and :class:`BriefsError` when
+    the build fails; either way the previous ``site/`` is left untouched.
+    """
+    project = settings.project_dir
+    config_file = project / "mkdocs.yml"
+    if not config_file.is_file():
+        raise BriefsError(f"{config_file} not found: run from the project root")
+    settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
+    corpus, findings = load_corpus(settings.content_root)
+    if any(f.severity is Severity.ERROR for f in findings):
+        raise ValidationFailed(findings, corpus.n_files)
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=project))
+    try:
+        with _mkdocs_logging(progress) as collected:
+            try:
+                config = load_config(config_file=str(config_file), site_dir=str(tmp),
+                                     strict=strict)
+                plugin = config.plugins.get("briefs")
+                if not isinstance(plugin, BriefsPlugin):
+                    raise BriefsError("mkdocs.yml must list the 'briefs' plugin under 'plugins'")
+                plugin.preset = Preset(settings, corpus, findings, jobs, progress)
+                config.plugins.on_startup(command="build", dirty=False)
+                try:
+                    mkdocs_build(config)
+                finally:
+                    config.plugins.on_shutdown()  # also clears the preset
+            except BriefsError:
+                raise
+            except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
+                raise BriefsError(_failure_message(exc, collected.messages, strict)) from exc
+        after_build(tmp, settings)
+        return _swap_in(tmp, project / SITE_DIR)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def after_build(site_dir: Path, settings: Settings) -> None:
+    """Run the steps that work on the written site before it is swapped in.
+
+    Hook for issue 6: index ``site_dir`` with Pagefind here when ``settings.search``.
+    A failure must raise :class:`BriefsError` (the old site then stays).
+    """
+
+
+def _failure_message(exc: Exception, warnings: list[str], strict: bool) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if strict and warnings:
+        listed = "\n".join(f"  - {w}" for w in warnings[:20])
+        more = f"\n  ... and {len(warnings) - 20} more" if len(warnings) > 20 else ""
+        return f"the site build failed in strict mode ({text}):\n{listed}{more}"
+    return f"the site build failed: {text}"
+
+
+def _swap_in(new: Path, site: Path) -> Path:
+    """Replace ``site`` by ``new`` with two renames; restore the old site if the second fails."""
+    old = None
+    if site.exists():
+        old = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "old-", dir=site.parent))
+        os.rmdir(old)
+        os.replace(site, old)
+    try:
+        os.replace(new, site)
+    except OSError as exc:
+        if old is not None:
+            os.replace(old, site)
+        raise BriefsError(f"could not move the new site into {site}: {exc}") from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return site

@@ -1,0 +1,210 @@
+"""The ``briefs`` MkDocs plugin: a thin adapter from MkDocs events to the core.
+
+``on_files`` loads and validates the corpus, indexes it, renders the PDFs (when enabled)
+and adds every generated page, feed, image and theme asset as an in-memory file; nothing
+is written into ``briefs/``. In ``mkdocs serve`` errors are logged and shown as pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from site_builder.citation import pdf_path
+from site_builder.corpus import load_corpus
+from site_builder.feeds import render_feeds
+from site_builder.findings import BriefsError, Finding, Severity, summary_line
+from site_builder.index import build_index
+from site_builder.model import Corpus
+from site_builder.pages.brief import sanitize_body
+from site_builder.pages.downloads import Download, pdf_key
+from site_builder.pages.errors import (
+    failing_briefs,
+    render_brief_error_page,
+    render_errors_page,
+)
+from site_builder.pages.site import render_site_pages
+from site_builder.pages.worldmap import WORLD_MAP_CSS
+from site_builder.settings import Settings, settings_from_options
+
+log = logging.getLogger("mkdocs.plugins.site_builder")
+
+
+class BriefsConfig(base.Config):
+    """Options of the ``briefs`` plugin; unset ones take the defaults of :class:`Settings`."""
+
+    briefs_dir = c.Optional(c.Type(str))
+    series = c.Optional(c.Type(str))
+    publisher = c.Optional(c.Type(str))
+    licence = c.Optional(c.Type(str))
+    licence_url = c.Optional(c.Type(str))
+    cache_dir = c.Optional(c.Type(str))
+    bundles_dir = c.Optional(c.Type(str))
+    bundles = c.Optional(c.Type(bool))
+    search = c.Optional(c.Type(bool))
+    pdf = c.Optional(c.Type((dict, bool)))  # type: ignore[arg-type]
+
+
+@dataclass
+class Preset:
+    """What ``briefs build`` already knows, handed to the plugin so it is not redone."""
+
+    settings: Settings
+    corpus: Corpus | None = None
+    findings: list[Finding] = field(default_factory=list)
+    jobs: int | None = None
+    progress: bool = False
+
+
+class BriefsPlugin(BasePlugin[BriefsConfig]):
+    """Inject the brief, theme, country, region, coverage and home pages into MkDocs."""
+
+    def __init__(self) -> None:
+        self.preset: Preset | None = None
+        self.settings = Settings()
+        self._serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is a preview (errors become pages there, not a crash)."""
+        self._serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        """Forget the preset: MkDocs reuses plugin instances across builds in one process."""
+        self.preset = None
+        self._serving = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Turn the plugin options and mkdocs.yml's site keys into :class:`Settings`."""
+        if self.preset is not None:
+            self.settings = self.preset.settings
+        else:
+            options = {k: v for k, v in self.config.items() if v is not None}
+            project = Path(config.config_file_path or ".").resolve().parent
+            site = {"site_name": config.site_name, "site_url": config.site_url}
+            try:
+                self.settings = settings_from_options(project, site, options)
+            except BriefsError as exc:
+                raise PluginError(str(exc)) from None
+        config.extra["briefs_search"] = self.settings.search
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Validate, index and add every generated file."""
+        corpus, findings = self._load()
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        for finding in findings:
+            if finding.severity is Severity.WARNING or self._serving:
+                (log.error if finding in errors else log.warning)(finding.format())
+        if errors and not self._serving:
+            raise PluginError("the briefs have errors:\n" + "\n".join(f.format() for f in errors)
+                              + "\n" + summary_line(corpus.n_files, findings))
+        index = build_index(corpus)
+        downloads = self._pdfs(corpus, config, files)
+        site = render_site_pages(index, self.settings, downloads)
+        pages = dict(site.pages)
+        if errors:
+            pages["errors/index.md"] = render_errors_page(findings, corpus.n_files)
+            for slug, found in failing_briefs(findings).items():
+                pages.setdefault(f"briefs/{slug}/index.md", render_brief_error_page(slug, found))
+        in_nav = _nav_paths(config.nav)
+        for uri, text in pages.items():
+            level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
+            _add(files, File.generated(config, uri, content=text, inclusion=level))
+        for uri, text in render_feeds(index, self.settings).items():
+            _add(files, File.generated(config, uri, content=text))
+        for uri, path in sorted(site.assets.items()):
+            _add(files, File.generated(config, uri, abs_src_path=str(path)))
+        self._add_theme_assets(files, config)
+        return files
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        """Sanitise the HTML rendered from a brief's own Markdown (a second line of defence)."""
+        return sanitize_body(html) if page.file.src_uri.startswith("briefs/") else html
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Any) -> LiveReloadServer:
+        """Rebuild the preview when briefs, the theme or bundle files change."""
+        project = self.settings.project_dir
+        for path in (self.settings.content_root, project / "theme",
+                     project / self.settings.bundles_dir):
+            if path.is_dir():
+                server.watch(str(path))
+        return server
+
+    def _load(self) -> tuple[Corpus, list[Finding]]:
+        if self.preset is not None and self.preset.corpus is not None:
+            corpus, findings = self.preset.corpus, self.preset.findings
+            self.preset.corpus = None  # a rebuild must read the files again
+            return corpus, findings
+        return load_corpus(self.settings.content_root)
+
+    def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[str, Download]:
+        """Render the brief PDFs (when enabled) and return their downloads.
+
+        Issue 5 adds the bundles here: ``bundle:theme:<id>``, ``bundle:country:<iso3>`` and
+        ``bundle:file:<name>`` entries, each with a generated file.
+        """
+        if not self.settings.pdf.enabled:
+            return {}
+        from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
+
+        preset = self.preset
+        report = render_all(corpus, self.settings, None, jobs=preset.jobs if preset else None,
+                            progress=preset.progress if preset else False)
+        pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
+        for finding in report.findings:
+            (log.error if finding.severity is Severity.ERROR else log.warning)(finding.format())
+        if pdf_errors and not self._serving:
+            raise PluginError("PDF rendering failed:\n" + "\n".join(f.format() for f in pdf_errors))
+        downloads: dict[str, Download] = {}
+        for slug, info in sorted(report.results.items()):
+            _add(files, File.generated(config, pdf_path(slug), abs_src_path=str(info.cache_path)))
+            downloads[pdf_key(slug)] = Download(pdf_path(slug), info.size, info.pages,
+                                                "Download the PDF")
+        return downloads
+
+    def _add_theme_assets(self, files: Files, config: MkDocsConfig) -> None:
+        """Publish ``theme/assets/`` under ``assets/`` and ``theme/fonts/`` under ``assets/fonts/``."""
+        theme = self.settings.project_dir / "theme"
+        for folder, prefix in ((theme / "assets", "assets"), (theme / "fonts", "assets/fonts")):
+            if folder.is_dir():
+                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    uri = f"{prefix}/{path.relative_to(folder).as_posix()}"
+                    _add(files, File.generated(config, uri, abs_src_path=str(path)))
+        _add(files, File.generated(config, "assets/stylesheets/worldmap.css",
+                                   content=WORLD_MAP_CSS))
+
+
+def _add(files: Files, file: File) -> None:
+    """Add a file, replacing one at the same path (a generated page wins over docs/)."""
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)
+
+
+def _nav_paths(nav: Any) -> set[str]:
+    """Return every page path named in mkdocs.yml's ``nav``."""
+    found: set[str] = set()
+    stack = [nav]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found

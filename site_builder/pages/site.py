@@ -1,0 +1,61 @@
+"""Render every generated page of the site from the index: the one entry point adapters call.
+
+Returns plain data (site path of the Markdown source → its text); the MkDocs plugin turns
+each into a generated file. Nothing here knows MkDocs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.index import Index
+from site_builder.pages.brief import render_brief_page
+from site_builder.pages.countries import (
+    render_countries_index,
+    render_country_page,
+    render_region_page,
+)
+from site_builder.pages.coverage import render_coverage_page
+from site_builder.pages.downloads import Downloads
+from site_builder.pages.home import render_home_page
+from site_builder.pages.links import rewrite_links
+from site_builder.pages.markup import SearchHref
+from site_builder.pages.themes import render_theme_page, render_themes_index
+from site_builder.settings import Settings
+from site_builder.vocabulary import get_country
+
+
+@dataclass
+class SitePages:
+    """The generated Markdown pages and the brief files (images...) they need published."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    """Source path (``briefs/<slug>/index.md``) to Markdown."""
+    assets: dict[str, Path] = field(default_factory=dict)
+    """Site path (``briefs/<slug>/img/x.svg``) to the file on disk."""
+
+
+def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
+                      search_href: SearchHref | None = None) -> SitePages:
+    """Render every page: briefs, themes, countries, regions, coverage and home."""
+    site = SitePages()
+    pages = site.pages
+    for brief in index.briefs:
+        rewritten = rewrite_links(brief, index.corpus.root)
+        site.assets.update(rewritten.assets)
+        pages[f"briefs/{brief.slug}/index.md"] = render_brief_page(
+            brief, rewritten.body, index, settings, downloads)
+    for theme in index.corpus.themes.values():
+        pages[f"themes/{theme.id}/index.md"] = render_theme_page(
+            theme, index, downloads, search_href)
+    pages["themes/index.md"] = render_themes_index(index, downloads)
+    for code in index.by_country:
+        pages[f"countries/{code.lower()}/index.md"] = render_country_page(
+            get_country(code), index, downloads, search_href)
+    pages["countries/index.md"] = render_countries_index(index)
+    for region in index.corpus.regions.values():
+        pages[f"regions/{region.id}/index.md"] = render_region_page(region, index)
+    pages["coverage/index.md"] = render_coverage_page(index)
+    pages["index.md"] = render_home_page(index, settings, downloads)
+    return site
