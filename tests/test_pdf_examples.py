@@ -1,0 +1,53 @@
+"""Every example brief of the repository renders to exactly four good pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from test_pdf import fonts, outline, pdftotext
+
+from site_builder.corpus import load_corpus
+from site_builder.pdf import PdfReport, render_all
+from site_builder.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Any, PdfReport]:
+    """Render the example corpus once, with a fresh cache."""
+    root = Path(__file__).resolve().parent.parent
+    cache = tmp_path_factory.mktemp("cache")
+    settings = dataclasses.replace(load_settings(root), cache_dir=str(cache))
+    corpus, _ = load_corpus(settings.content_root, cwd=root)
+    assert corpus.published, "the example corpus has no briefs"
+    return settings, corpus, render_all(corpus, settings, None, jobs=2)
+
+
+def test_every_example_brief_renders_to_exactly_four_pages(examples: Any) -> None:
+    settings, corpus, report = examples
+    assert [f.format() for f in report.findings] == []
+    assert sorted(report.results) == sorted(b.slug for b in corpus.published)
+    for info in report.results.values():
+        assert len(PdfReader(info.path).pages) == info.pages == settings.pdf.pages == 4, info.slug
+
+
+def test_example_pdfs_are_complete(examples: Any) -> None:
+    _, corpus, report = examples
+    for brief in corpus.published:
+        path = report.results[brief.slug].path
+        reader = PdfReader(path)
+        assert reader.metadata.title == brief.title
+        assert reader.metadata.subject == brief.summary
+        assert reader.metadata.author and reader.metadata["/Keywords"]
+        assert reader.trailer["/Root"]["/Lang"] == brief.language
+        tree = outline(reader)
+        assert tree[0] == brief.title and isinstance(tree[1], list) and tree[1], brief.slug
+        for name, embedded, subset in fonts(path):
+            assert "Noto" in name and (embedded, subset) == ("yes", "yes"), (brief.slug, name)
+        text = " ".join(pdftotext(path).split())
+        assert " ".join(brief.title.split()) in text and "How to cite" in text
+        subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
