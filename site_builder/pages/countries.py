@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from site_builder.citation import brief_path
 from site_builder.index import Index
 from site_builder.model import Brief, Country, Region
 from site_builder.pages.downloads import Downloads, country_bundle_key
@@ -21,6 +22,7 @@ from site_builder.pages.markup import (
     region_path,
     search_link,
     theme_path,
+    time_tag,
 )
 from site_builder.vocabulary import CONTINENTS, get_country
 
@@ -59,23 +61,34 @@ def render_country_page(country: Country, index: Index, downloads: Downloads,
         + download_link(bundle, url, "download bundle")
         + "</header>"
     )
+    listing = ('<section aria-labelledby="country-briefs"><h2 id="country-briefs">Briefs, newest '
+               f"first</h2>{brief_cards(briefs, url, 3)}</section>")
+    meta = front_matter(country.name, description=f"Briefs on {country.name}",
+                        hide=["navigation", "toc"], feed=country_feed_path(country.alpha3))
+    return meta + block(head, listing, _by_theme(briefs, index, url))
+
+
+def _by_theme(briefs: list[Brief], index: Index, url: Linker) -> str:
+    """Return the country's briefs grouped under each of their themes (vocabulary order)."""
     by_theme: dict[str, list[Brief]] = defaultdict(list)
     for brief in briefs:
         for theme in brief.themes:
             by_theme[theme].append(brief)
-    sections = []
+    groups = []
     for theme in index.corpus.themes.values():
         if theme.id not in by_theme:
             continue
-        sections.append(
-            f'<section class="theme-group" aria-labelledby="theme-{esc(theme.id)}">'
-            f'<h2 id="theme-{esc(theme.id)}"><a href="{url(theme_path(theme.id))}">'
-            f"{esc(theme.title)}</a> <span class=\"count\">{len(by_theme[theme.id])}</span></h2>"
-            f"{brief_cards(by_theme[theme.id], url, 3)}</section>"
-        )
-    meta = front_matter(country.name, description=f"Briefs on {country.name}",
-                        hide=["navigation"], feed=country_feed_path(country.alpha3))
-    return meta + block(head, *sections)
+        items = "".join(
+            f'<li><a href="{url(brief_path(b.slug))}">{esc(b.title)}</a> '
+            f'<span class="brief-list-meta">{time_tag(b.date)}</span></li>'
+            for b in by_theme[theme.id])
+        groups.append(
+            f'<div class="theme-group" id="theme-{esc(theme.id)}">'
+            f'<h3><a href="{url(theme_path(theme.id))}">{esc(theme.title)}</a> '
+            f'<span class="count">{len(by_theme[theme.id])}</span></h3>'
+            f'<ul class="brief-list">{items}</ul></div>')
+    return ('<section aria-labelledby="country-themes"><h2 id="country-themes">By theme</h2>'
+            f'<div class="theme-groups">{"".join(groups)}</div></section>')
 
 
 def render_countries_index(index: Index) -> str:

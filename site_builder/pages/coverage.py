@@ -14,12 +14,6 @@ from site_builder.pages.markup import (
 )
 from site_builder.pages.worldmap import render_world_map
 
-MAP_ATTRIBUTION = (
-    'Country boundaries: <a href="https://www.naturalearthdata.com/">Natural Earth</a> '
-    "(public domain), 1:110m, via the world-atlas package; simplified. Boundaries and names "
-    "shown do not imply endorsement."
-)
-
 
 def country_counts(index: Index) -> dict[str, int]:
     """Return the number of briefs per alpha-3 code."""
@@ -44,8 +38,8 @@ def render_coverage_page(index: Index) -> str:
     themes = list(index.corpus.themes.values())
     cells = index.coverage()
     header = "".join(
-        f'<th scope="col"><a href="{url(theme_path(t.id))}">{esc(t.title)}</a></th>'
-        for t in themes)
+        f'<th scope="col" class="rot"><a href="{url(theme_path(t.id))}"><span>{esc(t.title)}'
+        "</span></a></th>" for t in themes)
     rows = []
     for country in index.countries():
         tds = []
@@ -60,7 +54,8 @@ def render_coverage_page(index: Index) -> str:
         rows.append(f'<tr><th scope="row"><a href="{url(country_path(country.alpha3))}">'
                     f"{esc(country.name)}</a></th>{''.join(tds)}</tr>")
     table = (
-        '<div class="coverage-scroll" tabindex="0" role="region" aria-labelledby="matrix">'
+        '<div class="coverage-scroll" tabindex="0" role="region" '
+        'aria-label="Theme by country table (scrolls sideways)">'
         '<table class="coverage-matrix"><caption>Briefs per theme and country; an empty cell '
         f'is a gap.</caption><thead><tr><th scope="col">Country</th>{header}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
@@ -79,8 +74,8 @@ def render_coverage_page(index: Index) -> str:
     )
     map_html = (
         '<section aria-labelledby="map"><h2 id="map">Map</h2>'
-        + world_map(index, url, "coverage-map")
-        + f'<p class="map-attribution">{MAP_ATTRIBUTION}</p></section>'
+        + world_map(index, url, "coverage-map")  # its caption credits Natural Earth
+        + "</section>"
     )
     reach = ('<section aria-labelledby="reach"><h2 id="reach">Countries per theme</h2>'
              f'<ul class="theme-reach">{gap_items}</ul></section>')

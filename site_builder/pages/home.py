@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from site_builder.index import Index
-from site_builder.pages.coverage import MAP_ATTRIBUTION, world_map
+from site_builder.pages.coverage import world_map
 from site_builder.pages.downloads import Downloads
 from site_builder.pages.markup import Linker, block, brief_cards, esc, feed_link, front_matter
 from site_builder.pages.themes import theme_grid
@@ -43,8 +43,8 @@ def render_home_page(index: Index, settings: Settings, downloads: Downloads) -> 
     map_html = (
         '<section aria-labelledby="home-map"><h2 id="home-map">Where the briefs are</h2>'
         + world_map(index, url, "home-map")
-        + f'<p class="map-attribution">{MAP_ATTRIBUTION} '
-        f'<a href="{url("coverage/")}">Coverage by theme and country</a>.</p></section>'
+        + f'<p class="more"><a href="{url("coverage/")}">Coverage by theme and country</a></p>'
+        "</section>"
     )
     newest = (
         '<section aria-labelledby="home-newest"><h2 id="home-newest">Newest briefs</h2>'
