@@ -356,3 +356,28 @@ def test_a_crashing_render_fails_alone(built: Any) -> None:
     assert results["b"].pdf is None
     assert results["b"].problems == [("pdf-render", "the render process crashed (exit code 3)")]
     assert results["a"].pdf and results["c"].pdf and results["a"].pdf == results["c"].pdf
+
+
+# -- HTML details ------------------------------------------------------------------------
+
+def test_links_to_other_briefs_point_at_the_web(corpus: CorpusWriter) -> None:
+    corpus.brief("moz/moz-a.md", body="See [the other brief](../zmb/zmb-b.md#context), "
+                                      "[a file](img/x.png) and [the web](https://example.org).\n")
+    corpus.brief("zmb/zmb-b.md", countries="[ZMB]")
+    corpus.write("moz/img/x.png", b"png")
+    settings = Settings(project_dir=corpus.root.parent, site_url=SITE)
+    loaded = load(settings)
+    html = brief_html(loaded.get("moz-a"), loaded, settings)
+    assert f'<a href="{SITE}briefs/zmb-b/#context">the other brief</a>' in html
+    assert "<a>a file</a>" in html and '<a href="https://example.org">' in html
+
+
+def test_source_date_epoch_sets_the_modification_date(corpus: CorpusWriter,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus.brief("moz/moz-a.md")
+    settings = Settings(project_dir=corpus.root.parent, site_url=SITE)
+    loaded = load(settings)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    html = brief_html(loaded.get("moz-a"), loaded, settings)
+    assert '<meta name="dcterms.modified" content="2023-11-14T22:13:20Z">' in html
+    assert '<meta name="dcterms.created" content="2016-02-23">' in html

@@ -138,11 +138,10 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     misses: list[RenderJob] = []
     by_slug = {b.slug: b for b in briefs}
     for brief in briefs:
-        html = brief_html(brief, corpus, settings)
-        keys[brief.slug] = key = brief_key(brief, html, shared)
+        keys[brief.slug] = key = brief_key(brief, corpus, settings, shared)
         entry = cache.get(key)
         if entry is None:
-            misses.append(make_job(brief, html, settings))
+            misses.append(make_job(brief, brief_html(brief, corpus, settings), settings))
         else:
             entries[brief.slug] = entry
             report.cached.append(brief.slug)

@@ -1,9 +1,12 @@
 """A content-addressed cache of brief PDFs under ``<cache_root>/pdf/``.
 
-The key of a brief hashes every input of its PDF: the brief file, the full HTML built from
-it (which carries the settings, theme titles, country names and dates it shows), the bytes
-of every image it references, the print theme (stylesheet, templates, fonts), the rendering
-code, the tool and WeasyPrint versions and the PDF settings. Same key, same bytes.
+The key of a brief hashes every input of its PDF without building it: the brief file and
+its parsed fields, the bytes of every local file its body references (the slug for a linked
+brief), the titles of its themes and the names of its countries, the settings the PDF shows
+(series, publisher, licence, site URL), SOURCE_DATE_EPOCH, the print theme (stylesheet,
+fonts), the code that builds the HTML and the PDF, the versions of the tool, WeasyPrint,
+Markdown and nh3, and the PDF settings. Same key, same bytes; a warm rebuild renders no
+Markdown at all.
 
 Each entry is ``<key>.pdf`` plus ``<key>.json`` (page count, length, overflow); both are
 written to a temporary file and renamed, so an interrupted build leaves no half file.
@@ -21,17 +24,26 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import markdown
+import nh3
 import weasyprint
 
 from site_builder import __version__
-from site_builder.model import Brief
+from site_builder.model import Brief, Corpus
 from site_builder.settings import Settings
+from site_builder.vocabulary import get_country
 
 KEY_SCHEMA = "brief-pdf-1"
 """Bump to invalidate every cached PDF after a change the other inputs do not capture."""
 
-_SRC_RE = re.compile(r"""\bsrc="([^"]*)\"""")
+_REF_RES = (
+    re.compile(r"\]\(\s*<?([^)\s>]+)"),  # Markdown inline link or image: ](path "title")
+    re.compile(r"""\b(?:src|href|data)\s*=\s*["']([^"']+)"""),  # raw HTML attributes
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE),  # reference definitions
+)
 _CODE_DIR = Path(__file__).resolve().parent
+_HTML_CODE = [_CODE_DIR.parent / name for name in ("markdown_render.py", "citation.py")]
+"""Modules outside this package whose code shapes the HTML of a brief."""
 
 
 @dataclass(frozen=True)
@@ -57,39 +69,55 @@ def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
 def fingerprint(theme: Path, settings: Settings) -> str:
     """Return the hash of the inputs shared by every brief: theme, code, versions, settings."""
     digest = hashlib.sha256(KEY_SCHEMA.encode())
-    digest.update(f"{__version__}\0{weasyprint.__version__}\0".encode())
+    versions = [__version__, weasyprint.__version__, markdown.__version__, nh3.__version__]
+    digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
     for name in ("print", "fonts"):
         _hash_tree(digest, theme / name)
-    for path in sorted(_CODE_DIR.glob("*.py")):
+    for path in [*sorted(_CODE_DIR.glob("*.py")), *_HTML_CODE]:
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def asset_paths(html: str, folder: Path) -> list[Path]:
-    """Return the local files an HTML document references with ``src``, relative to a folder."""
-    paths = []
-    for raw in _SRC_RE.findall(html):
-        ref = unescape(raw)
-        parts = urlsplit(ref)
-        if parts.scheme or parts.netloc or not parts.path:
-            continue
-        paths.append(folder / unquote(parts.path))
-    return paths
+def references(brief: Brief) -> list[Path]:
+    """Return the local files a brief's body may reference (images, linked briefs), resolved."""
+    found: dict[Path, None] = {}
+    for pattern in _REF_RES:
+        for raw in pattern.findall(brief.body):
+            parts = urlsplit(unescape(raw))
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            found[Path(os.path.normpath(brief.folder / unquote(parts.path)))] = None
+    return list(found)
 
 
-def brief_key(brief: Brief, html: str, shared: str) -> str:
-    """Return the cache key of one brief's PDF."""
+def _settings_text(settings: Settings) -> str:
+    """Return the settings that reach the PDF, as text (not paths, jobs or time limits)."""
+    shown = {k: v for k, v in asdict(settings).items() if k not in ("project_dir", "cache_dir", "pdf")}
+    return json.dumps(shown, sort_keys=True, default=str)
+
+
+def brief_key(brief: Brief, corpus: Corpus, settings: Settings, shared: str) -> str:
+    """Return the cache key of one brief's PDF, from its inputs (no Markdown rendering)."""
     digest = hashlib.sha256(shared.encode())
-    digest.update(brief.slug.encode() + b"\0")
+    brief_fields = {k: v for k, v in asdict(brief).items() if k not in ("path", "rel_path", "body_line")}
+    themes = [(t, corpus.themes[t].title if t in corpus.themes else None) for t in brief.themes]
+    countries = [get_country(c).name for c in brief.countries]
+    text = json.dumps([brief_fields, themes, countries, _settings_text(settings),
+                       os.environ.get("SOURCE_DATE_EPOCH", "")], default=str)
+    digest.update(text.encode())
     digest.update(hashlib.sha256(brief.path.read_bytes()).digest())
-    digest.update(hashlib.sha256(html.encode()).digest())
-    for path in asset_paths(html, brief.folder):
+    briefs_by_path = None
+    for path in references(brief):
         digest.update(str(path).encode() + b"\0")
-        try:
+        if path.suffix == ".md":  # a link to another brief: only its slug shows
+            if briefs_by_path is None:
+                briefs_by_path = {os.path.normpath(b.path): b.slug for b in corpus.briefs}
+            digest.update(str(briefs_by_path.get(str(path))).encode())
+        elif path.is_file():
             digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            digest.update(b"unreadable")
+        else:
+            digest.update(b"missing")
     return digest.hexdigest()
 
 

@@ -106,14 +106,17 @@ def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
     A relative link means nothing in a PDF handed around by e-mail, and WeasyPrint would
     turn it into a ``file:`` link to the build machine.
     """
-    by_path = {b.path.resolve(): b for b in corpus.briefs}
+    by_path: dict[str, Brief] = {}
 
     def link(match: re.Match[str]) -> str:
         ref = unescape(match.group(1))
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc or ref.startswith("#"):
             return match.group(0)
-        target = by_path.get((brief.folder / unquote(parts.path)).resolve()) if parts.path else None
+        if not by_path:
+            by_path.update((os.path.normpath(b.path), b) for b in corpus.briefs)
+        path = os.path.normpath(brief.folder / unquote(parts.path)) if parts.path else ""
+        target = by_path.get(path)
         if target is None or not settings.site_url:
             return "<a"
         url = settings.url_for(brief_path(target.slug)) + (f"#{parts.fragment}" if parts.fragment else "")

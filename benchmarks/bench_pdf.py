@@ -1,0 +1,115 @@
+"""Benchmark brief PDFs: parallel speed-up, warm rebuild, overhead over a bare WeasyPrint render.
+
+Usage: ``python benchmarks/bench_pdf.py [--briefs 200] [--words 1800] [--pages 6]``
+
+On N synthetic briefs of about 1,800 words (rendered with ``overflow: warn`` and a page
+budget they fit in, so every brief is laid out in full) it reports:
+
+- cold build with 2 jobs vs 1 job (target: at least 1.8x faster);
+- warm rebuild with nothing changed vs the cold build (target: at most 2 %);
+- per-brief cost of the pipeline (cold 1-job build / N) vs a bare
+  ``weasyprint.HTML(string=brief_html(...), base_url=...).write_pdf()`` of the same HTML,
+  in this process (target: at most 1.15x). The bare render with the pipeline's PDF options
+  (tagged PDF/UA-1) is shown too.
+
+Other processes on the machine skew the figures; run it on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import weasyprint
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_corpus import generate
+
+from site_builder.corpus import load_corpus
+from site_builder.model import Corpus
+from site_builder.pdf import brief_html, render_all
+from site_builder.pdf.build import make_job
+from site_builder.pdf.render import PDF_OPTIONS, render_job
+from site_builder.settings import Settings, with_pdf
+
+
+def timed_build(corpus: Corpus, settings: Settings, jobs: int) -> tuple[float, int]:
+    """Return (seconds, briefs rendered) of one render_all."""
+    start = time.perf_counter()
+    report = render_all(corpus, settings, None, jobs=jobs)
+    elapsed = time.perf_counter() - start
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors:
+        raise SystemExit("\n".join(f.format() for f in errors[:5]))
+    return elapsed, len(report.rendered)
+
+
+def per_brief(corpus: Corpus, settings: Settings, sample: int) -> dict[str, float]:
+    """Return median seconds per brief of bare renders and of the pipeline's in-process render."""
+    briefs = corpus.briefs[:sample]
+    times: dict[str, list[float]] = {"bare": [], "bare_same_options": [], "render_job": []}
+    for brief in briefs:
+        html = brief_html(brief, corpus, settings)
+        base = brief.folder.as_uri() + "/"
+        start = time.perf_counter()
+        weasyprint.HTML(string=html, base_url=base).write_pdf()
+        times["bare"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        weasyprint.HTML(string=html, base_url=base).write_pdf(**PDF_OPTIONS)
+        times["bare_same_options"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        render_job(make_job(brief, html, settings))
+        times["render_job"].append(time.perf_counter() - start)
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--briefs", type=int, default=200)
+    parser.add_argument("--words", type=int, default=1800)
+    parser.add_argument("--pages", type=int, default=6, help="page budget (the briefs fit)")
+    parser.add_argument("--sample", type=int, default=20, help="briefs timed for the bare render")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
+        root = Path(tmp)
+        generate(root / "briefs", args.briefs, words=args.words)
+        base = with_pdf(Settings(project_dir=root, site_url="https://briefs.example.org/"),
+                        overflow="warn", pages=args.pages)
+        corpus, _ = load_corpus(root / "briefs", cwd=root)
+        n = len(corpus.briefs)
+        print(f"{n} briefs of ~{args.words} words, budget {args.pages} pages, "
+              f"{os.cpu_count()} cores, WeasyPrint {weasyprint.__version__}")
+
+        one, _ = timed_build(corpus, dataclasses.replace(base, cache_dir=str(root / "c1")), 1)
+        print(f"cold, 1 job : {one:7.2f} s  ({one / n * 1000:.0f} ms per brief)")
+        two_settings = dataclasses.replace(base, cache_dir=str(root / "c2"))
+        two, _ = timed_build(corpus, two_settings, 2)
+        print(f"cold, 2 jobs: {two:7.2f} s")
+        warm, rendered = timed_build(corpus, two_settings, 2)
+        print(f"warm, 2 jobs: {warm:7.2f} s  ({rendered} rendered)")
+
+        costs = per_brief(corpus, base, min(args.sample, n))
+        print(f"bare WeasyPrint render       : {costs['bare'] * 1000:6.0f} ms per brief (median)")
+        print(f"bare, pipeline's PDF options : {costs['bare_same_options'] * 1000:6.0f} ms")
+        print(f"pipeline render, in process  : {costs['render_job'] * 1000:6.0f} ms")
+
+        print()
+        print(f"speed-up 2 jobs vs 1   : {one / two:5.2f}x   (target >= 1.8x)")
+        print(f"warm / cold (2 jobs)   : {warm / two * 100:5.2f} %  (target <= 2 %)")
+        print(f"pipeline / bare        : {one / n / costs['bare']:5.2f}x   (target <= 1.15x; "
+              "cold 1-job build per brief, worker start-up included)")
+        print(f"in-process / bare      : {costs['render_job'] / costs['bare']:5.2f}x")
+        print(f"in-process / bare, same options: "
+              f"{costs['render_job'] / costs['bare_same_options']:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
