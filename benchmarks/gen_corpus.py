@@ -44,8 +44,28 @@ WORDS = (
 ).split()
 
 
+def _vocabulary(size: int = 6000) -> tuple[list[str], list[float]]:
+    """Return a fixed vocabulary and cumulative Zipf weights, so word frequencies look like
+    real prose (a few very common words, a long tail) rather than every word in every brief."""
+    rng = random.Random(12345)
+    syllables = ["ba", "co", "de", "fi", "ga", "hu", "ki", "lo", "ma", "ne", "po", "ra", "si",
+                 "ta", "vu", "ze", "lan", "mor", "tis", "ven", "dra", "pel", "qua", "ston"]
+    words = list(dict.fromkeys(
+        "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(size)))
+    for rank, word in enumerate(WORDS):  # domain words spread over the frequency range
+        words.insert(min(len(words), 3 + rank * 37), word)
+    cumulative, total = [], 0.0
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 8)
+        cumulative.append(total)
+    return words, cumulative
+
+
+VOCABULARY, CUMULATIVE = _vocabulary()
+
+
 def _sentence(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(n)]
+    words = rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=n)
     return " ".join(words).capitalize() + "."
 
 

@@ -107,8 +107,25 @@ def header_search_html(root: str) -> str:
     )
 
 
-def search_page_html() -> str:
-    """Return the body of the Search page (``search/``); search.js brings it to life."""
+def facet_counts(briefs: list[Brief], corpus: Corpus) -> dict[str, dict[str, int]]:
+    """Return, per facet, each value's number of briefs (embedded in the search page)."""
+    counts: dict[str, dict[str, int]] = {key: {} for key, _ in FACETS}
+    for brief in briefs:
+        for key, values in facet_values(brief, corpus).items():
+            for value in values:
+                counts[key][value] = counts[key].get(value, 0) + 1
+    return {key: dict(sorted(values.items())) for key, values in counts.items()}
+
+
+def search_page_html(facets: dict[str, dict[str, int]]) -> str:
+    """Return the body of the Search page (``search/``); search.js brings it to life.
+
+    The facet values and counts are embedded at build time, so the first search does not
+    download every filter index (Pagefind loads a filter's index only when it is used).
+    """
+    import json
+
+    facet_json = json.dumps(facets, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     facets = "".join(
         f'<fieldset class="cb-facet" data-facet="{key}"><legend>{label}</legend>'
         f'<div class="cb-facet__options"></div></fieldset>'
@@ -140,6 +157,7 @@ def search_page_html() -> str:
 <noscript><p>Search needs JavaScript. Browse the briefs by <a href="../themes/">theme</a> or
 <a href="../countries/">country</a> instead.</p></noscript>
 </div>
+<script type="application/json" id="cb-facets">{facet_json}</script>
 <script type="module" src="../assets/search/search.js"></script>
 """
 

@@ -117,7 +117,7 @@ async function run() {
   shown = 0;
   list.innerHTML = "";
   statusEl.textContent = `${results.length} brief${results.length === 1 ? "" : "s"} found`;
-  updateCounts(search.filters || {});
+  if (Object.keys(chosen).length) updateCounts(search.filters || {});
   await renderMore();
 }
 
@@ -134,7 +134,9 @@ async function start() {
   const params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
   sortSelect.value = params.get("sort") || "";
-  renderFacets(await pagefind.filters(), params);
+  // Facet values and counts come with the page: calling pagefind.filters() here would
+  // download every filter index before the reader has typed anything.
+  renderFacets(JSON.parse(document.getElementById("cb-facets").textContent), params);
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
   input.addEventListener("input", schedule);
   sortSelect.addEventListener("change", run);
