@@ -155,8 +155,9 @@ def test_pack_is_deterministic_and_reuses_cache(pack: tuple[Index, Settings, Pat
     index, settings, out, data = pack
     from site_builder.pdf import render_all
 
-    report = render_all(index.corpus, settings, None, jobs=1)
-    assert report.rendered == []  # the pack rendered them once; nothing is rendered again
+    report = render_all(index.corpus, settings, None, jobs=1,
+                        slugs=["moz-pensions", "cpv-pensions", "ind-maternity"])
+    assert report.rendered == [] and len(report.cached) == 3  # the pack rendered them once; nothing is rendered again
     again = tmp_path / "again.pdf"
     make_bundle(index, settings, Selection(themes=("older-persons", "maternity"), order="theme"),
                 Cover("Older persons and maternity", "Briefs", "Conference", "2016-09-06"), again, jobs=1)

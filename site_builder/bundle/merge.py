@@ -116,7 +116,7 @@ def _copy_outline(writer: PdfWriter, reader: PdfReader, items: list[Any], parent
         page = reader.get_destination_page_number(item)
         if page is None:
             continue
-        last = writer.add_outline_item(str(item.title), offset + page, parent=parent)
+        last = writer.add_outline_item(title=str(item.title), page_number=offset + page, parent=parent)
 
 
 def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = "",
@@ -137,13 +137,13 @@ def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = ""
     width, height = (float(v) for v in front_reader.pages[0].mediabox[2:])
     while len(writer.pages) < layout.front_pages:
         writer.add_blank_page(width, height)
-    writer.add_outline_item("Cover", 0)
-    writer.add_outline_item("Contents", 1)
+    writer.add_outline_item(title="Cover", page_number=0)
+    writer.add_outline_item(title="Contents", page_number=1)
     for part, reader in zip(parts, readers, strict=True):
         start = len(writer.pages)
         assert start == layout.starts[part.slug]
         writer.append(reader, import_outline=False)
-        parent = writer.add_outline_item(part.title, start)
+        parent = writer.add_outline_item(title=part.title, page_number=start)
         _copy_outline(writer, reader, list(reader.outline), parent, start, part.title)
         if len(reader.pages) % 2:
             writer.add_blank_page(width, height)
