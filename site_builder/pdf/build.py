@@ -135,13 +135,13 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     report = PdfReport()
     keys: dict[str, str] = {}
     entries: dict[str, Entry] = {}
-    misses: list[RenderJob] = []
+    misses: list[Brief] = []
     by_slug = {b.slug: b for b in briefs}
     for brief in briefs:
         keys[brief.slug] = key = brief_key(brief, corpus, settings, shared)
         entry = cache.get(key)
         if entry is None:
-            misses.append(make_job(brief, brief_html(brief, corpus, settings), settings))
+            misses.append(brief)
         else:
             entries[brief.slug] = entry
             report.cached.append(brief.slug)
@@ -160,7 +160,8 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                 advance()
 
         workers = jobs if jobs is not None else settings.jobs
-        run_jobs(misses, max(1, workers), settings.pdf.timeout, collect)
+        jobs_to_run = (make_job(b, brief_html(b, corpus, settings), settings) for b in misses)
+        run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect, count=len(misses))
 
     for brief in briefs:
         entry = entries.get(brief.slug)

@@ -79,14 +79,22 @@ def _failure(job: RenderJob, message: str) -> RenderResult:
 
 
 def run_jobs(jobs: Iterable[RenderJob], workers: int, timeout: float,
-             on_result: Callable[[RenderResult], None], target: Target = render_job) -> None:
-    """Render jobs on ``workers`` spawned processes, calling ``on_result`` for each, in the parent."""
-    pending = deque(jobs)
-    if not pending:
+             on_result: Callable[[RenderResult], None], target: Target = render_job,
+             count: int | None = None) -> None:
+    """Render jobs on ``workers`` spawned processes, calling ``on_result`` for each, in the parent.
+
+    ``jobs`` may be a generator: it is consumed after the workers start, so the parent
+    prepares the jobs while the workers import WeasyPrint (give ``count`` to size the pool).
+    """
+    if count is None:
+        jobs = list(jobs)
+        count = len(jobs)
+    if count == 0:
         return
     context = multiprocessing.get_context("spawn")
-    pool = [_Worker(context, target) for _ in range(max(1, min(workers, len(pending))))]
+    pool = [_Worker(context, target) for _ in range(max(1, min(workers, count)))]
     try:
+        pending = deque(jobs)
         while pending or any(w.job for w in pool):
             for worker in pool:
                 if worker.ready and worker.job is None and pending:
