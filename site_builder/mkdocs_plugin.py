@@ -25,15 +25,15 @@ from site_builder.citation import pdf_path
 from site_builder.corpus import load_corpus
 from site_builder.feeds import render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
-from site_builder.index import build_index
+from site_builder.index import Index, build_index
 from site_builder.model import Corpus
-from site_builder.pages.brief import sanitize_body
 from site_builder.pages.downloads import Download, pdf_key
 from site_builder.pages.errors import (
     failing_briefs,
     render_brief_error_page,
     render_errors_page,
 )
+from site_builder.pages.markup import GeneratedPage
 from site_builder.pages.site import render_site_pages
 from site_builder.pages.worldmap import WORLD_MAP_CSS
 from site_builder.settings import Settings, settings_from_options
@@ -73,6 +73,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
     def __init__(self) -> None:
         self.preset: Preset | None = None
         self.settings = Settings()
+        self._pages: dict[str, GeneratedPage] = {}
         self._serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -83,6 +84,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         """Forget the preset: MkDocs reuses plugin instances across builds in one process."""
         self.preset = None
         self._serving = False
+        self._pages = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Turn the plugin options and mkdocs.yml's site keys into :class:`Settings`."""
@@ -111,6 +113,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
                               + "\n" + summary_line(corpus.n_files, findings))
         index = build_index(corpus)
         downloads = self._pdfs(corpus, config, files)
+        downloads.update(self._bundles(index, config, files))
         site = render_site_pages(index, self.settings, downloads)
         pages = dict(site.pages)
         if errors:
@@ -118,9 +121,10 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             for slug, found in failing_briefs(findings).items():
                 pages.setdefault(f"briefs/{slug}/index.md", render_brief_error_page(slug, found))
         in_nav = _nav_paths(config.nav)
-        for uri, text in pages.items():
+        self._pages = pages
+        for uri, page in pages.items():
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
-            _add(files, File.generated(config, uri, content=text, inclusion=level))
+            _add(files, File.generated(config, uri, content=page.source, inclusion=level))
         for uri, text in render_feeds(index, self.settings).items():
             _add(files, File.generated(config, uri, content=text))
         for uri, path in sorted(site.assets.items()):
@@ -130,8 +134,9 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
-        """Sanitise the HTML rendered from a brief's own Markdown (a second line of defence)."""
-        return sanitize_body(html) if page.file.src_uri.startswith("briefs/") else html
+        """Put the generated HTML around the converted Markdown (a brief's is sanitised)."""
+        generated = self._pages.get(page.file.src_uri)
+        return generated.assemble(html) if generated is not None else html
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
@@ -151,11 +156,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         return load_corpus(self.settings.content_root)
 
     def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[str, Download]:
-        """Render the brief PDFs (when enabled) and return their downloads.
-
-        Issue 5 adds the bundles here: ``bundle:theme:<id>``, ``bundle:country:<iso3>`` and
-        ``bundle:file:<name>`` entries, each with a generated file.
-        """
+        """Render the brief PDFs (when enabled) and return their downloads."""
         if not self.settings.pdf.enabled:
             return {}
         from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
@@ -174,6 +175,14 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             downloads[pdf_key(slug)] = Download(pdf_path(slug), info.size, info.pages,
                                                 "Download the PDF")
         return downloads
+
+    def _bundles(self, index: Index, config: MkDocsConfig, files: Files) -> dict[str, Download]:
+        """Hook for issue 5: build the packs and return their downloads (none yet).
+
+        Keys ``bundle:theme:<id>``, ``bundle:country:<iso3>`` (lower case) and
+        ``bundle:file:<name>``; add each PDF with ``File.generated(config, path, abs_src_path=...)``.
+        """
+        return {}
 
     def _add_theme_assets(self, files: Files, config: MkDocsConfig) -> None:
         """Publish ``theme/assets/`` under ``assets/`` and ``theme/fonts/`` under ``assets/fonts/``."""

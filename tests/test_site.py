@@ -53,7 +53,7 @@ def test_themes_index_counts(example_site: BuiltSite) -> None:
     assert len(cards) == len(example_site.index.corpus.themes)
     for card, (theme_id, briefs) in zip(cards, example_site.index.by_theme.items(), strict=True):
         link = card.find("a")
-        assert link is not None and link.attrs["href"] == f"{theme_id}/"
+        assert link is not None and link.attrs["href"] == f"../themes/{theme_id}/"
         meta = card.find("p", "card-meta")
         assert meta is not None and meta.text().split()[0] == str(len(briefs))
 
@@ -80,8 +80,8 @@ def test_countries_index_has_every_country_with_its_count(example_site: BuiltSit
     found = {}
     for item in content.find_all("li"):
         link, count = item.find("a"), item.find("span", "count")
-        if link is not None and count is not None and link.attrs["href"].count("/") == 1:
-            found[link.attrs["href"].rstrip("/")] = int(count.text())
+        if link is not None and count is not None and "/countries/" in link.attrs["href"]:
+            found[link.attrs["href"].rstrip("/").rsplit("/", 1)[-1]] = int(count.text())
     expected = {code.lower(): len(b) for code, b in example_site.index.by_country.items()}
     assert found == expected
 
@@ -104,8 +104,8 @@ def test_brief_pages_have_header_citation_and_related(example_site: BuiltSite) -
         related = content.find("section", "brief-related")
         links = [a.attrs["href"] for a in related.find_all("a")] if related else []
         assert len(links) <= RELATED_LIMIT
-        assert f"../{brief.slug}/" not in links, "a brief is not related to itself"
-        assert links == [f"../{r.slug}/" for r in index.related(brief.slug)]
+        assert f"../../briefs/{brief.slug}/" not in links, "a brief is not related to itself"
+        assert links == [f"../../briefs/{r.slug}/" for r in index.related(brief.slug)]
 
 
 def test_translations_link_each_other(example_site: BuiltSite) -> None:
@@ -115,7 +115,8 @@ def test_translations_link_each_other(example_site: BuiltSite) -> None:
     for slug, others in pairs.items():
         section = example_site.content(brief_path(slug)).find("section", "brief-translations")
         assert section is not None
-        assert [a.attrs["href"] for a in section.find_all("a")] == [f"../{o.slug}/" for o in others]
+        hrefs = [a.attrs["href"] for a in section.find_all("a")]
+        assert hrefs == [f"../../briefs/{o.slug}/" for o in others]
 
 
 def test_home_counts_and_newest(example_site: BuiltSite) -> None:

@@ -1,23 +1,19 @@
 """The page of one brief: header, summary, body, download, citation, translations, related.
 
-The body is the author's Markdown (links rewritten, see :mod:`site_builder.pages.links`)
-between two markers; :func:`sanitize_body` cleans the HTML rendered from it, and only
-it, so the generated header and footer keep their markup.
+Only the body (the author's Markdown, links rewritten by :mod:`site_builder.pages.links`)
+goes through MkDocs; the HTML rendered from it, and only it, is sanitised, so the
+generated header and footer keep their markup.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from site_builder.citation import author_line, brief_path, citation, series_of
 from site_builder.index import Index
-from site_builder.markdown_render import sanitize_html
 from site_builder.model import Brief
 from site_builder.pages.downloads import Downloads, pdf_key
 from site_builder.pages.markup import (
+    GeneratedPage,
     Linker,
-    block,
     country_links,
     download_link,
     esc,
@@ -29,33 +25,26 @@ from site_builder.settings import Settings
 from site_builder.vocabulary import language_name
 
 RELATED_LIMIT = 5
-# A per-process token makes the markers impossible to forge from a brief's own Markdown.
-_TOKEN = secrets.token_hex(8)
-BODY_START = f"<!-- brief-body-start {_TOKEN} -->"
-BODY_END = f"<!-- brief-body-end {_TOKEN} -->"
-_BODY = re.compile(re.escape(BODY_START) + r"(.*?)" + re.escape(BODY_END), re.S)
 
 
 def render_brief_page(brief: Brief, body: str, index: Index, settings: Settings,
-                      downloads: Downloads) -> str:
-    """Return the Markdown of a brief's page; ``body`` is its body with links rewritten."""
+                      downloads: Downloads, extra_html: str = "") -> GeneratedPage:
+    """Return a brief's page; ``body`` is its Markdown body with links rewritten.
+
+    ``extra_html`` goes at the end of the header, e.g. hidden search metadata (issue 6).
+    """
     url = Linker(brief_path(brief.slug))
     meta = front_matter(brief.title, description=brief.summary, hide=["navigation"],
-                        brief=brief.slug)
-    return meta + block(
-        _header(brief, index, settings, url),
-        BODY_START,
-        body.strip("\n"),
-        BODY_END,
-        _footer(brief, index, settings, downloads, url),
+                        brief=brief.slug, lang=brief.language)
+    header = _header(brief, index, settings, url)
+    if extra_html:
+        header = header.replace("</header>", extra_html + "</header>")
+    return GeneratedPage(
+        source=meta + body,
+        before=header,
+        after=_footer(brief, index, settings, downloads, url),
+        sanitize=True,
     )
-
-
-def sanitize_body(html: str) -> str:
-    """Sanitise the HTML between the body markers and drop the markers (other pages: as is)."""
-    if BODY_START not in html:
-        return html
-    return _BODY.sub(lambda m: sanitize_html(m.group(1)), html, count=1)
 
 
 def _header(brief: Brief, index: Index, settings: Settings, url: Linker) -> str:

@@ -9,15 +9,16 @@ from site_builder.index import Index
 from site_builder.model import Brief, Country, Region
 from site_builder.pages.downloads import Downloads, country_bundle_key
 from site_builder.pages.markup import (
+    GeneratedPage,
     Linker,
     SearchHref,
-    block,
     brief_cards,
     country_path,
     download_link,
     esc,
     feed_link,
     front_matter,
+    html_page,
     plural,
     region_path,
     search_link,
@@ -38,8 +39,8 @@ def regions_of(alpha3: str, index: Index) -> list[Region]:
 
 
 def render_country_page(country: Country, index: Index, downloads: Downloads,
-                        search_href: SearchHref | None = None) -> str:
-    """Return the Markdown of a country page: name, codes, region, count, briefs by theme."""
+                        search_href: SearchHref | None = None) -> GeneratedPage:
+    """Return a country page: name, codes, region, count, briefs by theme."""
     url = Linker(country_path(country.alpha3))
     briefs = index.by_country.get(country.alpha3, [])
     regions = regions_of(country.alpha3, index)
@@ -65,7 +66,7 @@ def render_country_page(country: Country, index: Index, downloads: Downloads,
                f"first</h2>{brief_cards(briefs, url, 3)}</section>")
     meta = front_matter(country.name, description=f"Briefs on {country.name}",
                         hide=["navigation", "toc"], feed=country_feed_path(country.alpha3))
-    return meta + block(head, listing, _by_theme(briefs, index, url))
+    return html_page(meta, head, listing, _by_theme(briefs, index, url))
 
 
 def _by_theme(briefs: list[Brief], index: Index, url: Linker) -> str:
@@ -91,8 +92,8 @@ def _by_theme(briefs: list[Brief], index: Index, url: Linker) -> str:
             f'<div class="theme-groups">{"".join(groups)}</div></section>')
 
 
-def render_countries_index(index: Index) -> str:
-    """Return the Markdown of the A–Z country index with counts, grouped by continent."""
+def render_countries_index(index: Index) -> GeneratedPage:
+    """Return the A–Z country index with counts, grouped by continent."""
     url = Linker("countries/")
     groups: dict[str, list[Country]] = defaultdict(list)
     for country in index.countries():
@@ -117,11 +118,11 @@ def render_countries_index(index: Index) -> str:
                       for r in index.corpus.regions.values())
     regions_html = ('<section aria-labelledby="regions"><h2 id="regions">Regions</h2>'
                     f'<ul class="country-list">{regions}</ul></section>') if regions else ""
-    return front_matter("Countries", hide=["navigation"]) + block(head, *sections, regions_html)
+    return html_page(front_matter("Countries", hide=["navigation"]), head, *sections, regions_html)
 
 
-def render_region_page(region: Region, index: Index) -> str:
-    """Return the Markdown of a region page: member countries and their briefs."""
+def render_region_page(region: Region, index: Index) -> GeneratedPage:
+    """Return a region page: member countries and their briefs."""
     url = Linker(region_path(region.id))
     briefs = index.by_region.get(region.id, [])
     members = "".join(
@@ -139,4 +140,4 @@ def render_region_page(region: Region, index: Index) -> str:
                "first</h2>" + (brief_cards(briefs, url, 3) if briefs else
                                "<p>No briefs for this region yet.</p>") + "</section>")
     meta = front_matter(region.title, hide=["navigation", "toc"])
-    return meta + block(head, members_html, listing)
+    return html_page(meta, head, members_html, listing)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from site_builder.index import Index
 from site_builder.pages.markup import (
+    GeneratedPage,
     Linker,
-    block,
     country_path,
     esc,
     front_matter,
+    html_page,
     plural,
     theme_path,
 )
@@ -32,8 +33,8 @@ def world_map(index: Index, url: Linker, map_id: str) -> str:
                             map_id=map_id)
 
 
-def render_coverage_page(index: Index) -> str:
-    """Return the Markdown of the coverage page: theme × country matrix, gaps, world map."""
+def render_coverage_page(index: Index) -> GeneratedPage:
+    """Return the coverage page: theme × country matrix, gaps, world map."""
     url = Linker("coverage/")
     themes = list(index.corpus.themes.values())
     cells = index.coverage()
@@ -81,7 +82,7 @@ def render_coverage_page(index: Index) -> str:
              f'<ul class="theme-reach">{gap_items}</ul></section>')
     matrix = ('<section aria-labelledby="matrix"><h2 id="matrix">Theme by country</h2>'
               f"{table}</section>")
-    return front_matter("Coverage", hide=["navigation", "toc"]) + block(head, map_html, matrix, reach)
+    return html_page(front_matter("Coverage", hide=["navigation", "toc"]), head, map_html, matrix, reach)
 
 
 def _theme_reach(index: Index, theme_id: str) -> str:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from site_builder.index import Index
 from site_builder.pages.coverage import world_map
 from site_builder.pages.downloads import Downloads
-from site_builder.pages.markup import Linker, block, brief_cards, esc, feed_link, front_matter
+from site_builder.pages.markup import (
+    GeneratedPage,
+    Linker,
+    brief_cards,
+    esc,
+    feed_link,
+    front_matter,
+    html_page,
+)
 from site_builder.pages.themes import theme_grid
 from site_builder.settings import Settings
 from site_builder.vocabulary import language_name
@@ -13,8 +21,8 @@ from site_builder.vocabulary import language_name
 NEWEST = 6
 
 
-def render_home_page(index: Index, settings: Settings, downloads: Downloads) -> str:
-    """Return the Markdown of the home page."""
+def render_home_page(index: Index, settings: Settings, downloads: Downloads) -> GeneratedPage:
+    """Return the home page."""
     url = Linker("")
     languages = sorted({b.language for b in index.briefs})
     stats = [
@@ -53,7 +61,7 @@ def render_home_page(index: Index, settings: Settings, downloads: Downloads) -> 
         "</section>"
     )
     meta = front_matter(settings.site_name, hide=["navigation", "toc"], feed="feed.xml")
-    return meta + block(intro, newest, themes, map_html, bundles)
+    return html_page(meta, intro, newest, themes, map_html, bundles)
 
 
 def _bundle_list(downloads: Downloads, url: Linker) -> str:

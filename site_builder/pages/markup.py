@@ -1,7 +1,7 @@
 """Small HTML builders shared by the page renderers: escaping, URLs, dates, cards, chips.
 
-Every renderer returns Markdown whose content is raw HTML blocks (escaped here), so
-Python-Markdown passes it through untouched and quickly. Links between generated pages
+Renderers return a :class:`GeneratedPage`: escaped HTML (built here) around an optional
+Markdown body. Links between generated pages
 are relative URLs computed from the page's own site path, which keeps the site working
 from any base URL and offline from the file system.
 """
@@ -9,11 +9,12 @@ from any base URL and offline from the file system.
 from __future__ import annotations
 
 import json
-import posixpath
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from html import escape
 
 from site_builder.citation import brief_path
+from site_builder.markdown_render import sanitize_html
 from site_builder.model import Brief, Theme
 from site_builder.pages.downloads import Download
 from site_builder.vocabulary import get_country
@@ -24,6 +25,35 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 SearchHref = Callable[[str, str], str]
 """``search_href(facet, value)``: the site path of the search pre-filtered on a facet
 (``"theme"``/``"country"``), or None when there is no search (issue 6 plugs it in)."""
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A generated page: the source MkDocs converts, and HTML placed around the result.
+
+    Only ``source`` (front matter, plus a brief's Markdown body) goes through Markdown;
+    generated HTML is added after conversion, which keeps the build close to a bare
+    MkDocs build (Python-Markdown's raw-HTML parser is slow on large HTML blocks).
+    """
+
+    source: str
+    """Front matter and Markdown for MkDocs (empty Markdown for index pages)."""
+    before: str = ""
+    """HTML placed before the converted Markdown (the page header, or the whole page)."""
+    after: str = ""
+    """HTML placed after the converted Markdown (a brief's footer)."""
+    sanitize: bool = False
+    """Clean the converted Markdown with nh3 (an author's Markdown may carry raw HTML)."""
+
+    def assemble(self, converted: str) -> str:
+        """Return the page's HTML from what MkDocs converted of ``source``."""
+        body = sanitize_html(converted) if self.sanitize else converted
+        return self.before + body + self.after
+
+
+def html_page(meta: str, *parts: str) -> GeneratedPage:
+    """Return a page made of front matter and generated HTML only."""
+    return GeneratedPage(source=meta, before=block(*parts))
 
 
 def esc(text: object) -> str:
@@ -47,20 +77,21 @@ def region_path(region_id: str) -> str:
 
 
 class Linker:
-    """Make relative URLs from one page (a site path like ``themes/x/``) to others."""
+    """Make relative URLs from one page (a site path like ``themes/x/``) to others.
+
+    Every target is a site path from the site root, so the URL is the way up to the
+    root (``../`` per folder level of the page) followed by the target.
+    """
 
     def __init__(self, page_path: str) -> None:
-        self._base = page_path.rstrip("/") or "."
+        depth = page_path.strip("/").count("/") + 1 if page_path.strip("/") else 0
+        self._up = "../" * depth
 
     def __call__(self, target: str) -> str:
         """Return the URL of site path ``target`` relative to this page."""
         if target.startswith(("http://", "https://", "#")):
             return target
-        path, _, fragment = target.partition("#")
-        trailing = "/" if path.endswith("/") or not path else ""
-        rel = posixpath.relpath(path.rstrip("/") or ".", self._base)
-        url = ("" if rel == "." else rel + trailing) or "./"
-        return url + (f"#{fragment}" if fragment else "")
+        return (self._up + target) or "./"
 
 
 def format_date(date: str) -> str:
@@ -91,8 +122,8 @@ def front_matter(title: str, **meta: object) -> str:
 
 
 def block(*parts: str) -> str:
-    """Join raw HTML blocks with blank lines so Markdown sees each as one block."""
-    return "\n\n".join(p for p in parts if p) + "\n"
+    """Join HTML parts, one per line."""
+    return "\n".join(p for p in parts if p) + "\n"
 
 
 def country_links(codes: Iterable[str], url: Callable[[str], str]) -> str:

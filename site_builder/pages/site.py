@@ -1,15 +1,17 @@
 """Render every generated page of the site from the index: the one entry point adapters call.
 
-Returns plain data (site path of the Markdown source → its text); the MkDocs plugin turns
-each into a generated file. Nothing here knows MkDocs.
+Returns plain data (source path → :class:`GeneratedPage`); the MkDocs plugin turns each
+into a generated file and assembles its HTML after conversion. Nothing here knows MkDocs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.index import Index
+from site_builder.model import Brief
 from site_builder.pages.brief import render_brief_page
 from site_builder.pages.countries import (
     render_countries_index,
@@ -20,7 +22,7 @@ from site_builder.pages.coverage import render_coverage_page
 from site_builder.pages.downloads import Downloads
 from site_builder.pages.home import render_home_page
 from site_builder.pages.links import rewrite_links
-from site_builder.pages.markup import SearchHref
+from site_builder.pages.markup import GeneratedPage, SearchHref
 from site_builder.pages.themes import render_theme_page, render_themes_index
 from site_builder.settings import Settings
 from site_builder.vocabulary import get_country
@@ -30,22 +32,29 @@ from site_builder.vocabulary import get_country
 class SitePages:
     """The generated Markdown pages and the brief files (images...) they need published."""
 
-    pages: dict[str, str] = field(default_factory=dict)
-    """Source path (``briefs/<slug>/index.md``) to Markdown."""
+    pages: dict[str, GeneratedPage] = field(default_factory=dict)
+    """Source path (``briefs/<slug>/index.md``) to the page."""
     assets: dict[str, Path] = field(default_factory=dict)
     """Site path (``briefs/<slug>/img/x.svg``) to the file on disk."""
 
 
 def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
-                      search_href: SearchHref | None = None) -> SitePages:
-    """Render every page: briefs, themes, countries, regions, coverage and home."""
+                      search_href: SearchHref | None = None,
+                      brief_extra: Callable[[Brief], str] | None = None) -> SitePages:
+    """Render every page: briefs, themes, countries, regions, coverage and home.
+
+    Hooks: ``downloads`` carries the PDFs and bundles (issue 5); ``search_href`` links theme
+    and country pages to a pre-filtered search, and ``brief_extra`` adds HTML (such as
+    search metadata) to each brief's header (issue 6).
+    """
     site = SitePages()
     pages = site.pages
     for brief in index.briefs:
         rewritten = rewrite_links(brief, index.corpus.root)
         site.assets.update(rewritten.assets)
         pages[f"briefs/{brief.slug}/index.md"] = render_brief_page(
-            brief, rewritten.body, index, settings, downloads)
+            brief, rewritten.body, index, settings, downloads,
+            brief_extra(brief) if brief_extra else "")
     for theme in index.corpus.themes.values():
         pages[f"themes/{theme.id}/index.md"] = render_theme_page(
             theme, index, downloads, search_href)

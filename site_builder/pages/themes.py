@@ -8,15 +8,16 @@ from site_builder.index import Index
 from site_builder.model import Theme
 from site_builder.pages.downloads import Downloads, theme_bundle_key
 from site_builder.pages.markup import (
+    GeneratedPage,
     Linker,
     SearchHref,
-    block,
     brief_cards,
     country_path,
     download_link,
     esc,
     feed_link,
     front_matter,
+    html_page,
     plural,
     search_link,
     theme_path,
@@ -30,8 +31,8 @@ def theme_feed_path(theme_id: str) -> str:
 
 
 def render_theme_page(theme: Theme, index: Index, downloads: Downloads,
-                      search_href: SearchHref | None = None) -> str:
-    """Return the Markdown of a theme page: description, count, briefs, countries covered."""
+                      search_href: SearchHref | None = None) -> GeneratedPage:
+    """Return a theme page: description, count, briefs, countries covered."""
     url = Linker(theme_path(theme.id))
     briefs = index.by_theme.get(theme.id, [])
     counts = Counter(code for b in briefs for code in b.countries)
@@ -64,18 +65,18 @@ def render_theme_page(theme: Theme, index: Index, downloads: Downloads,
     )
     meta = front_matter(theme.title, description=theme.description or None,
                         hide=["navigation", "toc"], feed=theme_feed_path(theme.id))
-    return meta + block(head, listing, covered_html)
+    return html_page(meta, head, listing, covered_html)
 
 
-def render_themes_index(index: Index, downloads: Downloads) -> str:
-    """Return the Markdown of the themes index: every theme with its count."""
+def render_themes_index(index: Index, downloads: Downloads) -> GeneratedPage:
+    """Return the themes index: every theme with its count."""
     url = Linker("themes/")
     head = (
         '<header class="page-header"><h1>Themes</h1>'
         f'<p class="lead">The briefs are grouped under {plural(len(index.corpus.themes), "theme")}.'
         " Each brief may cover several.</p></header>"
     )
-    return front_matter("Themes", hide=["navigation", "toc"]) + block(
+    return html_page(front_matter("Themes", hide=["navigation", "toc"]),
         head, theme_grid(index, url, level=2, downloads=downloads))
 
 

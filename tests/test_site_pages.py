@@ -1,0 +1,139 @@
+"""Page renderers, link rewriting and feeds as plain functions (no MkDocs build)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from fixtures_site import parse_html
+
+from site_builder.corpus import load_corpus
+from site_builder.feeds import atom_date, render_feeds
+from site_builder.index import build_index
+from site_builder.model import Brief
+from site_builder.pages.downloads import Download, format_size, pdf_key, theme_bundle_key
+from site_builder.pages.links import rewrite_links
+from site_builder.pages.markup import Linker, format_date
+from site_builder.pages.site import render_site_pages
+from site_builder.settings import Settings
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _index(corpus):
+    loaded, findings = load_corpus(corpus.root)
+    assert not [f for f in findings if f.severity == "error"], findings
+    return build_index(loaded)
+
+
+def test_linker_climbs_to_the_site_root() -> None:
+    assert Linker("")("briefs/a/") == "briefs/a/"
+    assert Linker("")("") == "./"
+    assert Linker("themes/x/")("briefs/a/") == "../../briefs/a/"
+    assert Linker("themes/")("") == "../"
+    assert Linker("briefs/a/")("pdf/a.pdf") == "../../pdf/a.pdf"
+    assert Linker("coverage/")("countries/moz/#theme-health") == "../countries/moz/#theme-health"
+
+
+def test_dates_sizes_and_downloads_read_well() -> None:
+    assert format_date("2016-02-03") == "3 February 2016"
+    assert format_date("2016-11") == "November 2016"
+    assert atom_date("2016-11") == "2016-11-01T00:00:00Z"
+    assert format_size(812) == "812 bytes"
+    assert format_size(312_400) == "312 kB"
+    assert format_size(4_200_000) == "4.2 MB"
+    assert Download("pdf/a.pdf", 312_400, 4, "Download").describe() == "PDF, 4 pages, 312 kB"
+
+
+def test_rewrite_links_to_briefs_and_assets(corpus) -> None:
+    corpus.write("moz/img/map.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    corpus.write("shared/logo.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    body = ("See [B](../tls/tls-b.md#costs), [the\nother](../tls/tls-b.md) and "
+            "![Map](img/map.svg) and ![Logo](../shared/logo.svg).\n\n"
+            "```\n[code](../tls/tls-b.md)\n```\n\n`[span](../tls/tls-b.md)`\n\n"
+            "[web](https://example.org/x.md) [ref]: ../tls/tls-b.md\n")
+    path = corpus.brief("moz/moz-a.md", body=body)
+    corpus.brief("tls/tls-b.md", countries="[TLS]")
+    brief = Brief(slug="moz-a", path=path, rel_path="briefs/moz/moz-a.md", title="A",
+                  countries=("MOZ",), themes=("health",), date="2016-01-01", summary="S",
+                  body=body, body_line=8)
+    result = rewrite_links(brief, corpus.root)
+    assert "[B](../tls-b/index.md#costs)" in result.body
+    assert "other](../tls-b/index.md)" in result.body
+    assert "![Map](img/map.svg)" in result.body
+    assert "![Logo](_files/shared/logo.svg)" in result.body
+    assert "```\n[code](../tls/tls-b.md)\n```" in result.body
+    assert "`[span](../tls/tls-b.md)`" in result.body
+    assert "https://example.org/x.md" in result.body
+    assert result.assets == {
+        "briefs/moz-a/img/map.svg": corpus.root / "moz" / "img" / "map.svg",
+        "briefs/moz-a/_files/shared/logo.svg": corpus.root / "shared" / "logo.svg",
+    }
+
+
+def test_downloads_and_search_hooks_show_when_given(corpus) -> None:
+    corpus.brief("moz/moz-a.md", title="A", themes="[health]")
+    index = _index(corpus)
+    downloads = {
+        pdf_key("moz-a"): Download("pdf/moz-a.pdf", 312_400, 4, "Download the PDF"),
+        theme_bundle_key("health"): Download("bundles/health.pdf", 2_100_000, 12, "Health pack"),
+        "bundle:country:moz": Download("bundles/moz.pdf", 900_000, 8, "Mozambique pack"),
+        "bundle:file:event": Download("bundles/event.pdf", 1_500_000, 20, "Event pack"),
+    }
+    site = render_site_pages(index, Settings(project_dir=corpus.root.parent), downloads,
+                             search_href=lambda facet, value: f"search/?{facet}={value}",
+                             brief_extra=lambda b: f'<div hidden data-slug="{b.slug}"></div>')
+    brief = site.pages["briefs/moz-a/index.md"]
+    assert '<div hidden data-slug="moz-a"></div></header>' in brief.before
+    assert "PDF, 4 pages, 312 kB" in brief.after and "../../pdf/moz-a.pdf" in brief.after
+    theme = site.pages["themes/health/index.md"].before
+    assert "../../bundles/health.pdf" in theme and "PDF, 12 pages, 2.1 MB" in theme
+    assert "../../search/?theme=health" in theme
+    country = site.pages["countries/moz/index.md"].before
+    assert "../../bundles/moz.pdf" in country and "../../search/?country=MOZ" in country
+    assert "bundles/event.pdf" in site.pages["index.md"].before
+    without = render_site_pages(index, Settings(project_dir=corpus.root.parent), {})
+    assert "pdf/moz-a.pdf" not in without.pages["briefs/moz-a/index.md"].after
+    assert "search/" not in without.pages["themes/health/index.md"].before
+
+
+def test_generated_text_is_escaped(corpus) -> None:
+    corpus.brief("moz/moz-a.md", title='"<b>Bold</b> & co"', summary='"<i>x</i>"')
+    site = render_site_pages(_index(corpus), Settings(project_dir=corpus.root.parent), {})
+    for page in site.pages.values():
+        assert "<b>Bold" not in page.before + page.after
+        assert "<i>x" not in page.before + page.after
+    header = parse_html(site.pages["briefs/moz-a/index.md"].before)
+    h1 = header.find("h1")
+    assert h1 is not None and h1.text() == "<b>Bold</b> & co"
+
+
+def test_brief_body_is_sanitised_and_generated_html_kept(corpus) -> None:
+    corpus.brief("moz/moz-a.md")
+    page = render_site_pages(_index(corpus), Settings(project_dir=corpus.root.parent),
+                             {}).pages["briefs/moz-a/index.md"]
+    html = page.assemble('<p data-x="1" style="color:red">Text</p>')
+    assert "<p>Text</p>" in html
+    assert '<ul class="chips" aria-label="Themes">' in html  # the generated header survives
+
+
+def test_feeds_are_deterministic_and_valid(corpus, tmp_path: Path) -> None:
+    corpus.brief("moz/moz-a.md", title="A", date="2016-02-23", themes="[health, maternity]")
+    corpus.brief("tls/tls-b.md", title="B", countries="[TLS]", date="2017-05")
+    settings = Settings(project_dir=tmp_path, site_url="https://briefs.example.org/")
+    first = render_feeds(_index(corpus), settings)
+    assert first == render_feeds(_index(corpus), settings)
+    assert set(first) == {"feed.xml", "countries/moz/feed.xml", "countries/tls/feed.xml",
+                          *(f"themes/{t}/feed.xml" for t in _index(corpus).corpus.themes)}
+    root = ET.fromstring(first["feed.xml"])
+    assert root.findtext(f"{ATOM}updated") == "2017-05-01T00:00:00Z"
+    ids = [e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")]
+    assert ids == ["https://briefs.example.org/briefs/tls-b/",
+                   "https://briefs.example.org/briefs/moz-a/"]
+    health = ET.fromstring(first["themes/health/feed.xml"])
+    entry = health.find(f"{ATOM}entry")
+    assert entry is not None
+    terms = [c.get("term") for c in entry.findall(f"{ATOM}category")]
+    assert terms == ["health", "maternity", "MOZ"]
+    empty = ET.fromstring(first["themes/children/feed.xml"])
+    assert empty.findall(f"{ATOM}entry") == []
