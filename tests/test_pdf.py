@@ -381,3 +381,26 @@ def test_source_date_epoch_sets_the_modification_date(corpus: CorpusWriter,
     html = brief_html(loaded.get("moz-a"), loaded, settings)
     assert '<meta name="dcterms.modified" content="2023-11-14T22:13:20Z">' in html
     assert '<meta name="dcterms.created" content="2016-02-23">' in html
+
+
+def sleep_then_pid(job: RenderJob) -> RenderResult:
+    """A render target that waits a second and reports its process and run time (in a worker)."""
+    import os
+    import time
+
+    start = time.time()
+    time.sleep(1.0)
+    return RenderResult(job.slug, pdf=str(os.getpid()).encode(),
+                        problems=[("start", str(start)), ("end", str(time.time()))])
+
+
+def test_jobs_run_in_parallel_workers() -> None:
+    job = RenderJob("x", "", "file:///", (), 4, False, b"0")
+    results: list[RenderResult] = []
+    run_jobs([dataclasses.replace(job, slug=str(i)) for i in range(6)], 3, 30.0,
+             results.append, target=sleep_then_pid)
+    assert sorted(r.slug for r in results) == ["0", "1", "2", "3", "4", "5"]
+    assert len({r.pdf for r in results}) == 3  # three worker processes shared the jobs
+    spans = [(float(r.problems[0][1]), float(r.problems[1][1])) for r in results]
+    overlapping = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
+    assert overlapping == 3

@@ -16,15 +16,17 @@ and every ERROR that WeasyPrint logs during the render is a problem of this brie
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML, Document, Page
 
 from site_builder.pdf.fetcher import SafeFetcher
-from site_builder.pdf.html import BACK_MATTER_CLASS
+from site_builder.pdf.html import BACK_MATTER_CLASS, FILLER_CLASS
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
 """WeasyPrint options of every brief PDF: tagged (PDF/UA-1), compressed, fonts subset."""
@@ -109,7 +111,8 @@ def fit_to_budget(document: Document, budget: int) -> tuple[int, float]:
     if found is None:
         raise RuntimeError("the back matter is missing from the laid-out document")
     index, parent, box = found
-    length = round(index + _measure(document.pages[index], box), 1)
+    # Round up: content 0.02 pages into page 5 is "4.1 pages", never "4.0 pages" over a 4-page budget.
+    length = round(index + max(0.1, math.ceil(_measure(document.pages[index], box) * 10) / 10), 1)
     if index >= budget:
         document.pages = document.pages[: index + 1]
         return index + 1, length
@@ -130,7 +133,7 @@ def _filler_parent(page: Page) -> Any:
     """Return the box holding the page's filler block (the body box)."""
     for parent, child in _walk(page._page_box):
         element = getattr(child, "element", None)
-        if element is not None and "page-filler" in (element.get("class") or "").split():
+        if element is not None and FILLER_CLASS in (element.get("class") or "").split():
             return parent
     raise RuntimeError("no page filler on a page past the body")
 
@@ -138,8 +141,6 @@ def _filler_parent(page: Page) -> Any:
 def _describe(url: str, roots: tuple[Path, ...]) -> str:
     """Show a file URL as a path relative to the brief's folder when it is inside it."""
     if url.startswith("file:"):
-        from urllib.parse import unquote, urlsplit
-
         path = Path(unquote(urlsplit(url).path))
         for root in roots[:1]:
             if path.is_relative_to(root):
