@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import statistics
+import resource
 import sys
 import tempfile
 import time
@@ -64,34 +64,42 @@ def parallel_ceiling() -> float:
     return 2 * one / (time.perf_counter() - start)
 
 
-def timed_build(corpus: Corpus, settings: Settings, jobs: int) -> tuple[float, int]:
-    """Return (seconds, briefs rendered) of one render_all."""
-    start = time.perf_counter()
+def _cpu() -> float:
+    """Return CPU seconds used by this process and its waited-for children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_build(corpus: Corpus, settings: Settings, jobs: int) -> tuple[float, float, int]:
+    """Return (wall seconds, CPU seconds incl. workers, briefs rendered) of one render_all."""
+    start, cpu = time.perf_counter(), _cpu()
     report = render_all(corpus, settings, None, jobs=jobs)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
     errors = [f for f in report.findings if f.severity == "error"]
     if errors:
         raise SystemExit("\n".join(f.format() for f in errors[:5]))
-    return elapsed, len(report.rendered)
+    return elapsed, cpu, len(report.rendered)
 
 
-def per_brief(corpus: Corpus, settings: Settings, sample: int) -> dict[str, float]:
-    """Return median seconds per brief of bare renders and of the pipeline's in-process render."""
+def per_brief(corpus: Corpus, settings: Settings, sample: int) -> dict[str, tuple[float, float]]:
+    """Return (wall, CPU) seconds per brief of bare renders and of the in-process pipeline render."""
     briefs = corpus.briefs[:sample]
-    times: dict[str, list[float]] = {"bare": [], "bare_same_options": [], "render_job": []}
-    for brief in briefs:
+    renders = {
+        "bare": lambda html, base, brief: weasyprint.HTML(string=html, base_url=base).write_pdf(),
+        "bare_same_options": lambda html, base, brief: weasyprint.HTML(
+            string=html, base_url=base).write_pdf(**PDF_OPTIONS),
+        "render_job": lambda html, base, brief: render_job(make_job(brief, html, settings)),
+    }
+    totals = {key: [0.0, 0.0] for key in renders}
+    for brief in briefs:  # interleaved, so a burst of load elsewhere hits all three alike
         html = brief_html(brief, corpus, settings)
         base = brief.folder.as_uri() + "/"
-        start = time.perf_counter()
-        weasyprint.HTML(string=html, base_url=base).write_pdf()
-        times["bare"].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        weasyprint.HTML(string=html, base_url=base).write_pdf(**PDF_OPTIONS)
-        times["bare_same_options"].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        render_job(make_job(brief, html, settings))
-        times["render_job"].append(time.perf_counter() - start)
-    return {key: statistics.median(values) for key, values in times.items()}
+        for key, render in renders.items():
+            start, cpu = time.perf_counter(), time.process_time()
+            render(html, base, brief)
+            totals[key][0] += time.perf_counter() - start
+            totals[key][1] += time.process_time() - cpu
+    return {key: (wall / len(briefs), cpu / len(briefs)) for key, (wall, cpu) in totals.items()}
 
 
 def main() -> None:
@@ -115,28 +123,34 @@ def main() -> None:
         ceiling = parallel_ceiling()
         print(f"machine check: 2 processes of pure Python run {ceiling:.2f}x faster than 1 "
               "(below 1.9x the cores are shared and the 2-job figure is capped)")
-        one, _ = timed_build(corpus, dataclasses.replace(base, cache_dir=str(root / "c1")), 1)
-        print(f"cold, 1 job : {one:7.2f} s  ({one / n * 1000:.0f} ms per brief)")
+        one, one_cpu, _ = timed_build(corpus, dataclasses.replace(base, cache_dir=str(root / "c1")), 1)
+        print(f"cold, 1 job : {one:7.2f} s  ({one / n * 1000:.0f} ms, {one_cpu / n * 1000:.0f} ms CPU per brief)")
         two_settings = dataclasses.replace(base, cache_dir=str(root / "c2"))
-        two, _ = timed_build(corpus, two_settings, 2)
+        two, _, _ = timed_build(corpus, two_settings, 2)
         print(f"cold, 2 jobs: {two:7.2f} s")
-        warm, rendered = timed_build(corpus, two_settings, 2)
+        warm, _, rendered = timed_build(corpus, two_settings, 2)
         print(f"warm, 2 jobs: {warm:7.2f} s  ({rendered} rendered)")
 
         costs = per_brief(corpus, base, min(args.sample, n))
-        print(f"bare WeasyPrint render       : {costs['bare'] * 1000:6.0f} ms per brief (median)")
-        print(f"bare, pipeline's PDF options : {costs['bare_same_options'] * 1000:6.0f} ms")
-        print(f"pipeline render, in process  : {costs['render_job'] * 1000:6.0f} ms")
+        for key, label in (("bare", "bare WeasyPrint render      "),
+                           ("bare_same_options", "bare, pipeline's PDF options"),
+                           ("render_job", "pipeline render, in process ")):
+            wall, cpu = costs[key]
+            print(f"{label}: {wall * 1000:6.0f} ms, {cpu * 1000:6.0f} ms CPU per brief")
 
+        bare_wall, bare_cpu = costs["bare"]
         print()
         print(f"speed-up 2 jobs vs 1   : {one / two:5.2f}x   (target >= 1.8x; "
               f"machine ceiling now {parallel_ceiling():.2f}x)")
         print(f"warm / cold (2 jobs)   : {warm / two * 100:5.2f} %  (target <= 2 %)")
-        print(f"pipeline / bare        : {one / n / costs['bare']:5.2f}x   (target <= 1.15x; "
-              "cold 1-job build per brief, worker start-up included)")
-        print(f"in-process / bare      : {costs['render_job'] / costs['bare']:5.2f}x")
-        print(f"in-process / bare, same options: "
-              f"{costs['render_job'] / costs['bare_same_options']:5.2f}x")
+        print(f"pipeline / bare, CPU   : {one_cpu / n / bare_cpu:5.2f}x   (target <= 1.15x; cold "
+              "1-job build incl. worker start-up, parent and worker CPU)")
+        print(f"pipeline / bare, wall  : {one / n / bare_wall:5.2f}x   (measured minutes apart: "
+              "noisy on a shared machine)")
+        print(f"in-process / bare      : {costs['render_job'][1] / bare_cpu:5.2f}x CPU, "
+              f"{costs['render_job'][0] / bare_wall:5.2f}x wall (interleaved)")
+        print(f"in-process / bare with the same options: "
+              f"{costs['render_job'][1] / costs['bare_same_options'][1]:5.2f}x CPU")
 
 
 if __name__ == "__main__":
