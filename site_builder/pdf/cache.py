@@ -21,11 +21,10 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass
 from html import unescape
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import markdown
-import nh3
 import weasyprint
 
 from site_builder import __version__
@@ -69,7 +68,7 @@ def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
 def fingerprint(theme: Path, settings: Settings) -> str:
     """Return the hash of the inputs shared by every brief: theme, code, versions, settings."""
     digest = hashlib.sha256(KEY_SCHEMA.encode())
-    versions = [__version__, weasyprint.__version__, markdown.__version__, nh3.__version__]
+    versions = [__version__, weasyprint.__version__, version("markdown"), version("nh3")]
     digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
     for name in ("print", "fonts"):

@@ -97,7 +97,7 @@ def _content_area(page: Page) -> tuple[float, float]:
 def _measure(page: Page, box: Any) -> float:
     """Return how far down its page's content area a box ends, from 0 to 1."""
     top, bottom = _content_area(page)
-    end = box.position_y + box.margin_height()
+    end = float(box.position_y + box.margin_height())
     return max(0.0, min(1.0, (end - top) / (bottom - top)))
 
 
