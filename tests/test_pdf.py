@@ -404,3 +404,12 @@ def test_jobs_run_in_parallel_workers() -> None:
     spans = [(float(r.problems[0][1]), float(r.problems[1][1])) for r in results]
     overlapping = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
     assert overlapping == 3
+
+
+def test_labels_follow_the_brief_language(corpus: CorpusWriter) -> None:
+    corpus.brief("col/col-es.md", language="es", title="Un piso rural")
+    settings = Settings(project_dir=corpus.root.parent, site_url=SITE)
+    loaded = load(settings)
+    html = brief_html(loaded.get("col-es"), loaded, settings)
+    assert '<html lang="es">' in html and "<h2>Resumen</h2>" in html and "Cómo citar" in html
+    assert '"página " counter(page) " de 4"' in html and "<dt>País</dt>" in html

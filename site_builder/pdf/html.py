@@ -18,6 +18,7 @@ from site_builder import __version__
 from site_builder.citation import author_line, brief_path, citation, series_of
 from site_builder.markdown_render import render_markdown
 from site_builder.model import Brief, Corpus
+from site_builder.pdf.labels import labels_for
 from site_builder.settings import Settings
 from site_builder.vocabulary import get_country
 
@@ -127,11 +128,12 @@ def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
 
 def _page_style(brief: Brief, settings: Settings) -> str:
     footer_left = f"{short_title(brief.title)} · {brief.date}"
-    pages = settings.pdf.pages
+    words = labels_for(brief.language)
+    page, of = _css_string(words.page), _css_string(f"{words.of}{settings.pdf.pages}")
     return (
         "@page { "
         f"@bottom-left {{ content: {_css_string(footer_left)}; }} "
-        f'@bottom-right {{ content: "page " counter(page) " of {pages}"; }} '
+        f"@bottom-right {{ content: {page} counter(page) {of}; }} "
         "}"
     )
 
@@ -155,10 +157,13 @@ def _head(brief: Brief, corpus: Corpus, settings: Settings, css_url: str) -> str
 
 
 def _masthead(brief: Brief, corpus: Corpus, settings: Settings) -> str:
+    words = labels_for(brief.language)
     facts = [
-        ("Country" if len(brief.countries) == 1 else "Countries", ", ".join(country_names(brief))),
-        ("Theme" if len(brief.themes) == 1 else "Themes", ", ".join(theme_titles(brief, corpus))),
-        ("Date", brief.date),
+        (words.country if len(brief.countries) == 1 else words.countries,
+         ", ".join(country_names(brief))),
+        (words.theme if len(brief.themes) == 1 else words.themes,
+         ", ".join(theme_titles(brief, corpus))),
+        (words.date, brief.date),
     ]
     rows = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
     authors = (f'<p class="authors">{escape(author_line(brief, settings))}</p>'
@@ -169,8 +174,8 @@ def _masthead(brief: Brief, corpus: Corpus, settings: Settings) -> str:
         f"<h1>{escape(brief.title)}</h1>"
         f'<dl class="facts">{rows}</dl>{authors}'
         "</header>\n"
-        '<section class="summary" aria-label="Summary">'
-        f"<h2>Summary</h2><p>{escape(brief.summary)}</p></section>"
+        f'<section class="summary" aria-label="{escape(words.summary)}">'
+        f"<h2>{escape(words.summary)}</h2><p>{escape(brief.summary)}</p></section>"
     )
 
 
@@ -181,16 +186,16 @@ def _back_matter(brief: Brief, settings: Settings) -> str:
     if settings.licence_url:
         licence = f'<a href="{escape(settings.licence_url)}">{licence}</a>'
     link = f'<a href="{escape(url)}">{escape(url)}</a>' if settings.site_url else escape(url)
+    words = labels_for(brief.language)
+    about = words.about_text.format(series=escape(series), publisher=escape(settings.publisher))
+    rights = words.licence_text.format(year=escape(brief.year),
+                                       publisher=escape(settings.publisher), licence=licence)
     return (
         f'<footer class="{BACK_MATTER_CLASS}">'
-        "<h2>About this brief</h2>"
-        f"<p>{escape(series)} is published by {escape(settings.publisher)}. Each brief tells, "
-        "in four pages, how a country extended social protection: the context, what was "
-        "achieved, how, and the lessons for others.</p>"
-        f"<h3>How to cite</h3><p>{escape(citation(brief, settings))}</p>"
-        f"<h3>Licence</h3><p>© {escape(brief.year)} {escape(settings.publisher)}. "
-        f"Published under {licence}.</p>"
-        f"<h3>Web version</h3><p>{link}</p>"
+        f"<h2>{escape(words.about)}</h2><p>{about}</p>"
+        f"<h3>{escape(words.cite)}</h3><p>{escape(citation(brief, settings))}</p>"
+        f"<h3>{escape(words.licence)}</h3><p>{rights}</p>"
+        f"<h3>{escape(words.web)}</h3><p>{link}</p>"
         "</footer>"
     )
 
