@@ -40,7 +40,7 @@ class _Collect(logging.Handler):
 
 
 @contextlib.contextmanager
-def _mkdocs_logging(progress: bool) -> Iterator[_Collect]:
+def mkdocs_logging(progress: bool) -> Iterator[_Collect]:
     """Show MkDocs' warnings (and its progress with ``progress``) while building."""
     logger = logging.getLogger("mkdocs")
     console = logging.StreamHandler(sys.stderr)
@@ -78,7 +78,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise ValidationFailed(findings, corpus.n_files)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=project))
     try:
-        with _mkdocs_logging(progress) as collected:
+        with mkdocs_logging(progress) as collected:
             try:
                 config = load_config(config_file=str(config_file), site_dir=str(tmp),
                                      strict=strict)

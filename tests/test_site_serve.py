@@ -1,0 +1,79 @@
+"""``serve()``: the live preview survives a broken brief and shows its errors as pages."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from site_builder.serve import _plugins_with_pdf
+
+SERVE = """
+import sys
+from pathlib import Path
+from site_builder.serve import serve
+from site_builder.settings import load_settings
+serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2])
+"""
+
+
+def test_plugin_options_survive_repeated_config_loads() -> None:
+    raw = [{"briefs": {"briefs_dir": "briefs", "pdf": {"jobs": 2}}}, "other"]
+    plugins = _plugins_with_pdf(raw, pdf=False)
+    assert plugins == {"briefs": {"briefs_dir": "briefs", "pdf": {"jobs": 2, "enabled": False}},
+                       "other": None}
+    assert raw == [{"briefs": {"briefs_dir": "briefs", "pdf": {"jobs": 2}}}, "other"]
+    assert _plugins_with_pdf(["briefs"], pdf=True) == {"briefs": {"pdf": {"enabled": True}}}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, text: str, timeout: float = 30) -> str:
+    """Poll ``url`` until its body contains ``text``; return the body."""
+    deadline = time.monotonic() + timeout
+    body = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = response.read().decode("utf-8")
+            if text in body:
+                return body
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed {text!r}; last body starts {body[:300]!r}")
+
+
+@pytest.mark.slow
+def test_preview_shows_errors_as_pages_and_recovers(corpus, site_project: Path) -> None:
+    path = corpus.brief("moz/moz-a.md", title="Alpha brief")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    process = subprocess.Popen([sys.executable, "-c", SERVE, str(site_project), f"127.0.0.1:{port}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(base + "briefs/moz-a/", "Alpha brief")
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "themes: [older-persons]", "themes: [no-such-theme]"), encoding="utf-8")
+        errors = _wait_for(base + "errors/", "The briefs have errors")
+        assert "unknown theme" in errors and "moz-a.md" in errors
+        assert "This brief has errors" in _wait_for(base + "briefs/moz-a/", "has errors")
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "themes: [no-such-theme]", "themes: [older-persons]"), encoding="utf-8")
+        _wait_for(base + "briefs/moz-a/", "Alpha brief")
+        assert process.poll() is None, "the preview stopped"
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "Serving on" in output
+    assert "unknown theme" in output
