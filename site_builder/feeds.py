@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 from site_builder.citation import brief_path
 from site_builder.index import Index
 from site_builder.model import Brief
+from site_builder.pages.markup import full_date
 from site_builder.settings import Settings
 from site_builder.vocabulary import get_country
 
@@ -23,8 +24,7 @@ _EPOCH = "1970-01-01T00:00:00Z"
 
 def atom_date(date: str) -> str:
     """Return a brief date (``YYYY-MM-DD`` or ``YYYY-MM``) as an RFC 3339 timestamp."""
-    full = date if len(date) == 10 else f"{date}-01"
-    return f"{full}T00:00:00Z"
+    return f"{full_date(date)}T00:00:00Z"
 
 
 def render_feed(title: str, feed_path: str, page_path: str, briefs: Iterable[Brief],

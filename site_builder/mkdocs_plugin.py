@@ -8,6 +8,7 @@ is written into ``briefs/``. In ``mkdocs serve`` errors are logged and shown as 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,17 +29,13 @@ from site_builder.findings import BriefsError, Finding, Severity, summary_line
 from site_builder.index import Index, build_index
 from site_builder.model import Corpus
 from site_builder.pages.downloads import Download, pdf_key
-from site_builder.pages.errors import (
-    failing_briefs,
-    render_brief_error_page,
-    render_errors_page,
-)
-from site_builder.pages.markup import GeneratedPage
-from site_builder.pages.site import render_site_pages
+from site_builder.pages.errors import failing_briefs, render_brief_error_page, render_errors_page
+from site_builder.pages.site import SitePages, render_site_pages, theme_assets
 from site_builder.pages.worldmap import WORLD_MAP_CSS
 from site_builder.settings import Settings, settings_from_options
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
+WORLD_MAP_CSS_PATH = "assets/stylesheets/worldmap.css"
 
 
 class BriefsConfig(base.Config):
@@ -73,7 +70,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
     def __init__(self) -> None:
         self.preset: Preset | None = None
         self.settings = Settings()
-        self._pages: dict[str, GeneratedPage] = {}
+        self._site = SitePages()
         self._serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -84,7 +81,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         """Forget the preset: MkDocs reuses plugin instances across builds in one process."""
         self.preset = None
         self._serving = False
-        self._pages = {}
+        self._site = SitePages()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Turn the plugin options and mkdocs.yml's site keys into :class:`Settings`."""
@@ -105,37 +102,40 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         """Validate, index and add every generated file."""
         corpus, findings = self._load()
         errors = [f for f in findings if f.severity is Severity.ERROR]
-        for finding in findings:
-            if finding.severity is Severity.WARNING or self._serving:
-                (log.error if finding in errors else log.warning)(finding.format())
+        _log(f for f in findings if f.severity is Severity.WARNING or self._serving)
         if errors and not self._serving:
             raise PluginError("the briefs have errors:\n" + "\n".join(f.format() for f in errors)
                               + "\n" + summary_line(corpus.n_files, findings))
         index = build_index(corpus)
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(index, config, files))
-        site = render_site_pages(index, self.settings, downloads)
-        pages = dict(site.pages)
+        self._site = site = render_site_pages(index, self.settings, downloads)
         if errors:
-            pages["errors/index.md"] = render_errors_page(findings, corpus.n_files)
+            site.pages["errors/index.md"] = render_errors_page(findings, corpus.n_files)
             for slug, found in failing_briefs(findings).items():
-                pages.setdefault(f"briefs/{slug}/index.md", render_brief_error_page(slug, found))
+                site.pages.setdefault(f"briefs/{slug}/index.md",
+                                      render_brief_error_page(slug, found))
         in_nav = _nav_paths(config.nav)
-        self._pages = pages
-        for uri, page in pages.items():
+        for uri, page in site.pages.items():
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        for uri, text in render_feeds(index, self.settings).items():
+        texts = {**render_feeds(index, self.settings), WORLD_MAP_CSS_PATH: WORLD_MAP_CSS}
+        for uri, text in texts.items():
             _add(files, File.generated(config, uri, content=text))
-        for uri, path in sorted(site.assets.items()):
+        assets = {**site.assets, **theme_assets(self.settings.project_dir / "theme")}
+        for uri, path in sorted(assets.items()):
             _add(files, File.generated(config, uri, abs_src_path=str(path)))
-        self._add_theme_assets(files, config)
         return files
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """Date pages by their briefs, not the clock (the sitemap's ``lastmod``)."""
+        page.update_date = self._site.date_of(page.file.src_uri) or page.update_date
+        return page
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
         """Put the generated HTML around the converted Markdown (a brief's is sanitised)."""
-        generated = self._pages.get(page.file.src_uri)
+        generated = self._site.pages.get(page.file.src_uri)
         return generated.assemble(html) if generated is not None else html
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
@@ -165,8 +165,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         report = render_all(corpus, self.settings, None, jobs=preset.jobs if preset else None,
                             progress=preset.progress if preset else False)
         pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
-        for finding in report.findings:
-            (log.error if finding.severity is Severity.ERROR else log.warning)(finding.format())
+        _log(report.findings)
         if pdf_errors and not self._serving:
             raise PluginError("PDF rendering failed:\n" + "\n".join(f.format() for f in pdf_errors))
         downloads: dict[str, Download] = {}
@@ -184,16 +183,11 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         """
         return {}
 
-    def _add_theme_assets(self, files: Files, config: MkDocsConfig) -> None:
-        """Publish ``theme/assets/`` under ``assets/`` and ``theme/fonts/`` under ``assets/fonts/``."""
-        theme = self.settings.project_dir / "theme"
-        for folder, prefix in ((theme / "assets", "assets"), (theme / "fonts", "assets/fonts")):
-            if folder.is_dir():
-                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                    uri = f"{prefix}/{path.relative_to(folder).as_posix()}"
-                    _add(files, File.generated(config, uri, abs_src_path=str(path)))
-        _add(files, File.generated(config, "assets/stylesheets/worldmap.css",
-                                   content=WORLD_MAP_CSS))
+
+def _log(findings: Iterable[Finding]) -> None:
+    """Log findings at their severity (a preview logs the errors it shows as pages)."""
+    for f in findings:
+        (log.error if f.severity is Severity.ERROR else log.warning)(f.format())
 
 
 def _add(files: Files, file: File) -> None:
@@ -206,14 +200,7 @@ def _add(files: Files, file: File) -> None:
 
 def _nav_paths(nav: Any) -> set[str]:
     """Return every page path named in mkdocs.yml's ``nav``."""
-    found: set[str] = set()
-    stack = [nav]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            found.add(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+    if isinstance(nav, str):
+        return {nav}
+    items = nav.values() if isinstance(nav, dict) else nav if isinstance(nav, list) else ()
+    return set().union(*(_nav_paths(item) for item in items))

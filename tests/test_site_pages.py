@@ -85,7 +85,7 @@ def test_downloads_and_search_hooks_show_when_given(corpus) -> None:
                              brief_extra=lambda b: f'<div hidden data-slug="{b.slug}"></div>')
     brief = site.pages["briefs/moz-a/index.md"]
     assert '<div hidden data-slug="moz-a"></div></header>' in brief.before
-    assert "PDF, 4 pages, 312 kB" in brief.after and "../../pdf/moz-a.pdf" in brief.after
+    assert "PDF, 4 pages, 312 kB" in brief.before and "../../pdf/moz-a.pdf" in brief.before
     theme = site.pages["themes/health/index.md"].before
     assert "../../bundles/health.pdf" in theme and "PDF, 12 pages, 2.1 MB" in theme
     assert "../../search/?theme=health" in theme
@@ -93,7 +93,7 @@ def test_downloads_and_search_hooks_show_when_given(corpus) -> None:
     assert "../../bundles/moz.pdf" in country and "../../search/?country=MOZ" in country
     assert "bundles/event.pdf" in site.pages["index.md"].before
     without = render_site_pages(index, Settings(project_dir=corpus.root.parent), {})
-    assert "pdf/moz-a.pdf" not in without.pages["briefs/moz-a/index.md"].after
+    assert "pdf/moz-a.pdf" not in without.pages["briefs/moz-a/index.md"].before
     assert "search/" not in without.pages["themes/health/index.md"].before
 
 

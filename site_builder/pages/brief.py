@@ -10,7 +10,7 @@ from __future__ import annotations
 from site_builder.citation import author_line, brief_path, citation, series_of
 from site_builder.index import Index
 from site_builder.model import Brief
-from site_builder.pages.downloads import Downloads, pdf_key
+from site_builder.pages.downloads import Download, Downloads, pdf_key
 from site_builder.pages.markup import (
     GeneratedPage,
     Linker,
@@ -36,18 +36,19 @@ def render_brief_page(brief: Brief, body: str, index: Index, settings: Settings,
     url = Linker(brief_path(brief.slug))
     meta = front_matter(brief.title, description=brief.summary, hide=["navigation"],
                         brief=brief.slug, lang=brief.language)
-    header = _header(brief, index, settings, url)
+    header = _header(brief, index, settings, url, downloads.get(pdf_key(brief.slug)))
     if extra_html:
         header = header.replace("</header>", extra_html + "</header>")
     return GeneratedPage(
         source=meta + body,
         before=header,
-        after=_footer(brief, index, settings, downloads, url),
+        after=_footer(brief, index, settings, url),
         sanitize=True,
     )
 
 
-def _header(brief: Brief, index: Index, settings: Settings, url: Linker) -> str:
+def _header(brief: Brief, index: Index, settings: Settings, url: Linker,
+            pdf: Download | None) -> str:
     themes = index.corpus.themes
     rows = [
         ("Countries" if len(brief.countries) > 1 else "Country", country_links(brief.countries, url)),
@@ -64,18 +65,13 @@ def _header(brief: Brief, index: Index, settings: Settings, url: Linker) -> str:
         f"{theme_chips(brief.themes, themes, url)}"
         f'<dl class="brief-facts">{facts}</dl>'
         f'<p class="brief-summary">{esc(brief.summary)}</p>'
+        f"{download_link(pdf, url, 'download brief-download')}"
         "</header>"
     )
 
 
-def _footer(brief: Brief, index: Index, settings: Settings, downloads: Downloads,
-            url: Linker) -> str:
+def _footer(brief: Brief, index: Index, settings: Settings, url: Linker) -> str:
     parts = ['<footer class="brief-footer">']
-    download = downloads.get(pdf_key(brief.slug))
-    if download is not None:
-        parts.append('<section class="brief-download" aria-labelledby="brief-download">'
-                     '<h2 id="brief-download">Download</h2>'
-                     f"{download_link(download, url)}</section>")
     parts.append(
         '<section class="brief-cite" aria-labelledby="brief-cite">'
         '<h2 id="brief-cite">How to cite</h2>'

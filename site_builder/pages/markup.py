@@ -103,6 +103,11 @@ def format_date(date: str) -> str:
     return f"{month} {parts[0]}".strip()
 
 
+def full_date(date: str) -> str:
+    """Return a brief date as ``YYYY-MM-DD`` (a month-only date becomes its first day)."""
+    return date if len(date) == 10 else f"{date}-01"
+
+
 def time_tag(date: str) -> str:
     """Return a ``<time>`` element for a brief date."""
     return f'<time datetime="{esc(date)}">{esc(format_date(date))}</time>'

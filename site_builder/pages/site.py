@@ -22,7 +22,7 @@ from site_builder.pages.coverage import render_coverage_page
 from site_builder.pages.downloads import Downloads
 from site_builder.pages.home import render_home_page
 from site_builder.pages.links import rewrite_links
-from site_builder.pages.markup import GeneratedPage, SearchHref
+from site_builder.pages.markup import GeneratedPage, SearchHref, full_date
 from site_builder.pages.themes import render_theme_page, render_themes_index
 from site_builder.settings import Settings
 from site_builder.vocabulary import get_country
@@ -36,6 +36,14 @@ class SitePages:
     """Source path (``briefs/<slug>/index.md``) to the page."""
     assets: dict[str, Path] = field(default_factory=dict)
     """Site path (``briefs/<slug>/img/x.svg``) to the file on disk."""
+    dates: dict[str, str] = field(default_factory=dict)
+    """Source path of a brief page to the brief's date (``YYYY-MM-DD``)."""
+    newest: str | None = None
+    """The newest brief's date: the last change of every other page."""
+
+    def date_of(self, src_uri: str) -> str | None:
+        """Return a page's last-modified date for the sitemap (content dates, never the clock)."""
+        return self.dates.get(src_uri, self.newest)
 
 
 def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
@@ -55,6 +63,8 @@ def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
         pages[f"briefs/{brief.slug}/index.md"] = render_brief_page(
             brief, rewritten.body, index, settings, downloads,
             brief_extra(brief) if brief_extra else "")
+        site.dates[f"briefs/{brief.slug}/index.md"] = full_date(brief.date)
+    site.newest = max(site.dates.values(), default=None)
     for theme in index.corpus.themes.values():
         pages[f"themes/{theme.id}/index.md"] = render_theme_page(
             theme, index, downloads, search_href)
@@ -68,3 +78,13 @@ def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
     pages["coverage/index.md"] = render_coverage_page(index)
     pages["index.md"] = render_home_page(index, settings, downloads)
     return site
+
+
+def theme_assets(theme_dir: Path) -> dict[str, Path]:
+    """Return the site's own files: ``theme/assets/`` under ``assets/``, fonts under ``assets/fonts/``."""
+    found: dict[str, Path] = {}
+    for folder, prefix in ((theme_dir / "assets", "assets"), (theme_dir / "fonts", "assets/fonts")):
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                found[f"{prefix}/{path.relative_to(folder).as_posix()}"] = path
+    return found
