@@ -30,9 +30,20 @@ from site_builder.index import Index, build_index
 from site_builder.model import Corpus
 from site_builder.pages.downloads import Download, pdf_key
 from site_builder.pages.errors import failing_briefs, render_brief_error_page, render_errors_page
+from site_builder.pages.markup import SearchHref, front_matter, html_page
 from site_builder.pages.site import SitePages, render_site_pages, theme_assets
 from site_builder.pages.worldmap import WORLD_MAP_CSS
+from site_builder.search import (
+    SEARCH_ASSETS,
+    facet_counts,
+    index_site,
+    search_href,
+    search_metadata_html,
+    search_page_html,
+)
+from site_builder.search import THEME_DIR as SEARCH_THEME_DIR
 from site_builder.settings import Settings, settings_from_options
+from site_builder.vocabulary import get_country
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 WORLD_MAP_CSS_PATH = "assets/stylesheets/worldmap.css"
@@ -72,6 +83,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         self.settings = Settings()
         self._site = SitePages()
         self._serving = False
+        self._pdf_results: dict[str, Any] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -109,7 +121,17 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         index = build_index(corpus)
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(index, config, files))
-        self._site = site = render_site_pages(index, self.settings, downloads)
+        search = self.settings.search
+        self._site = site = render_site_pages(
+            index, self.settings, downloads,
+            search_href=_search_href(index) if search else None,
+            brief_extra=(lambda brief: search_metadata_html(brief, corpus)) if search else None)
+        if search:
+            site.pages["search/index.md"] = html_page(
+                front_matter("Search", hide=["toc"]),
+                search_page_html(facet_counts(index.briefs, corpus)))
+            for uri, name in SEARCH_ASSETS.items():
+                site.assets[uri] = SEARCH_THEME_DIR / name
         if errors:
             site.pages["errors/index.md"] = render_errors_page(findings, corpus.n_files)
             for slug, found in failing_briefs(findings).items():
@@ -126,6 +148,16 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         for uri, path in sorted(assets.items()):
             _add(files, File.generated(config, uri, abs_src_path=str(path)))
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Index the written site with Pagefind (brief pages only carry ``data-pagefind-body``)."""
+        if not self.settings.search:
+            return
+        try:
+            report = index_site(Path(config.site_dir))
+        except BriefsError as exc:
+            raise PluginError(str(exc)) from None
+        log.info("search: %d briefs indexed", report.pages)
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """Date pages by their briefs, not the clock (the sitemap's ``lastmod``)."""
@@ -164,6 +196,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         preset = self.preset
         report = render_all(corpus, self.settings, None, jobs=preset.jobs if preset else None,
                             progress=preset.progress if preset else False)
+        self._pdf_results = report.results
         pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
         _log(report.findings)
         if pdf_errors and not self._serving:
@@ -176,12 +209,37 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         return downloads
 
     def _bundles(self, index: Index, config: MkDocsConfig, files: Files) -> dict[str, Download]:
-        """Hook for issue 5: build the packs and return their downloads (none yet).
+        """Make a pack per theme, per country and per bundle file from the cached brief PDFs."""
+        if not (self.settings.bundles and self.settings.pdf.enabled and index.briefs):
+            return {}
+        from site_builder.bundle import build_site_bundles  # heavy (WeasyPrint, pypdf)
 
-        Keys ``bundle:theme:<id>``, ``bundle:country:<iso3>`` (lower case) and
-        ``bundle:file:<name>``; add each PDF with ``File.generated(config, path, abs_src_path=...)``.
-        """
-        return {}
+        try:
+            infos = build_site_bundles(index, self.settings, self._pdf_results,
+                                       self.settings.cache_root / "site-bundles")
+        except BriefsError as exc:
+            if not self._serving:
+                raise PluginError(f"bundles: {exc}") from None
+            log.error("bundles: %s", exc)
+            return {}
+        downloads: dict[str, Download] = {}
+        for key, info in sorted(infos.items()):
+            rel = "bundles/" + info.path.relative_to(self.settings.cache_root / "site-bundles").as_posix()
+            _add(files, File.generated(config, rel, abs_src_path=str(info.path)))
+            downloads[key] = Download(rel, info.size, info.pages, "Download the print pack")
+        return downloads
+
+
+def _search_href(index: Index) -> SearchHref:
+    """Link theme and country pages to the search filtered on them (values as readers see them)."""
+
+    def href(facet: str, value: str) -> str:
+        if facet == "theme":
+            theme = index.corpus.themes.get(value)
+            return search_href("", theme=theme.title if theme else value)
+        return search_href("", country=get_country(value.upper()).name)
+
+    return href
 
 
 def _log(findings: Iterable[Finding]) -> None:

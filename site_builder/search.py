@@ -96,17 +96,6 @@ def search_href(root: str, **filters: str) -> str:
     return f"{root}search/" + (f"?{query}" if query else "")
 
 
-def header_search_html(root: str) -> str:
-    """Return the header's search form: a GET form to the search page (works without JS)."""
-    return (
-        f'<form class="cb-header-search" role="search" action="{html.escape(root)}search/" method="get">'
-        '<label class="cb-visually-hidden" for="cb-header-q">Search the briefs</label>'
-        '<input id="cb-header-q" name="q" type="search" placeholder="Search briefs" '
-        'autocomplete="off">'
-        '<button type="submit">Search</button></form>'
-    )
-
-
 def facet_counts(briefs: list[Brief], corpus: Corpus) -> dict[str, dict[str, int]]:
     """Return, per facet, each value's number of briefs (embedded in the search page)."""
     counts: dict[str, dict[str, int]] = {key: {} for key, _ in FACETS}
