@@ -128,7 +128,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             brief_extra=(lambda brief: search_metadata_html(brief, corpus)) if search else None)
         if search:
             site.pages["search/index.md"] = html_page(
-                front_matter("Search", hide=["toc"]),
+                front_matter("Search", hide=["navigation", "toc"]),
                 search_page_html(facet_counts(index.briefs, corpus)))
             for uri, name in SEARCH_ASSETS.items():
                 site.assets[uri] = SEARCH_THEME_DIR / name

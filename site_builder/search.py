@@ -40,6 +40,13 @@ FACETS: tuple[tuple[str, str], ...] = (
 ARTICLE_ATTRIBUTE = "data-pagefind-body"
 """Attribute for the element that wraps a brief's content (only brief pages have it)."""
 
+EXCLUDED_SELECTORS: tuple[str, ...] = (
+    ".brief-kicker", ".chips", ".brief-facts", ".download", ".cb-search-meta",
+    ".brief-cite", ".brief-related", ".brief-translations", ".brief-footer",
+)
+"""Parts of a brief page that are not its text (facts, downloads, citation, related
+briefs): left out of the words and excerpts; filters and metadata inside still count."""
+
 
 @dataclass(frozen=True)
 class SearchReport:
@@ -154,7 +161,8 @@ def search_page_html(facets: dict[str, dict[str, int]]) -> str:
 def index_site(site_dir: Path, *, quiet: bool = True) -> SearchReport:
     """Run Pagefind over a built site, writing ``<site_dir>/pagefind/``."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir),
-               "--output-subdir", "pagefind"]
+               "--output-subdir", "pagefind", "--glob", "briefs/**/*.html",
+               "--exclude-selectors", ", ".join(EXCLUDED_SELECTORS)]
     if quiet:
         command.append("--quiet")
     try:
