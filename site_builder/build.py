@@ -65,6 +65,10 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                jobs: int | None = None, progress: bool = False) -> Path:
     """Validate the briefs, build the site into ``site/`` and return its path.
 
+    ``pdf=False`` skips the PDFs (and the packs made from them); ``strict`` fails on any
+    MkDocs warning, such as a broken link between briefs; ``jobs`` is the number of PDF
+    workers (default: one per core); ``progress`` shows MkDocs' and the PDFs' progress.
+    Everything, the Pagefind index included, is written into a temporary folder first.
     Raises :class:`ValidationFailed` when briefs have errors and :class:`BriefsError` when
     the build fails; either way the previous ``site/`` is left untouched.
     """
@@ -95,19 +99,10 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 raise
             except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
                 raise BriefsError(_failure_message(exc, collected.messages, strict)) from exc
-        after_build(tmp, settings)
         return _swap_in(tmp, project / SITE_DIR)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def after_build(site_dir: Path, settings: Settings) -> None:
-    """Run the steps that work on the written site before it is swapped in.
-
-    Hook for issue 6: index ``site_dir`` with Pagefind here when ``settings.search``.
-    A failure must raise :class:`BriefsError` (the old site then stays).
-    """
 
 
 def _failure_message(exc: Exception, warnings: list[str], strict: bool) -> str:

@@ -151,8 +151,8 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Index the written site with Pagefind (brief pages only carry ``data-pagefind-body``)."""
-        if not self.settings.search:
-            return
+        if not self.settings.search or not self._site.dates:
+            return  # Pagefind fails on a site without brief pages
         try:
             report = index_site(Path(config.site_dir))
         except BriefsError as exc:
