@@ -5,7 +5,10 @@ Every test builds with real MkDocs (PDFs off); ``example_site`` is built once pe
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -260,6 +263,22 @@ def test_nothing_is_written_into_briefs(example_site: BuiltSite) -> None:
 def test_strict_build_passes_on_the_example_corpus(tmp_path: Path, project_root: Path) -> None:
     project = make_project(tmp_path / "p", project_root / "briefs")
     build_project(project, strict=True)
+
+
+def test_plain_mkdocs_build_strict_works(tmp_path: Path, project_root: Path) -> None:
+    """``mkdocs build --strict`` (the plugin alone, no ``briefs build``) builds the example."""
+    project = make_project(tmp_path / "p", project_root / "briefs")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      briefs_dir: briefs\n", "      briefs_dir: briefs\n      pdf: {enabled: false}\n"),
+        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "out"],
+                            cwd=project, capture_output=True, text=True,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "WARNING -" not in result.stderr, result.stderr
+    assert (project / "out" / "briefs" / "moz-basic-social-security-strategy" / "index.html").is_file()
+    assert not list((project / "briefs").rglob("index.md"))
 
 
 def test_pdfs_are_published_and_linked_with_size_and_pages(tmp_path: Path,
