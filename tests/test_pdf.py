@@ -413,3 +413,9 @@ def test_labels_follow_the_brief_language(corpus: CorpusWriter) -> None:
     html = brief_html(loaded.get("col-es"), loaded, settings)
     assert '<html lang="es">' in html and "<h2>Resumen</h2>" in html and "Cómo citar" in html
     assert '"página " counter(page) " de 4"' in html and "<dt>País</dt>" in html
+
+
+def test_unknown_slug_is_an_error(built: Any) -> None:
+    settings, corpus, _, _ = built
+    with pytest.raises(BriefsError, match="no published brief with slug nope"):
+        render_all(corpus, settings, None, slugs=["nope"])
