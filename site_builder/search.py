@@ -10,11 +10,15 @@ and writes ``pagefind/`` into the site. The search UI (``theme/search/``) talks 
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from site_builder.findings import BriefsError
@@ -173,12 +177,67 @@ def index_site(site_dir: Path, *, quiet: bool = True) -> SearchReport:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise BriefsError("search indexing (Pagefind) failed: " + " / ".join(detail))
     output = site_dir / "pagefind"
+    _make_filters_deterministic(output)
     entry = output / "pagefind-entry.json"
     pages = 0
     if entry.exists():
-        import json
-
         data = json.loads(entry.read_text(encoding="utf-8"))
         pages = sum(int(lang.get("page_count", 0)) for lang in data.get("languages", {}).values())
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
     return SearchReport(pages=pages, bundle_bytes=size, output=output)
+
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read_cbor(path: Path) -> Any:
+    import cbor2
+
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise BriefsError(f"unexpected Pagefind file format: {path.name}")
+    return cbor2.loads(raw[len(_SIGNATURE):])
+
+
+def _write_cbor(folder: Path, prefix: str, suffix: str, data: Any, digits: int) -> str:
+    """Write a gzipped Pagefind data file named after its content; return its hash name."""
+    import cbor2
+
+    payload = gzip.compress(_SIGNATURE + cbor2.dumps(data), mtime=0)
+    name = f"{prefix}_{hashlib.sha256(payload).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(payload)
+    return name
+
+
+def _make_filters_deterministic(output: Path) -> None:
+    """Sort Pagefind's filter values and rewrite the files that name them.
+
+    Pagefind keeps filters in a Rust HashMap, so each run writes their values in a new
+    order: the same site would give a different ``pagefind/`` every build. Sorting the
+    values (and the filter list in the meta file) and naming the files after their content
+    makes the index byte-identical for the same input. The formats are gzipped CBOR behind
+    a ``pagefind_dcd`` signature; a Pagefind version with another layout fails loudly here.
+    """
+    entry_path = output / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry.get("languages", {}).items():
+        meta_path = output / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_cbor(meta_path)
+        try:
+            filters = meta[3]
+            renamed = []
+            for filter_name, filter_hash in sorted(filters):
+                old = output / "filter" / f"{filter_hash}.pf_filter"
+                name, values = _read_cbor(old)
+                old.unlink()
+                new_hash = _write_cbor(old.parent, language, ".pf_filter",
+                                       [name, sorted(values, key=lambda v: str(v[0]))], 7)
+                renamed.append([filter_name, new_hash])
+            meta[3] = renamed
+        except (IndexError, TypeError, ValueError) as exc:
+            raise BriefsError(f"unexpected Pagefind meta layout ({exc}); pin pagefind 1.5") from None
+        meta_path.unlink()
+        info["hash"] = _write_cbor(output, f"pagefind.{language}", ".pf_meta", meta, 10)[
+            len("pagefind."):]
+    entry_path.write_text(json.dumps(entry, separators=(",", ":"), ensure_ascii=False),
+                          encoding="utf-8")
