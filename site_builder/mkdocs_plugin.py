@@ -47,6 +47,7 @@ from site_builder.vocabulary import get_country
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 WORLD_MAP_CSS_PATH = "assets/stylesheets/worldmap.css"
+SEARCH_PAGE = "search/index.md"
 
 
 class BriefsConfig(base.Config):
@@ -108,6 +109,8 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             except BriefsError as exc:
                 raise PluginError(str(exc)) from None
         config.extra["briefs_search"] = self.settings.search
+        if not self.settings.search:  # no search page: drop its tab rather than warn
+            config.nav = _without(config.nav, SEARCH_PAGE)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -127,7 +130,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             search_href=_search_href(index) if search else None,
             brief_extra=(lambda brief: search_metadata_html(brief, corpus)) if search else None)
         if search:
-            site.pages["search/index.md"] = html_page(
+            site.pages[SEARCH_PAGE] = html_page(
                 front_matter("Search", hide=["navigation", "toc"]),
                 search_page_html(facet_counts(index.briefs, corpus)))
             for uri, name in SEARCH_ASSETS.items():
@@ -254,6 +257,16 @@ def _add(files: Files, file: File) -> None:
     if existing is not None:
         files.remove(existing)
     files.append(file)
+
+
+def _without(nav: Any, path: str) -> Any:
+    """Return mkdocs.yml's ``nav`` without the entries that name ``path``."""
+    if not isinstance(nav, list):
+        return nav
+    kept = [item for item in nav if item != path
+            and not (isinstance(item, dict) and list(item.values()) == [path])]
+    return [{k: _without(v, path) for k, v in item.items()} if isinstance(item, dict) else item
+            for item in kept]
 
 
 def _nav_paths(nav: Any) -> set[str]:

@@ -281,6 +281,17 @@ def test_plain_mkdocs_build_strict_works(tmp_path: Path, project_root: Path) -> 
     assert not list((project / "briefs").rglob("index.md"))
 
 
+def test_search_off_builds_strict_without_its_tab(corpus, site_project: Path) -> None:
+    corpus.brief("moz/moz-a.md", title="A")
+    config = site_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      briefs_dir: briefs\n", "      briefs_dir: briefs\n      search: false\n"),
+        encoding="utf-8")
+    site = build_project(site_project, strict=True)
+    assert not site.path("search/").exists() and not site.path("pagefind/").exists()
+    assert "search/" not in [a.attrs.get("href", "") for a in site.page("").find_all("a")]
+
+
 def test_pdfs_are_published_and_linked_with_size_and_pages(tmp_path: Path,
                                                           project_root: Path) -> None:
     project = make_project(tmp_path / "p", project_root / "briefs")
