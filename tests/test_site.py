@@ -343,11 +343,13 @@ def test_failing_build_leaves_previous_site_untouched(corpus, site_project: Path
     corpus.brief("moz/moz-a.md", title="A")
     site = build_project(site_project)
     before = site.files()
+    stamp = site.path("").stat().st_mtime_ns, site.root.stat().st_ino
     corpus.brief("moz/moz-bad.md", title="Bad", themes="[no-such-theme]")
     with pytest.raises(ValidationFailed) as failure:
         build_project(site_project)
     assert any("no-such-theme" in f.message for f in failure.value.findings)
     assert site.files() == before
+    assert (site.path("").stat().st_mtime_ns, site.root.stat().st_ino) == stamp
     assert not list(site_project.glob(".site-tmp*"))
 
 
