@@ -6,6 +6,7 @@ feeds, PDFs and bundles read it and never re-scan the corpus.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -42,38 +43,55 @@ class Index:
     """Region id to the briefs tagged with it or with one of its countries, newest first."""
     translations: dict[str, list[Brief]] = field(default_factory=dict)
     """Slug to the other language versions of the same brief (sorted by language)."""
-    _related: dict[str, list[Brief]] = field(default_factory=dict)
+    _related: dict[tuple[str, int], list[Brief]] = field(default_factory=dict)
+    _slug_tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _rank: dict[str, int] = field(default_factory=dict)
 
     def related(self, slug: str, limit: int = 5) -> list[Brief]:
-        """Return up to ``limit`` briefs most related to ``slug`` (never itself or a translation)."""
-        if slug not in self._related:
-            self._related[slug] = self._score_related(self.by_slug[slug])
-        return self._related[slug][:limit]
+        """Return up to ``limit`` briefs most related to ``slug`` (never itself or a translation).
 
-    def _score_related(self, brief: Brief) -> list[Brief]:
-        scores: Counter[str] = Counter()
-        for weight, keys, table in (
-            (RELATED_WEIGHTS["countries"], brief.countries, self.by_country),
-            (RELATED_WEIGHTS["themes"], brief.themes, self.by_theme),
-            (RELATED_WEIGHTS["regions"], brief.regions, self._tagged_region),
-        ):
-            for key in keys:
-                for other in table.get(key, ()):
-                    scores[other.slug] += weight
-        excluded = {brief.slug} | {b.slug for b in self.translations.get(brief.slug, ())}
-        ranked = sorted(
-            (slug for slug in scores if slug not in excluded),
-            key=lambda s: (-scores[s], _neg_date(self.by_slug[s].sort_date), s),
-        )
-        return [self.by_slug[s] for s in ranked]
+        Score: the weighted count of shared countries, themes and regions
+        (``RELATED_WEIGHTS``); ties go to the newer brief, then the slug.
+        """
+        key = (slug, limit)
+        if key not in self._related:
+            self._related[key] = self._score_related(self.by_slug[slug], limit)
+        return self._related[key]
 
-    @property
-    def _tagged_region(self) -> dict[str, list[Brief]]:
-        table: dict[str, list[Brief]] = defaultdict(list)
+    def _prepare_related(self) -> None:
+        """Build slug lists per term once, and each brief's rank in newest-first order."""
+        regions: dict[str, list[str]] = defaultdict(list)
         for brief in self.briefs:
             for region in brief.regions:
-                table[region].append(brief)
-        return table
+                regions[region].append(brief.slug)
+        self._slug_tables = {
+            "countries": {k: [b.slug for b in v] for k, v in self.by_country.items()},
+            "themes": {k: [b.slug for b in v] for k, v in self.by_theme.items()},
+            "regions": dict(regions),
+        }
+        order = sorted(self.by_slug, key=lambda s: (_neg_date(self.by_slug[s].sort_date), s))
+        self._rank = {s: i for i, s in enumerate(order)}
+
+    def _score_related(self, brief: Brief, limit: int) -> list[Brief]:
+        if not self._rank and self.by_slug:
+            self._prepare_related()
+        scores: Counter[str] = Counter()
+        for name, keys in (("countries", brief.countries), ("themes", brief.themes),
+                           ("regions", brief.regions)):
+            table = self._slug_tables.get(name, {})
+            for key in keys:
+                slugs = table.get(key, ())
+                for _ in range(RELATED_WEIGHTS[name]):
+                    scores.update(slugs)  # counted in C: this loop is the hot spot
+        scores.pop(brief.slug, None)
+        for other in self.translations.get(brief.slug, ()):
+            scores.pop(other.slug, None)
+        candidates: list[str] = list(scores)
+        if len(scores) > limit > 0:  # only briefs that can still make the top ``limit``
+            cut = heapq.nlargest(limit, scores.values())[-1]
+            candidates = [s for s, score in scores.items() if score >= cut]
+        ranked = sorted(candidates, key=lambda s: (-scores[s], self._rank[s]))
+        return [self.by_slug[s] for s in ranked[:limit]]
 
     def countries(self) -> list[Country]:
         """Return the countries that have briefs, sorted by display name."""
