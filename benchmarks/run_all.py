@@ -1,0 +1,45 @@
+"""Run every benchmark, one after another, and print their reports (ratios to baselines).
+
+Usage: ``python benchmarks/run_all.py [--quick]`` — ``--quick`` uses smaller corpora
+(a smoke run, not the issue's figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+FULL: list[list[str]] = [
+    ["bench_validate.py"],
+    ["bench_site.py"],
+    ["bench_pdf.py"],
+    ["bench_bundle.py"],
+    ["bench_search.py"],
+]
+QUICK: list[list[str]] = [
+    ["bench_validate.py", "--briefs", "2000", "--repeat", "1"],
+    ["bench_site.py", "--sizes", "200", "400", "--repeat", "1"],
+    ["bench_pdf.py", "--briefs", "20", "--sample", "5"],
+    ["bench_bundle.py", "--briefs", "20"],
+    ["bench_search.py", "--briefs", "1000", "--build-briefs", "200"],
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    failed = 0
+    for command in QUICK if args.quick else FULL:
+        print(f"== {' '.join(command)}", flush=True)
+        result = subprocess.run([sys.executable, str(HERE / command[0]), *command[1:]], check=False)
+        failed += result.returncode != 0
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
