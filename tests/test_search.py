@@ -127,3 +127,20 @@ def test_sort_by_date_and_result_opens_brief(browser_page, served_site: str) -> 
     assert title in page.locator("h1").first.inner_text()
     hosts = {urlsplit(url).hostname for url in requests if not url.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}, hosts
+
+
+@pytest.mark.browser
+def test_search_page_is_accessible(browser_page, served_site: str) -> None:  # type: ignore[no-untyped-def]
+    from test_browser import axe_violations
+
+    page, _ = browser_page
+    _open_search(page, served_site, "?q=pension&theme=Older%20persons")
+    page.wait_for_selector(".cb-result")
+    assert axe_violations(page) == []
+
+
+def test_header_search_form_on_every_page(search_site_dir: Path) -> None:
+    for rel in ("index.html", "themes/health/index.html", "briefs/ind-maternity-benefit-amendment/index.html"):
+        text = (search_site_dir / rel).read_text(encoding="utf-8")
+        assert 'class="cb-header-search"' in text and 'name="q"' in text
+    assert "md-search" not in (search_site_dir / "index.html").read_text(encoding="utf-8")
