@@ -73,8 +73,8 @@ def _by_theme(briefs: list[Brief], index: Index, url: Linker) -> str:
     """Return the country's briefs grouped under each of their themes (vocabulary order)."""
     by_theme: dict[str, list[Brief]] = defaultdict(list)
     for brief in briefs:
-        for theme in brief.themes:
-            by_theme[theme].append(brief)
+        for theme_id in brief.themes:
+            by_theme[theme_id].append(brief)
     groups = []
     for theme in index.corpus.themes.values():
         if theme.id not in by_theme:
