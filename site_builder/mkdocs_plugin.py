@@ -30,24 +30,13 @@ from site_builder.index import Index, build_index
 from site_builder.model import Corpus
 from site_builder.pages.downloads import Download, pdf_key
 from site_builder.pages.errors import failing_briefs, render_brief_error_page, render_errors_page
-from site_builder.pages.markup import SearchHref, front_matter, html_page
-from site_builder.pages.site import SitePages, render_site_pages, theme_assets
+from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages, theme_assets
 from site_builder.pages.worldmap import WORLD_MAP_CSS
-from site_builder.search import (
-    SEARCH_ASSETS,
-    facet_counts,
-    index_site,
-    search_href,
-    search_metadata_html,
-    search_page_html,
-)
-from site_builder.search import THEME_DIR as SEARCH_THEME_DIR
+from site_builder.search import index_site
 from site_builder.settings import Settings, settings_from_options
-from site_builder.vocabulary import get_country
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 WORLD_MAP_CSS_PATH = "assets/stylesheets/worldmap.css"
-SEARCH_PAGE = "search/index.md"
 
 
 class BriefsConfig(base.Config):
@@ -124,17 +113,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         index = build_index(corpus)
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(index, config, files))
-        search = self.settings.search
-        self._site = site = render_site_pages(
-            index, self.settings, downloads,
-            search_href=_search_href(index) if search else None,
-            brief_extra=(lambda brief: search_metadata_html(brief, corpus)) if search else None)
-        if search:
-            site.pages[SEARCH_PAGE] = html_page(
-                front_matter("Search", hide=["navigation", "toc"]),
-                search_page_html(facet_counts(index.briefs, corpus)))
-            for uri, name in SEARCH_ASSETS.items():
-                site.assets[uri] = SEARCH_THEME_DIR / name
+        self._site = site = render_site_pages(index, self.settings, downloads)
         if errors:
             site.pages["errors/index.md"] = render_errors_page(findings, corpus.n_files)
             for slug, found in failing_briefs(findings).items():
@@ -231,18 +210,6 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             _add(files, File.generated(config, rel, abs_src_path=str(info.path)))
             downloads[key] = Download(rel, info.size, info.pages, "Download the print pack")
         return downloads
-
-
-def _search_href(index: Index) -> SearchHref:
-    """Link theme and country pages to the search filtered on them (values as readers see them)."""
-
-    def href(facet: str, value: str) -> str:
-        if facet == "theme":
-            theme = index.corpus.themes.get(value)
-            return search_href("", theme=theme.title if theme else value)
-        return search_href("", country=get_country(value.upper()).name)
-
-    return href
 
 
 def _log(findings: Iterable[Finding]) -> None:

@@ -80,21 +80,23 @@ def test_downloads_and_search_hooks_show_when_given(corpus) -> None:
         "bundle:country:moz": Download("bundles/moz.pdf", 900_000, 8, "Mozambique pack"),
         "bundle:file:event": Download("bundles/event.pdf", 1_500_000, 20, "Event pack"),
     }
-    site = render_site_pages(index, Settings(project_dir=corpus.root.parent), downloads,
-                             search_href=lambda facet, value: f"search/?{facet}={value}",
-                             brief_extra=lambda b: f'<div hidden data-slug="{b.slug}"></div>')
+    site = render_site_pages(index, Settings(project_dir=corpus.root.parent, search=True), downloads)
     brief = site.pages["briefs/moz-a/index.md"]
-    assert '<div hidden data-slug="moz-a"></div></header>' in brief.before
+    assert '<span data-pagefind-filter="theme">Health</span>' in brief.before
+    assert brief.before.index("cb-search-meta") < brief.before.index("</header>")
+    assert "search/index.md" in site.pages
     assert "PDF, 4 pages, 312 kB" in brief.before and "../../pdf/moz-a.pdf" in brief.before
     theme = site.pages["themes/health/index.md"].before
     assert "../../bundles/health.pdf" in theme and "PDF, 12 pages, 2.1 MB" in theme
-    assert "../../search/?theme=health" in theme
+    assert "../../search/?theme=Health" in theme
     country = site.pages["countries/moz/index.md"].before
-    assert "../../bundles/moz.pdf" in country and "../../search/?country=MOZ" in country
+    assert "../../bundles/moz.pdf" in country and "../../search/?country=Mozambique" in country
     assert "bundles/event.pdf" in site.pages["index.md"].before
-    without = render_site_pages(index, Settings(project_dir=corpus.root.parent), {})
+    without = render_site_pages(index, Settings(project_dir=corpus.root.parent, search=False), {})
     assert "pdf/moz-a.pdf" not in without.pages["briefs/moz-a/index.md"].before
     assert "search/" not in without.pages["themes/health/index.md"].before
+    assert "search/index.md" not in without.pages
+    assert "data-pagefind" not in without.pages["briefs/moz-a/index.md"].before
 
 
 def test_generated_text_is_escaped(corpus) -> None:

@@ -22,8 +22,22 @@ from site_builder.pages.coverage import render_coverage_page
 from site_builder.pages.downloads import Downloads
 from site_builder.pages.home import render_home_page
 from site_builder.pages.links import rewrite_links
-from site_builder.pages.markup import GeneratedPage, SearchHref, full_date
+from site_builder.pages.markup import (
+    GeneratedPage,
+    SearchHref,
+    front_matter,
+    full_date,
+    html_page,
+)
 from site_builder.pages.themes import render_theme_page, render_themes_index
+from site_builder.search import (
+    SEARCH_ASSETS,
+    facet_counts,
+    search_href,
+    search_metadata_html,
+    search_page_html,
+)
+from site_builder.search import THEME_DIR as SEARCH_THEME_DIR
 from site_builder.settings import Settings
 from site_builder.vocabulary import get_country
 
@@ -46,15 +60,40 @@ class SitePages:
         return self.dates.get(src_uri, self.newest)
 
 
-def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
-                      search_href: SearchHref | None = None,
-                      brief_extra: Callable[[Brief], str] | None = None) -> SitePages:
-    """Render every page: briefs, themes, countries, regions, coverage and home.
+SEARCH_PAGE = "search/index.md"
 
-    Hooks: ``downloads`` carries the PDFs and bundles (issue 5); ``search_href`` links theme
-    and country pages to a pre-filtered search, and ``brief_extra`` adds HTML (such as
-    search metadata) to each brief's header (issue 6).
+
+def _search_href(index: Index) -> SearchHref:
+    """Link theme and country pages to the search filtered on them (values as readers see them)."""
+
+    def href(facet: str, value: str) -> str:
+        if facet == "theme":
+            theme = index.corpus.themes.get(value)
+            return search_href("", theme=theme.title if theme else value)
+        return search_href("", country=get_country(value.upper()).name)
+
+    return href
+
+
+def _add_search(site: SitePages, index: Index) -> None:
+    """Add the Search page and its script and stylesheet."""
+    site.pages[SEARCH_PAGE] = html_page(
+        front_matter("Search", hide=["navigation", "toc"]),
+        search_page_html(facet_counts(index.briefs, index.corpus)))
+    for uri, name in SEARCH_ASSETS.items():
+        site.assets[uri] = SEARCH_THEME_DIR / name
+
+
+def render_site_pages(index: Index, settings: Settings, downloads: Downloads) -> SitePages:
+    """Render every page: briefs, themes, countries, regions, coverage, home and search.
+
+    ``downloads`` carries the PDFs and packs; with ``settings.search``, brief pages carry
+    Pagefind's metadata, theme and country pages link to a pre-filtered search, and the
+    Search page is added.
     """
+    search_href_for: SearchHref | None = _search_href(index) if settings.search else None
+    brief_extra: Callable[[Brief], str] | None = (
+        (lambda brief: search_metadata_html(brief, index.corpus)) if settings.search else None)
     site = SitePages()
     pages = site.pages
     for brief in index.briefs:
@@ -67,16 +106,18 @@ def render_site_pages(index: Index, settings: Settings, downloads: Downloads,
     site.newest = max(site.dates.values(), default=None)
     for theme in index.corpus.themes.values():
         pages[f"themes/{theme.id}/index.md"] = render_theme_page(
-            theme, index, downloads, search_href)
+            theme, index, downloads, search_href_for)
     pages["themes/index.md"] = render_themes_index(index, downloads)
     for code in index.by_country:
         pages[f"countries/{code.lower()}/index.md"] = render_country_page(
-            get_country(code), index, downloads, search_href)
+            get_country(code), index, downloads, search_href_for)
     pages["countries/index.md"] = render_countries_index(index)
     for region in index.corpus.regions.values():
         pages[f"regions/{region.id}/index.md"] = render_region_page(region, index)
     pages["coverage/index.md"] = render_coverage_page(index)
     pages["index.md"] = render_home_page(index, settings, downloads)
+    if settings.search:
+        _add_search(site, index)
     return site
 
 
