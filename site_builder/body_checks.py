@@ -21,6 +21,8 @@ MAX_NESTING = 20
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _INLINE = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
+# The tail of a link whose text began on an earlier line: "...text](target)".
+_LINK_TAIL = re.compile(r"^[^\[]*?\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
 _REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
 _ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
@@ -87,7 +89,7 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
     depth_reported = False
     for index, raw in _lines_outside_code(body):
         first = raw[:1]
-        if first not in _NOTABLE_START and "[" not in raw and "<" not in raw:
+        if first not in _NOTABLE_START and "[" not in raw and "<" not in raw and "](" not in raw:
             continue  # plain prose: nothing to check (the common case, kept cheap)
         line_no = ctx.body_line + index
         if not depth_reported and first in (" ", "\t", ">"):
@@ -101,6 +103,9 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
         line = _mask_code_spans(raw)
         if first == "#":
             _check_heading(line, line_no, ctx, findings)
+        if "](" in line and (tail := _LINK_TAIL.match(line)) is not None:
+            _check_target(tail.group(1), False, "", line_no, tail.start(1) + 1, ctx, findings,
+                          links)
         if "[" in line:
             for match in _INLINE.finditer(line):
                 is_image = match.group(1) == "!"

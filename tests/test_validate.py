@@ -160,6 +160,12 @@ def test_body_errors(corpus: CorpusWriter, body: str, line: int, col: int, code:
     assert words in found.message
 
 
+def test_link_text_wrapped_over_two_lines_is_checked(corpus: CorpusWriter) -> None:
+    corpus.brief("moz/moz-x.md", body="## Context\n\nSee [the strategy of\nanother country](../pak/nowhere.md).\n")
+    found = only_error(corpus)
+    assert (found.code, found.line, found.col) == ("broken-link", 11, 18)
+
+
 def test_code_blocks_are_not_checked(corpus: CorpusWriter) -> None:
     corpus.brief("moz/moz-x.md", body="```\n<script>x</script> ![a](http://x/y.png)\n```\n"
                  "Inline `<script>` is fine.\n")
