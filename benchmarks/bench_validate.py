@@ -10,6 +10,8 @@ every front matter. The issue's target: under 2 s for 10,000 briefs on 2 cores.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +39,7 @@ def main() -> None:
     parser.add_argument("--briefs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "briefs"
         generate(root, args.briefs)
@@ -58,9 +61,13 @@ def main() -> None:
 
         t_read = _time(read_all, args.repeat)
         t_yaml = _time(yaml_all, args.repeat)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t_validate = _time(validate, args.repeat)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / args.repeat
     print(f"briefs: {args.briefs}")
-    print(f"briefs validate (whole command): {t_validate:.2f} s  (target < 2 s)")
+    print(f"briefs validate (whole command): {t_validate:.2f} s wall, {cpu:.2f} s CPU over "
+          f"{os.cpu_count()} cores; load average before: {load:.2f} (target < 2 s)")
     print(f"  vs reading the files:           {t_validate / t_read:.1f}x")
     print(f"  vs PyYAML C loader, front matter only: {t_validate / t_yaml:.1f}x")
 
