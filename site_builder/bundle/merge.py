@@ -164,11 +164,12 @@ def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = ""
 
 
 def link_targets(data: bytes) -> list[tuple[int, int]]:
-    """Return (page index of the link, page index it lands on) for every internal link."""
+    """Return (page index of the link, page index it lands on; -1 for nowhere) per internal link."""
     reader = PdfReader(io.BytesIO(data))
     named = reader.named_destinations
-    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
-    found = []
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)
+                  if page.indirect_reference is not None}
+    found: list[tuple[int, int]] = []
     for i, page in enumerate(reader.pages):
         for annot_ref in page.get("/Annots", []) or []:
             annot = annot_ref.get_object()
@@ -182,7 +183,8 @@ def link_targets(data: bytes) -> list[tuple[int, int]]:
                 continue
             if isinstance(dest, (str, TextStringObject, ByteStringObject)):
                 target = named.get(str(dest))
-                found.append((i, reader.get_destination_page_number(target) if target else -1))
+                number = reader.get_destination_page_number(target) if target else None
+                found.append((i, -1 if number is None else number))
             else:
                 found.append((i, page_index.get(dest[0].idnum, -1)))
     return found
