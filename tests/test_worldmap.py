@@ -43,7 +43,7 @@ def test_data_file_is_sane() -> None:
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     assert "ATA" not in ids
     assert {"MOZ", "IND", "BRA", "RUS", "FJI"} <= set(ids)
-    assert {"CPV", "MUS"} <= {m["id"] for m in data["markers"]}
+    assert {"CPV", "MUS", "TUV"} <= {m["id"] for m in data["markers"]}  # TUV: from 1:10m
     w, h = data["width"], data["height"]
     assert data["viewBox"] == f"0 0 {w} {h}"
     for m in data["markers"]:

@@ -3,9 +3,11 @@
 Usage::
 
     npm pack world-atlas@2 && tar xzf world-atlas-*.tgz
-    python tools/make_world_map.py package/countries-110m.json package/countries-50m.json
+    python tools/make_world_map.py package/countries-110m.json package/countries-50m.json \
+        package/countries-10m.json
 
-world-atlas (ISC licence, Mike Bostock) packages the Natural Earth admin-0 countries
+The third file (1:10m) is optional; it only supplies markers for the few ISO countries
+missing even from 1:50m (Tuvalu, Gibraltar). world-atlas (ISC licence, Mike Bostock) packages the Natural Earth admin-0 countries
 (public domain) as TopoJSON; see ``site_builder/data/NATURAL_EARTH.txt``.
 
 What the script does, in pure Python:
@@ -21,7 +23,8 @@ What the script does, in pure Python:
   than ``MIN_RING_AREA`` px², and writes compact relative SVG path data;
 * adds a *marker* (a point for a small circle) for each country that is absent from the
   1:110m map or smaller than ``MARKER_AREA`` px² on it but present at 1:50m: the
-  projected centroid of its largest 1:50m polygon.
+  projected centroid of its largest 1:50m polygon; with the 1:10m file, the same for ISO
+  countries that 1:50m lacks too.
 
 Features without a numeric id (Kosovo, N. Cyprus, Somaliland at 1:110m) are kept as
 shapes with ``"id": null`` so the map has no holes; the renderer never links them.
@@ -48,7 +51,7 @@ TOLERANCE = 0.35  # Douglas–Peucker tolerance in output px
 MIN_RING_AREA = 1.0  # px²; smaller rings are dropped
 MARKER_AREA = 6.0  # px²; countries smaller than this on the 110m map also get a marker
 ANTARCTICA = "010"
-SOURCE = "Natural Earth 1:110m (public domain) via world-atlas 2.x"
+SOURCE = "Natural Earth 1:110m (public domain) via world-atlas {version}"
 
 # Equal Earth constants.
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
@@ -194,6 +197,14 @@ def load(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def package_version(path: str) -> str:
+    """Return the world-atlas version from the package.json beside ``path`` ("2.x" if none)."""
+    meta = Path(path).resolve().parent / "package.json"
+    if meta.is_file():
+        return str(json.loads(meta.read_text(encoding="utf-8")).get("version") or "2.x")
+    return "2.x"
+
+
 def alpha3(numeric: str | None) -> str | None:
     if not numeric:
         return None
@@ -257,8 +268,8 @@ def path_data(rings: Sequence[Ring]) -> str:
     return "".join(out)
 
 
-def build(path110: str, path50: str) -> dict:
-    topo110, topo50 = load(path110), load(path50)
+def build(path110: str, path50: str, path10: str | None = None) -> dict:
+    topo110 = load(path110)
     arcs110 = decode_arcs(topo110)
     feats = list(features(topo110))
     used = {
@@ -268,7 +279,10 @@ def build(path110: str, path50: str) -> dict:
         for ring in poly
         for i in ring
     }
-    fit = Fit(equal_earth(*p) for i in sorted(used) for p in arcs110[i])
+    # Width: the whole globe (±180° on the equator), so that markers near the antimeridian
+    # (Tuvalu) stay inside; height: the land drawn (Antarctica dropped).
+    extent = [(-180.0, 0.0), (180.0, 0.0), *(p for i in sorted(used) for p in arcs110[i])]
+    fit = Fit(equal_earth(*p) for p in extent)
 
     def project(ring: Ring) -> Ring:
         return [fit(equal_earth(*p)) for p in ring]
@@ -310,23 +324,29 @@ def build(path110: str, path50: str) -> dict:
     countries.sort(key=lambda c: (c["id"] is None, c["id"] or "", c["name"]))
 
     drawn = {c["id"] for c in countries if c["id"]}
-    arcs50 = decode_arcs(topo50)
-    markers = []
-    for numeric, name, geometry in features(topo50):
-        code = alpha3(numeric)
-        if code is None or (code in drawn and area_of.get(code, 0.0) >= MARKER_AREA):
-            continue
-        best: Ring = []
-        best_area = -1.0
-        for poly in polygons_of(geometry):
-            for outer in pieces(poly[0], arcs50):
-                area = abs(ring_area(outer))
-                if area > best_area:
-                    best, best_area = outer, area
-        if not best:
-            continue
-        x, y = ring_centroid(best)
-        markers.append({"id": code, "name": name, "x": round(x, 1), "y": round(y, 1)})
+    markers: list[dict] = []
+    seen: set[str] = set()
+    for path in [p for p in (path50, path10) if p]:
+        topo = load(path)
+        arcs = decode_arcs(topo)
+        for numeric, name, geometry in features(topo):
+            code = alpha3(numeric)
+            if code is None or code in seen:
+                continue
+            if code in drawn and area_of.get(code, 0.0) >= MARKER_AREA:
+                continue
+            best: Ring = []
+            best_area = -1.0
+            for poly in polygons_of(geometry):
+                for outer in pieces(poly[0], arcs):
+                    area = abs(ring_area(outer))
+                    if area > best_area:
+                        best, best_area = outer, area
+            if not best:
+                continue
+            x, y = ring_centroid(best)
+            seen.add(code)
+            markers.append({"id": code, "name": name, "x": round(x, 1), "y": round(y, 1)})
     markers.sort(key=lambda m: m["id"])
 
     return {
@@ -335,14 +355,14 @@ def build(path110: str, path50: str) -> dict:
         "height": fit.height,
         "countries": countries,
         "markers": markers,
-        "source": SOURCE,
+        "source": SOURCE.format(version=package_version(path110)),
     }
 
 
 def main(argv: Sequence[str]) -> None:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         raise SystemExit(__doc__)
-    data = build(argv[0], argv[1])
+    data = build(*argv)
     target = Path(__file__).resolve().parent.parent / "site_builder" / "data" / "world-110m.json"
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     target.write_text(text + "\n", encoding="utf-8")
