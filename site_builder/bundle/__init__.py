@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from site_builder.bundle.front import ContentsEntry, Cover, render_front
 from site_builder.bundle.merge import Part, merge_pack, plan_layout
 from site_builder.bundle.select import Selection, select_briefs
 from site_builder.bundle.spec import BundleSpec, bundle_files, read_bundle_file
+from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Severity
 from site_builder.index import Index
 from site_builder.model import Brief
@@ -66,18 +66,6 @@ def _brief_pdfs(briefs: list[Brief], index: Index, settings: Settings, jobs: int
     return {s: (report.results[s].cache_path, report.results[s].pages) for s in wanted}
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Settings,
                 pdfs: Mapping[str, tuple[Path, int]]) -> bytes:
     relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
@@ -122,9 +110,9 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
     data = cached.read_bytes() if cached.exists() else None
     if data is None:
         data = _pack_bytes(briefs, cover, index, settings, pdfs)
-        _atomic_write(cached, data)
+        write_atomic(cached, data)
     if output.resolve() != cached.resolve():
-        _atomic_write(output, data)
+        write_atomic(output, data)
     return BundleInfo(key, output, _page_count(data), len(data), tuple(b.slug for b in briefs))
 
 

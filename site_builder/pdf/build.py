@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity, sort_findings
 from site_builder.model import Brief, Corpus
-from site_builder.pdf.cache import Entry, PdfCache, brief_key, fingerprint, write_atomic
+from site_builder.pdf.cache import Entry, PdfCache, brief_key, fingerprint
 from site_builder.pdf.html import brief_html, theme_dir
 from site_builder.pdf.pool import run_jobs
 from site_builder.pdf.render import RenderJob, RenderResult, render_job

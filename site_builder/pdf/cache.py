@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from html import unescape
 from importlib.metadata import version
@@ -28,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 
 from site_builder import __version__
+from site_builder.files import write_atomic
 from site_builder.model import Brief, Corpus
 from site_builder.settings import Settings
 from site_builder.vocabulary import get_country
@@ -118,19 +118,6 @@ def brief_key(brief: Brief, corpus: Corpus, settings: Settings, shared: str) -> 
         else:
             digest.update(b"missing")
     return digest.hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class PdfCache:
