@@ -248,6 +248,20 @@ def test_same_brief_gives_identical_bytes(built: Any) -> None:
     assert first == report.results["moz-medium"].path.read_bytes()  # other process, same bytes
 
 
+def test_same_brief_in_another_checkout_gives_identical_bytes(tmp_path: Path) -> None:
+    """No path of the build machine reaches the PDF, not even through its file identifier."""
+    outputs = []
+    for name in ("one", "two"):
+        writer, settings = make_project(tmp_path / name)
+        shutil.copytree(PROJECT_ROOT / "theme" / "print", tmp_path / name / "theme" / "print")
+        shutil.copytree(PROJECT_ROOT / "theme" / "fonts", tmp_path / name / "theme" / "fonts")
+        writer.write("moz/img/chart.svg", SVG)
+        writer.brief("moz/moz-fig.md", title="Brief with figure", body=FIGURE_BODY)
+        corpus = load(settings)
+        outputs.append(render_brief(corpus.get("moz-fig"), corpus, settings))
+    assert outputs[0] == outputs[1]
+
+
 def test_render_brief_raises_on_overflow(built: Any) -> None:
     settings, corpus, _, _ = built
     with pytest.raises(BriefsError, match="pages, over the 4-page budget"):

@@ -64,8 +64,18 @@ def make_job(brief: Brief, html: str, settings: Settings) -> RenderJob:
         roots=(brief.folder.resolve(), theme_dir(settings)),
         pages=settings.pdf.pages,
         allow_overflow=settings.pdf.overflow == "warn",
-        identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
+        identifier=pdf_identifier(html, settings),
     )
+
+
+def pdf_identifier(html: str, settings: Settings) -> bytes:
+    """Return the PDF file identifier of a brief: a hash of its HTML, wherever the project lives.
+
+    The HTML links the stylesheet by its absolute ``file:`` URL; hashing it as is would give
+    the same brief different bytes in two checkouts.
+    """
+    portable = html.replace(theme_dir(settings).as_uri(), "theme:")
+    return hashlib.sha256(portable.encode()).hexdigest()[:32].encode()
 
 
 def count_words(brief: Brief) -> int:
