@@ -35,7 +35,7 @@ corpus, _ = load_corpus(root)
 index = build_index(corpus)
 settings = Settings(project_dir=project, cache_dir=str(cache))
 from site_builder.settings import with_pdf
-settings = with_pdf(settings, overflow="warn", pages=8)
+settings = with_pdf(settings, overflow="warn")
 info = make_bundle(index, settings, Selection(slugs=tuple(b.slug for b in index.briefs), order="listed"),
                    Cover("Benchmark pack"), out, jobs=1)
 elapsed = time.perf_counter() - start
@@ -58,7 +58,7 @@ def main() -> None:
         generate(root, args.briefs, words=400)
         cache = Path(tmp) / "cache"
         settings = with_pdf(Settings(project_dir=PROJECT, cache_dir=str(cache)),
-                            overflow="warn", pages=8)
+                            overflow="warn")
         corpus, _ = load_corpus(root)
         start = time.perf_counter()
         report = render_all(corpus, settings, None, jobs=args.jobs)

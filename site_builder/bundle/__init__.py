@@ -88,9 +88,10 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Setti
 def _page_count(data: bytes) -> int:
     import io
 
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(io.BytesIO(data)).pages)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 def make_bundle(index: Index, settings: Settings, selection: Selection, cover: Cover,

@@ -67,10 +67,10 @@ def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, lang:
         brief = entry.brief
         meta = f"{_list([get_country(c).name for c in brief.countries])} · {brief.date}"
         rows.append(
-            f'<li><span class="contents__num">{number}</span><span class="contents__text">'
+            f'<tr><td class="contents__num">{number}</td><td class="contents__text">'
             f'<span class="contents__title">{esc(brief.title)}</span>'
-            f'<span class="contents__meta">{esc(meta)}</span></span>'
-            f'<span class="contents__page">{entry.start_label}</span></li>'
+            f'<span class="contents__meta">{esc(meta)}</span></td>'
+            f'<td class="contents__page">{entry.start_label}</td></tr>'
         )
     n = len(entries)
     return f"""<!DOCTYPE html>
@@ -95,9 +95,12 @@ def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, lang:
 </section>
 <section class="contents">
 <h1>Contents</h1>
-<ol>
+<table class="contents__table">
+<thead><tr><th scope="col">No.</th><th scope="col">Brief</th><th scope="col">Page</th></tr></thead>
+<tbody>
 {''.join(rows)}
-</ol>
+</tbody>
+</table>
 </section>
 </body></html>"""
 

@@ -1,4 +1,4 @@
-"""Merge brief PDFs behind a cover and contents with pypdf: bookmarks, labels, safe anchors.
+"""Merge brief PDFs behind a cover and contents with pikepdf (qpdf): bookmarks, labels, anchors.
 
 WeasyPrint names each anchor after its HTML id (``context``, ``what-was-achieved``...), so
 two briefs in one pack would share destination names and a link in one brief could land
@@ -9,21 +9,14 @@ its own brief.
 
 from __future__ import annotations
 
-import hashlib
 import io
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    DictionaryObject,
-    NameObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from site_builder.findings import BriefsError
 
@@ -58,146 +51,154 @@ def plan_layout(front_pages: int, parts: list[tuple[str, int]]) -> Layout:
     return Layout(front, starts, ranges, cursor)
 
 
-def _rename_destinations(reader: PdfReader, prefix: str) -> None:
-    """Rename the named destinations of one brief, and the links to them, to ``prefix/name``."""
-    root = reader.trailer["/Root"]
-    names = root.get("/Names")
-    dests = names.get_object().get("/Dests") if names is not None else None
-    if dests is not None:
-        _rename_name_tree(dests.get_object(), prefix)
-    if "/Dests" in root:  # PDF 1.1 style dictionary of names
-        old = root["/Dests"].get_object()
-        new = DictionaryObject({NameObject(f"/{prefix}/{k[1:]}"): v for k, v in old.items()})
-        root[NameObject("/Dests")] = new
-    for page in reader.pages:
-        for annot_ref in page.get("/Annots", []) or []:
-            annot = annot_ref.get_object()
+def _rename_links(source: pikepdf.Pdf, prefix: str) -> None:
+    """Point every named link of a brief at ``prefix/name`` (its renamed destination)."""
+    for page in source.pages:
+        for annot in page.obj.get("/Annots", Array()):
             dest = annot.get("/Dest")
-            if isinstance(dest, (str, TextStringObject, ByteStringObject)):
-                annot[NameObject("/Dest")] = TextStringObject(f"{prefix}/{dest}")
+            if isinstance(dest, (String, Name)):
+                annot.Dest = String(f"{prefix}/{_text(dest)}")
             action = annot.get("/A")
-            if action is not None:
-                action = action.get_object()
+            if action is not None and action.get("/S") == Name.GoTo:
                 target = action.get("/D")
-                if action.get("/S") == "/GoTo" and isinstance(target, (str, TextStringObject)):
-                    action[NameObject("/D")] = TextStringObject(f"{prefix}/{target}")
+                if isinstance(target, (String, Name)):
+                    action.D = String(f"{prefix}/{_text(target)}")
 
 
-def _rename_name_tree(node: DictionaryObject, prefix: str) -> None:
-    if "/Names" in node:
-        items = node["/Names"]
-        renamed = ArrayObject()
-        for i in range(0, len(items), 2):
-            renamed.append(TextStringObject(f"{prefix}/{items[i]}"))
-            renamed.append(items[i + 1])
-        node[NameObject("/Names")] = renamed
-        if "/Limits" in node:
-            limits = node["/Limits"]
-            node[NameObject("/Limits")] = ArrayObject(
-                [TextStringObject(f"{prefix}/{limits[0]}"), TextStringObject(f"{prefix}/{limits[1]}")])
-    for kid in node.get("/Kids", []) or []:
-        _rename_name_tree(kid.get_object(), prefix)
+def _text(value: object) -> str:
+    text = str(value)
+    return text[1:] if isinstance(value, Name) else text
 
 
-def _copy_outline(writer: PdfWriter, reader: PdfReader, items: list[Any], parent: Any,
-                  offset: int, skip_title: str | None) -> None:
+def _named_destinations(source: pikepdf.Pdf) -> dict[str, Array]:
+    """Return a brief's named destinations (name tree or PDF 1.1 dictionary) as arrays."""
+    found: dict[str, Array] = {}
+    names = source.Root.get("/Names")
+    if names is not None and "/Dests" in names:
+        for key, value in pikepdf.NameTree(names.Dests).items():
+            found[str(key)] = value if isinstance(value, Array) else value.D
+    old = source.Root.get("/Dests")
+    if old is not None:
+        for key, value in old.items():
+            found[key[1:]] = value if isinstance(value, Array) else value.D
+    return found
+
+
+def _page_of(dest: object, pages: dict[tuple[int, int], int], named: dict[str, Array]) -> int | None:
+    if isinstance(dest, (String, Name)):
+        dest = named.get(_text(dest))
+    if isinstance(dest, Array) and len(dest) and isinstance(dest[0], Dictionary):
+        return pages.get(dest[0].objgen)
+    return None
+
+
+def _copy_outline(items: list[OutlineItem], parent: list[OutlineItem], offset: int,
+                  pages: dict[tuple[int, int], int], named: dict[str, Array],
+                  skip_title: str | None) -> None:
     """Copy a brief's bookmarks under ``parent``; a lone top item repeating the title is skipped."""
-    if skip_title is not None and len(items) >= 1 and not isinstance(items[0], list) \
-            and str(items[0].title).strip() == skip_title.strip():
-        children = items[1] if len(items) > 1 and isinstance(items[1], list) else []
-        rest = items[2:] if children else items[1:]
-        _copy_outline(writer, reader, children + rest, parent, offset, None)
+    if skip_title is not None and len(items) == 1 and items[0].title.strip() == skip_title.strip():
+        _copy_outline(list(items[0].children), parent, offset, pages, named, None)
         return
-    last = parent
     for item in items:
-        if isinstance(item, list):
-            _copy_outline(writer, reader, item, last, offset, None)
-            continue
-        page = reader.get_destination_page_number(item)
+        page = _page_of(item.destination if item.destination is not None
+                        else (item.action or {}).get("/D"), pages, named)
         if page is None:
             continue
-        last = writer.add_outline_item(title=str(item.title), page_number=offset + page, parent=parent)
+        copy = OutlineItem(item.title, offset + page)
+        parent.append(copy)
+        _copy_outline(list(item.children), copy.children, offset, pages, named, None)
 
 
 def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = "",
                keywords: Iterable[str] = (), author: str = "") -> tuple[bytes, Layout]:
     """Return the pack's bytes: front pages, then each brief from its own PDF, then checks."""
-    front_reader = PdfReader(io.BytesIO(front))
-    readers = []
+    front_pdf = pikepdf.open(io.BytesIO(front))
+    sources = []
     for part in parts:
         try:
-            reader = PdfReader(part.pdf)
-        except (OSError, ValueError) as exc:
+            sources.append(pikepdf.open(part.pdf))
+        except (OSError, pikepdf.PdfError) as exc:
             raise BriefsError(f"cannot read the PDF of brief '{part.slug}' ({part.pdf}): {exc}") from None
-        _rename_destinations(reader, part.slug)
-        readers.append(reader)
-    layout = plan_layout(len(front_reader.pages), [(p.slug, len(r.pages)) for p, r in zip(parts, readers, strict=True)])
-    writer = PdfWriter()
-    writer.append(front_reader, import_outline=False)
-    width, height = (float(v) for v in front_reader.pages[0].mediabox[2:])
-    while len(writer.pages) < layout.front_pages:
-        writer.add_blank_page(width, height)
-    writer.add_outline_item(title="Cover", page_number=0)
-    writer.add_outline_item(title="Contents", page_number=1)
-    for part, reader in zip(parts, readers, strict=True):
-        start = len(writer.pages)
-        assert start == layout.starts[part.slug]
-        writer.append(reader, import_outline=False)
-        parent = writer.add_outline_item(title=part.title, page_number=start)
-        _copy_outline(writer, reader, list(reader.outline), parent, start, part.title)
-        if len(reader.pages) % 2:
-            writer.add_blank_page(width, height)
-    writer.set_page_label(0, layout.front_pages - 1, style="/r")
-    writer.set_page_label(layout.front_pages, layout.total - 1, style="/D", start=1)
-    writer.add_metadata({"/Title": title, "/Subject": subject, "/Keywords": ", ".join(keywords),
-                         "/Author": author, "/Creator": "country-briefs", "/Producer": "country-briefs"})
-    writer.page_mode = "/UseOutlines"
-    digest = hashlib.sha256(front + b"".join(p.pdf.read_bytes() for p in parts)).digest()[:16]
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-    out = io.BytesIO()
-    writer.write(out)
-    data = out.getvalue()
-    problems = check_links(data, layout)
+    layout = plan_layout(len(front_pdf.pages), [(p.slug, len(s.pages)) for p, s in zip(parts, sources, strict=True)])
+    out = pikepdf.new()
+    out.pages.extend(front_pdf.pages)
+    box = front_pdf.pages[0].mediabox
+    size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
+    while len(out.pages) < layout.front_pages:
+        out.add_blank_page(page_size=size)
+    destinations: dict[str, Array] = {}
+    bookmarks: list[OutlineItem] = [OutlineItem("Cover", 0), OutlineItem("Contents", 1)]
+    for part, source in zip(parts, sources, strict=True):
+        start = len(out.pages)
+        pages = {page.obj.objgen: i for i, page in enumerate(source.pages)}
+        named = _named_destinations(source)
+        _rename_links(source, part.slug)
+        with warnings.catch_warnings():
+            # pikepdf warns that named destinations are not carried over: we rebuild them below.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            out.pages.extend(source.pages)
+        for name, dest in named.items():
+            index = _page_of(dest, pages, named)
+            if index is not None:
+                destinations[f"{part.slug}/{name}"] = Array([out.pages[start + index].obj, *dest[1:]])
+        brief_item = OutlineItem(part.title, start)
+        with source.open_outline() as outline:
+            _copy_outline(list(outline.root), brief_item.children, start, pages, named, part.title)
+        bookmarks.append(brief_item)
+        if len(source.pages) % 2:
+            out.add_blank_page(page_size=size)
+    tree = pikepdf.NameTree.new(out)
+    for name in sorted(destinations):
+        tree[name] = destinations[name]
+    out.Root.Names = Dictionary(Dests=tree.obj)
+    with out.open_outline() as outline:
+        outline.root.extend(bookmarks)
+    out.Root.PageLabels = Dictionary(Nums=Array([
+        0, Dictionary(S=Name.r), layout.front_pages, Dictionary(S=Name.D, St=1)]))
+    out.Root.PageMode = Name.UseOutlines
+    out.docinfo = out.make_indirect(Dictionary(
+        Title=String(title), Subject=String(subject), Keywords=String(", ".join(keywords)),
+        Author=String(author), Creator=String("country-briefs"), Producer=String("country-briefs")))
+    problems = _check_pages(out, destinations, layout)
     if problems:
         raise BriefsError("bundle links cross between briefs: " + "; ".join(problems[:5]))
-    return data, layout
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue(), layout
+
+
+def _link_pairs(pdf: pikepdf.Pdf, destinations: dict[str, Array]) -> list[tuple[int, int]]:
+    index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    found: list[tuple[int, int]] = []
+    for i, page in enumerate(pdf.pages):
+        for annot in page.obj.get("/Annots", Array()):
+            if annot.get("/Subtype") != Name.Link:
+                continue
+            dest = annot.get("/Dest")
+            action = annot.get("/A")
+            if dest is None and action is not None and action.get("/S") == Name.GoTo:
+                dest = action.get("/D")
+            if dest is None:
+                continue
+            target = _page_of(dest, index, destinations)
+            found.append((i, -1 if target is None else target))
+    return found
+
+
+def _check_pages(pdf: pikepdf.Pdf, destinations: dict[str, Array], layout: Layout) -> list[str]:
+    owner = {page: slug for slug, pages in layout.ranges.items() for page in pages}
+    return [f"a link on page {source + 1} of '{owner[source]}' lands on page {target + 1}"
+            for source, target in _link_pairs(pdf, destinations)
+            if source in owner and target not in layout.ranges[owner[source]]]
 
 
 def link_targets(data: bytes) -> list[tuple[int, int]]:
     """Return (page index of the link, page index it lands on; -1 for nowhere) per internal link."""
-    reader = PdfReader(io.BytesIO(data))
-    named = reader.named_destinations
-    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)
-                  if page.indirect_reference is not None}
-    found: list[tuple[int, int]] = []
-    for i, page in enumerate(reader.pages):
-        for annot_ref in page.get("/Annots", []) or []:
-            annot = annot_ref.get_object()
-            if annot.get("/Subtype") != "/Link":
-                continue
-            dest = annot.get("/Dest")
-            action = annot.get("/A")
-            if dest is None and action is not None and action.get_object().get("/S") == "/GoTo":
-                dest = action.get_object().get("/D")
-            if dest is None:
-                continue
-            if isinstance(dest, (str, TextStringObject, ByteStringObject)):
-                target = named.get(str(dest))
-                number = reader.get_destination_page_number(target) if target else None
-                found.append((i, -1 if number is None else number))
-            else:
-                found.append((i, page_index.get(dest[0].idnum, -1)))
-    return found
+    pdf = pikepdf.open(io.BytesIO(data))
+    return _link_pairs(pdf, _named_destinations(pdf))
 
 
 def check_links(data: bytes, layout: Layout) -> list[str]:
     """Return a message per internal link that leaves its own brief (or lands nowhere)."""
-    owner = {page: slug for slug, pages in layout.ranges.items() for page in pages}
-    problems = []
-    for source, target in link_targets(data):
-        slug = owner.get(source)
-        if slug is None:
-            continue
-        if target not in layout.ranges[slug]:
-            problems.append(f"a link on page {source + 1} of '{slug}' lands on page {target + 1}")
-    return problems
+    pdf = pikepdf.open(io.BytesIO(data))
+    return _check_pages(pdf, _named_destinations(pdf), layout)
