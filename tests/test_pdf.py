@@ -229,9 +229,24 @@ def test_fonts_are_the_shipped_noto_fonts_embedded_and_subset(built: Any) -> Non
     for info in report.results.values():
         listed = fonts(info.path)
         assert listed
-        for name, embedded, subset in listed:
-            assert "Noto" in name and re.match(r"[A-Z]{6}\+", name), name
+        for name, embedded, subset in listed:  # the theme's @font-face families, nothing else
+            assert re.fullmatch(r"[A-Z]{6}\+Noto-(Sans|Serif)-Brief(-Bold|-Italic|-BoldItalic)?", name), name
             assert (embedded, subset) == ("yes", "yes"), name
+
+
+def test_a_character_missing_from_the_theme_fonts_fails_the_brief_at_its_line(tmp_path: Path) -> None:
+    """With no machine font to fall back on, '≥' would print as a hole: an error at its line."""
+    writer, settings = make_project(tmp_path)
+    path = writer.brief("moz/moz-g.md", title="Pensions at 65", body=(
+        "## Context\n\nPlain text, “quotes”, Việt Nam and 5 €.\n\nAged ≥ 65 → covered; Ω.\n"))
+    line = path.read_text(encoding="utf-8").splitlines().index("Aged ≥ 65 → covered; Ω.") + 1
+    corpus = load(settings)
+    with pytest.raises(BriefsError) as caught:
+        render_brief(corpus.get("moz-g"), corpus, settings)
+    message = str(caught.value)
+    assert message.startswith(f"briefs/moz/moz-g.md:{line}:6: error: PDF of moz-g: ")
+    assert "'≥' (U+2265), '→' (U+2192), 'Ω' (U+03A9) not in the theme's fonts" in message
+    assert "[pdf-glyph]" in message and "Việt" not in message and "€" not in message
 
 
 def test_qpdf_check_passes(built: Any) -> None:

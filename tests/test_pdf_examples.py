@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,8 @@ def test_example_pdfs_are_complete(examples: Any) -> None:
         tree = outline(reader)
         assert tree[0] == brief.title and isinstance(tree[1], list) and tree[1], brief.slug
         for name, embedded, subset in fonts(path):
-            assert "Noto" in name and (embedded, subset) == ("yes", "yes"), (brief.slug, name)
+            assert re.fullmatch(r"[A-Z]{6}\+Noto-(Sans|Serif)-Brief(-\w+)?", name), (brief.slug, name)
+            assert (embedded, subset) == ("yes", "yes"), (brief.slug, name)
         text = " ".join(pdftotext(path).split())
         assert " ".join(brief.title.split()) in text and labels_for(brief.language).cite in text
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)

@@ -182,3 +182,17 @@ def test_fetcher_refuses_without_opening(project: dict[str, Any], listener: tupl
     assert len(hits) == before
     assert len(fetcher.refused) == 8
     assert fetcher.fetch((project["folder"] / "img" / "ok.png").as_uri()).read() == PNG
+
+
+def test_fonts_installed_on_the_machine_are_never_used(project: dict[str, Any]) -> None:
+    """A font family the machine has (DejaVu on most Linux systems) is invisible to the render."""
+    from test_pdf import fonts
+
+    fragment = ('<p style="font-family: \'DejaVu Sans\', \'Liberation Sans\', Arial, sans-serif">'
+                "Machine fonts?</p>")
+    result = render_raw(project, fragment)
+    assert result.problems == [] and result.pdf
+    path = project["root"] / "out.pdf"
+    path.write_bytes(result.pdf)
+    assert {name.split("+")[1] for name, _, _ in fonts(path)} <= {
+        "Noto-Sans-Brief", "Noto-Sans-Brief-Bold", "Noto-Serif-Brief"}

@@ -65,6 +65,7 @@ def make_job(brief: Brief, html: str, settings: Settings) -> RenderJob:
         pages=settings.pdf.pages,
         allow_overflow=settings.pdf.overflow == "warn",
         identifier=pdf_identifier(html, settings),
+        fonts_dir=theme_dir(settings) / "fonts",
     )
 
 
@@ -94,15 +95,33 @@ def overflow_finding(brief: Brief, length: float, settings: Settings) -> Finding
     return Finding(brief.rel_path, 1, 1, message, "pdf-overflow", severity)
 
 
-def _problem_findings(brief: Brief, problems: list[tuple[str, str]]) -> list[Finding]:
-    return [Finding(brief.rel_path, 1, 1, f"PDF of {brief.slug}: {message}", code)
-            for code, message in problems]
+def _first_occurrence(brief: Brief, chars: str) -> tuple[int, int]:
+    """Return the line and column of the first of ``chars`` in the brief's file (1, 1 if none)."""
+    try:
+        lines = brief.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1, 1
+    for number, line in enumerate(lines, start=1):
+        for col, char in enumerate(line, start=1):
+            if char in chars:
+                return number, col
+    return 1, 1
+
+
+def _problem_findings(brief: Brief, result: RenderResult) -> list[Finding]:
+    findings = []
+    for code, message in result.problems:
+        line, col = 1, 1
+        if code == "pdf-glyph":
+            line, col = _first_occurrence(brief, result.missing_characters)
+        findings.append(Finding(brief.rel_path, line, col, f"PDF of {brief.slug}: {message}", code))
+    return findings
 
 
 def render_brief(brief: Brief, corpus: Corpus, settings: Settings) -> bytes:
     """Render one brief's PDF in this process, without the cache; raise BriefsError on errors."""
     result = render_job(make_job(brief, brief_html(brief, corpus, settings), settings))
-    findings = _problem_findings(brief, result.problems)
+    findings = _problem_findings(brief, result)
     if result.overflow:
         findings.append(overflow_finding(brief, result.length, settings))
     errors = [f for f in findings if f.severity is Severity.ERROR]
@@ -161,7 +180,7 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
         def collect(result: RenderResult) -> None:
             brief = by_slug[result.slug]
             report.rendered.append(result.slug)
-            report.findings.extend(_problem_findings(brief, result.problems))
+            report.findings.extend(_problem_findings(brief, result))
             if not result.problems:
                 entry = Entry(result.slug, result.pages, result.length, result.overflow,
                               result.pdf is not None)

@@ -10,7 +10,8 @@ the budget without a second layout:
 - a body running past the budget is an overflow, measured in pages to one decimal.
 
 Every resource goes through :class:`~site_builder.pdf.fetcher.SafeFetcher`; every refusal
-and every ERROR that WeasyPrint logs during the render is a problem of this brief.
+and every ERROR that WeasyPrint logs during the render is a problem of this brief. The only
+fonts are the theme's (:mod:`~site_builder.pdf.fonts`); a character they lack is a problem too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML, Document, Page
 
 from site_builder.pdf.fetcher import SafeFetcher
+from site_builder.pdf.fonts import describe_characters, missing_characters, theme_font_config
 from site_builder.pdf.html import BACK_MATTER_CLASS, FILLER_CLASS
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
@@ -43,6 +45,7 @@ class RenderJob:
     pages: int  # the page budget
     allow_overflow: bool  # write the PDF even when the body runs past the budget
     identifier: bytes  # the PDF file identifier (fixed, for identical bytes)
+    fonts_dir: Path | None = None  # the theme's fonts: every printed character must be in one
 
 
 @dataclass
@@ -55,6 +58,7 @@ class RenderResult:
     length: float = 0.0  # content length in pages, e.g. 5.3 (back matter included)
     overflow: bool = False
     problems: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+    missing_characters: str = ""  # characters no theme font can draw, in order of appearance
 
 
 class _ErrorCollector(logging.Handler):
@@ -166,9 +170,10 @@ def render_job(job: RenderJob) -> RenderResult:
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    missing = missing_characters(job.html, job.fonts_dir) if job.fonts_dir else []
     try:
         html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-        document = html.render(**PDF_OPTIONS)
+        document = html.render(font_config=theme_font_config(), **PDF_OPTIONS)
         end_page, result.length = fit_to_budget(document, job.pages)
         result.overflow = end_page > job.pages
         if not result.overflow or job.allow_overflow:
@@ -177,6 +182,11 @@ def render_job(job: RenderJob) -> RenderResult:
     finally:
         logger.removeHandler(collector)
     result.problems = _resource_problems(job, fetcher, collector.messages)
+    if missing:
+        result.missing_characters = "".join(missing)
+        result.problems.append(("pdf-glyph", f"{describe_characters(missing)} not in the theme's "
+                                "fonts (they would print as holes): replace them, or add a font "
+                                "that has them to the theme (theme/fonts)"))
     if result.problems:
         result.pdf = None
     return result
