@@ -349,6 +349,20 @@ def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
     assert build().rendered == []
 
 
+def test_cache_key_follows_the_libraries_that_shape_the_bytes(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    from site_builder.pdf import cache
+    from site_builder.pdf.html import theme_dir
+
+    names = " ".join(cache._weasyprint_dependencies() + cache._native_versions())
+    for name in ("pydyf==", "fonttools==", "Pillow==", "tinycss2==", "pango-1.0==1.", "harfbuzz=="):
+        assert name in names
+    settings = Settings(project_dir=tmp_path)
+    before = cache.fingerprint(theme_dir(settings), settings)
+    monkeypatch.setattr(cache, "_weasyprint_dependencies", lambda: ["pydyf==99"])
+    assert cache.fingerprint(theme_dir(settings), settings) != before
+
+
 # -- time limit and crashes --------------------------------------------------------------
 
 def test_a_brief_over_the_time_limit_fails_alone(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ The key of a brief hashes every input of its PDF without building it: the brief 
 its parsed fields, the bytes of every local file its body references (the slug for a linked
 brief), the titles of its themes and the names of its countries, the settings the PDF shows
 (series, publisher, licence, site URL), SOURCE_DATE_EPOCH, the print theme (stylesheet,
-fonts), the code that builds the HTML and the PDF, the versions of the tool, WeasyPrint,
-Markdown and nh3, and the PDF settings. Same key, same bytes; a warm rebuild renders no
-Markdown at all.
+fonts), the code that builds the HTML and the PDF, the PDF settings, and the versions of
+the tool, Markdown, nh3, WeasyPrint, WeasyPrint's own requirements (pydyf, fontTools,
+Pillow...), Pango and HarfBuzz. Same key, same bytes; a warm rebuild renders no Markdown.
 
 Each entry is ``<key>.pdf`` plus ``<key>.json`` (page count, length, overflow); both are
 written to a temporary file and renamed, so an interrupted build leaves no half file.
@@ -14,13 +14,15 @@ written to a temporary file and renamed, so an interrupted build leaves no half 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
 import re
 from dataclasses import asdict, dataclass
 from html import unescape
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -65,10 +67,38 @@ def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
+def _weasyprint_dependencies() -> list[str]:
+    """Return ``name==version`` of WeasyPrint's own requirements (pydyf, fontTools...): they shape the bytes."""
+    found = []
+    for requirement in requires("weasyprint") or []:
+        if "extra ==" in requirement:
+            continue
+        name = re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0]
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return sorted(found)
+
+
+def _native_versions() -> list[str]:
+    """Return the versions of Pango and HarfBuzz, which lay out and shape the text."""
+    found = []
+    for name, function in (("pango-1.0", "pango_version_string"), ("harfbuzz", "hb_version_string")):
+        try:
+            call = getattr(ctypes.CDLL(ctypes.util.find_library(name)), function)
+            call.restype = ctypes.c_char_p
+            found.append(f"{name}=={call().decode()}")
+        except (OSError, AttributeError, TypeError):
+            found.append(f"{name} unknown")
+    return found
+
+
 def fingerprint(theme: Path, settings: Settings) -> str:
     """Return the hash of the inputs shared by every brief: theme, code, versions, settings."""
     digest = hashlib.sha256(KEY_SCHEMA.encode())
-    versions = [__version__, weasyprint.__version__, version("markdown"), version("nh3")]
+    versions = [__version__, weasyprint.__version__, version("markdown"), version("nh3"),
+                *_weasyprint_dependencies(), *_native_versions()]
     digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
     for name in ("print", "fonts"):
