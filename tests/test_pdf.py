@@ -165,10 +165,12 @@ def test_overflow_is_an_error_naming_pages_and_words(built: Any) -> None:
     assert cut == pytest.approx(2650 * (length - 4) / length, rel=0.15)
 
 
-def test_overflow_warn_still_writes_the_pdf(built: Any, tmp_path: Path) -> None:
+def test_overflow_warn_still_writes_the_pdf(built: Any, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     settings, corpus, _, _ = built
     warn = dataclasses.replace(with_pdf(settings, overflow="warn"), cache_dir=str(tmp_path))
     report = render_all(corpus, warn, None, jobs=1, slugs=["zmb-long"], progress=True)
+    assert capsys.readouterr().out == ""  # the progress bar goes to stderr, never stdout
     [finding] = report.findings
     assert finding.severity is Severity.WARNING and "pages" in finding.message
     info = report.results["zmb-long"]

@@ -147,10 +147,13 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[object | None]:
     if not enabled or total == 0:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    # On stderr: standard output may carry findings as JSON (briefs validate --format json).
     with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+                  MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+                  console=Console(stderr=True)) as bar:
         task = bar.add_task("Rendering PDFs", total=total)
         yield lambda: bar.advance(task)
 
