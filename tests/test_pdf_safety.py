@@ -196,3 +196,23 @@ def test_fonts_installed_on_the_machine_are_never_used(project: dict[str, Any]) 
     path.write_bytes(result.pdf)
     assert {name.split("+")[1] for name, _, _ in fonts(path)} <= {
         "Noto-Sans-Brief", "Noto-Sans-Brief-Bold", "Noto-Serif-Brief"}
+
+
+def test_references_inside_an_svg_image_are_refused(project: dict[str, Any],
+                                                     listener: tuple[str, list[str]]) -> None:
+    """An SVG of the brief's folder is read, but nothing it points to outside is."""
+    host, hits = listener
+    before = len(hits)
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           'width="100" height="100"><rect width="50" height="50"/>{}</svg>')
+    images = {"remote.svg": f'<image href="http://{host}/svg.png" width="9" height="9"/>',
+              "local.svg": '<image xlink:href="file:///etc/passwd" width="9" height="9"/>',
+              "sheet.svg": f"<style>@import url(http://{host}/svg.css);</style>"}
+    for name, inner in images.items():
+        (project["folder"] / "img" / name).write_text(svg.format(inner), encoding="utf-8")
+    result = render_raw(project, "".join(f'<img alt="{n}" src="img/{n}">' for n in images))
+    assert result.pdf is None and len(hits) == before and "/etc/passwd" not in _OPENED
+    messages = "\n".join(message for _, message in result.problems)
+    assert f"refused 'http://{host}/svg.png'" in messages
+    assert "refused 'file:///etc/passwd'" in messages
+    assert "Failed to load image at 'img/sheet.svg': unreadable" in messages

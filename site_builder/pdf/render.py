@@ -159,6 +159,10 @@ def _resource_problems(job: RenderJob, fetcher: SafeFetcher, errors: list[str]) 
         if any(url in message for url, _ in fetcher.refused):
             continue
         code = "pdf-resource" if "load" in message.lower() or "attachment" in message else "pdf-render"
+        # Show files of the brief's folder by their relative path, as the brief refers to them.
+        message = message.replace(job.base_url, "")
+        if message.endswith(": "):  # WeasyPrint gives no reason when an SVG fails to parse
+            message += "unreadable (for an SVG: broken XML, entities or external style sheets)"
         problems.append((code, f"WeasyPrint: {message}"))
     return problems
 
