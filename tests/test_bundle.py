@@ -181,3 +181,17 @@ def test_cli_errors_write_nothing(corpus: CorpusWriter, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "did you mean 'older-persons'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.slow
+def test_front_pages_use_the_theme_fonts_only(pack: tuple[Index, Settings, Path, bytes]) -> None:
+    index, settings, out, data = pack
+    fonts = subprocess.run(["pdffonts", "-f", "1", "-l", "2", str(out)],
+                           capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    names = {line.split()[0].split("+", 1)[-1] for line in fonts}
+    assert names and all(name.startswith("Noto") for name in names), names
+    assert all(" yes yes " in line for line in fonts), fonts  # embedded and subset
+    # A cover text the theme's fonts cannot draw is an error naming it; the pack stays as it was.
+    with pytest.raises(BriefsError, match=r"U\+4F1A.*theme's fonts"):
+        make_bundle(index, settings, Selection(themes=("maternity",)), Cover("会議 pack"), out)
+    assert out.read_bytes() == data

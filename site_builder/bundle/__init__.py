@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from site_builder import __version__
@@ -70,7 +71,7 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Setti
                 pdfs: Mapping[str, tuple[Path, int]]) -> bytes:
     relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
     entries = [ContentsEntry(b, relative.starts[b.slug] + 1) for b in briefs]
-    front = render_front(cover, entries, index.corpus, settings.project_dir / "theme", cover.date)
+    front = render_front(cover, entries, index.corpus, settings.project_dir / "theme")
     themes = sorted({index.corpus.themes[t].title for b in briefs for t in b.themes
                      if t in index.corpus.themes})
     countries = sorted({get_country(c).name for b in briefs for c in b.countries})
@@ -83,6 +84,20 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Setti
         author=settings.publisher,
     )
     return data
+
+
+@lru_cache(maxsize=4)
+def _front_inputs(theme_dir: Path) -> str:
+    """Hash what the cover and contents pages are made with: stylesheet, fonts, code, WeasyPrint."""
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    files = [theme_dir / "bundle" / "bundle.css", Path(__file__).with_name("front.py"),
+             *sorted((theme_dir / "fonts").glob("*"))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _page_count(data: bytes) -> int:
@@ -105,7 +120,7 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
     fingerprint = hashlib.sha256(json.dumps([
         __version__, cover.__dict__, [(b.slug, b.title, b.countries, b.themes, b.date,
                                        pdfs[b.slug][0].name) for b in briefs],
-        (settings.project_dir / "theme" / "bundle" / "bundle.css").read_bytes().hex(),
+        _front_inputs(settings.project_dir / "theme"),
     ], sort_keys=True, default=str).encode()).hexdigest()
     cached = settings.cache_root / "bundles" / f"{fingerprint}.pdf"
     data = cached.read_bytes() if cached.exists() else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from site_builder.findings import BriefsError
 from site_builder.model import Brief, Corpus
 from site_builder.vocabulary import get_country
 
@@ -105,15 +106,27 @@ def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, lang:
 </body></html>"""
 
 
-def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, theme_dir: Path,
-                 date: str) -> bytes:
-    """Render cover and contents to PDF bytes (deterministic for the same input)."""
+def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus,
+                 theme_dir: Path) -> bytes:
+    """Render cover and contents to PDF bytes (deterministic for the same input).
+
+    Like the briefs, the front pages use the theme's fonts only (never the machine's), so
+    a character those fonts lack (say, in a bundle file's title) is an error, not a hole.
+    """
     from weasyprint import HTML
 
-    document = HTML(string=front_html(cover, entries, corpus),
-                    base_url=theme_dir.resolve().as_uri() + "/",
-                    url_fetcher=_theme_only_fetcher(theme_dir)).render()
+    from site_builder.pdf.fonts import describe_characters, missing_characters, theme_font_config
+
+    source = front_html(cover, entries, corpus)
+    missing = missing_characters(source, theme_dir / "fonts")
+    if missing:
+        raise BriefsError(
+            f"cannot bundle '{cover.title}': {describe_characters(missing)} not in the theme's "
+            f"fonts ({theme_dir / 'fonts'}); change the cover text or add a font that has them"
+        )
+    document = HTML(string=source, base_url=theme_dir.resolve().as_uri() + "/",
+                    url_fetcher=_theme_only_fetcher(theme_dir)).render(
+                        font_config=theme_font_config())
     out = io.BytesIO()
     document.write_pdf(out, pdf_identifier=b"country-briefs-bundle-front", custom_metadata=False)
-    del date
     return out.getvalue()
