@@ -128,10 +128,12 @@ def _region_countries(raw: list[Any], shown: str, line: int, findings: list[Find
 
 def _read_text(path: Path, shown: str, root: Path) -> tuple[str | None, list[Finding]]:
     # os.walk does not descend into linked folders, so only the file itself can be a link.
-    real = path.resolve() if path.is_symlink() else path
-    if not real.is_relative_to(root):
-        return None, [Finding(shown, 1, 1, "this file is a link to a file outside the content "
-                              "folder: copy the brief in instead", "link-outside")]
+    real = path
+    if path.is_symlink():
+        real = path.resolve()
+        if not real.is_relative_to(root):
+            return None, [Finding(shown, 1, 1, "this file is a link to a file outside the "
+                                  "content folder: copy the brief in instead", "link-outside")]
     with open(real, "rb") as handle:
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
