@@ -152,7 +152,7 @@ def main() -> None:
         generate(project / "briefs", args.build_briefs)
         settings = dataclasses.replace(load_settings(project), search=False)
         start = time.perf_counter()
-        out = build_site(settings, pdf=False)
+        out = build_site(settings, pdf=False).site
         build_seconds = time.perf_counter() - start
         start = time.perf_counter()
         index_site(Path(out))

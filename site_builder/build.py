@@ -12,7 +12,9 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -20,12 +22,35 @@ from mkdocs.config import load_config
 
 from site_builder.corpus import load_corpus
 from site_builder.findings import BriefsError, Severity, ValidationFailed
-from site_builder.mkdocs_plugin import BriefsPlugin, Preset
+from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats, Preset
 from site_builder.settings import Settings, with_pdf
 
 log = logging.getLogger("site_builder.build")
 SITE_DIR = "site"
 TMP_PREFIX = ".site-tmp-"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """A finished build: where the site is and what went into it."""
+
+    site: Path
+    stats: BuildStats
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the terminal, e.g. ``built site/ in 12.1 s: 18 briefs, ...``."""
+        s = self.stats
+        parts = [f"{s.briefs} brief{'s' * (s.briefs != 1)}", f"{s.themes} themes",
+                 f"{s.countries} countries"]
+        if s.pdfs_rendered or s.pdfs_cached:
+            parts.append(f"{s.pdfs_rendered + s.pdfs_cached} PDFs ({s.pdfs_rendered} rendered, "
+                         f"{s.pdfs_cached} from the cache)")
+        if s.packs:
+            parts.append(f"{s.packs} print packs")
+        if s.search_pages:
+            parts.append(f"{s.search_pages} pages in the search index")
+        return f"built {self.site.name}/ in {self.seconds:.1f} s: " + ", ".join(parts)
 
 
 class _Collect(logging.Handler):
@@ -62,8 +87,8 @@ def mkdocs_logging(progress: bool) -> Iterator[_Collect]:
 
 
 def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
-               jobs: int | None = None, progress: bool = False) -> Path:
-    """Validate the briefs, build the site into ``site/`` and return its path.
+               jobs: int | None = None, progress: bool = False) -> BuildReport:
+    """Validate the briefs, build the site into ``site/`` and report what it made.
 
     ``pdf=False`` skips the PDFs (and the packs made from them); ``strict`` fails on any
     MkDocs warning, such as a broken link between briefs; ``jobs`` is the number of PDF
@@ -72,6 +97,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
     Raises :class:`ValidationFailed` when briefs have errors and :class:`BriefsError` when
     the build fails; either way the previous ``site/`` is left untouched.
     """
+    started = time.perf_counter()
     project = settings.project_dir
     config_file = project / "mkdocs.yml"
     if not config_file.is_file():
@@ -93,13 +119,15 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 config.plugins.on_startup(command="build", dirty=False)
                 try:
                     mkdocs_build(config)
+                    stats = plugin.stats
                 finally:
                     config.plugins.on_shutdown()  # also clears the preset
             except BriefsError:
                 raise
             except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
                 raise BriefsError(_failure_message(exc, collected.messages, strict)) from exc
-        return _swap_in(tmp, project / SITE_DIR)
+        site = _swap_in(tmp, project / SITE_DIR)
+        return BuildReport(site, stats, time.perf_counter() - started)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

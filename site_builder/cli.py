@@ -128,7 +128,8 @@ def build(pdf: bool, strict: bool, jobs: int | None) -> None:
 
     settings = _settings()
     try:
-        build_site(settings, pdf=pdf, strict=strict, jobs=jobs, progress=_show_progress())
+        report = build_site(settings, pdf=pdf, strict=strict, jobs=jobs,
+                            progress=_show_progress())
     except ValidationFailed as exc:
         _print_findings(exc.findings, exc.n_briefs)
         click.echo("build failed; the previous site/ is unchanged", err=True)
@@ -137,6 +138,7 @@ def build(pdf: bool, strict: bool, jobs: int | None) -> None:
         click.echo(f"error: {exc}", err=True)
         click.echo("build failed; the previous site/ is unchanged", err=True)
         sys.exit(1)
+    click.echo(report.summary())
 
 
 @main.command()

@@ -55,6 +55,19 @@ class BriefsConfig(base.Config):
 
 
 @dataclass
+class BuildStats:
+    """What one build made, for the summary line of ``briefs build``."""
+
+    briefs: int = 0
+    themes: int = 0
+    countries: int = 0
+    pdfs_rendered: int = 0
+    pdfs_cached: int = 0
+    packs: int = 0
+    search_pages: int = 0
+
+
+@dataclass
 class Preset:
     """What ``briefs build`` already knows, handed to the plugin so it is not redone."""
 
@@ -74,6 +87,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         self._site = SitePages()
         self._serving = False
         self._pdf_results: dict[str, Any] = {}
+        self.stats = BuildStats()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -111,6 +125,9 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             raise PluginError("the briefs have errors:\n" + "\n".join(f.format() for f in errors)
                               + "\n" + summary_line(corpus.n_files, findings))
         index = build_index(corpus)
+        self.stats = BuildStats(briefs=len(index.briefs),
+                                themes=sum(1 for briefs in index.by_theme.values() if briefs),
+                                countries=len(index.by_country))
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(index, config, files))
         self._site = site = render_site_pages(index, self.settings, downloads)
@@ -139,6 +156,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             report = index_site(Path(config.site_dir))
         except BriefsError as exc:
             raise PluginError(str(exc)) from None
+        self.stats.search_pages = report.pages
         log.info("search: %d briefs indexed", report.pages)
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
@@ -179,6 +197,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         report = render_all(corpus, self.settings, None, jobs=preset.jobs if preset else None,
                             progress=preset.progress if preset else False)
         self._pdf_results = report.results
+        self.stats.pdfs_rendered, self.stats.pdfs_cached = len(report.rendered), len(report.cached)
         pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
         _log(report.findings)
         if pdf_errors and not self._serving:
@@ -204,6 +223,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
                 raise PluginError(f"bundles: {exc}") from None
             log.error("bundles: %s", exc)
             return {}
+        self.stats.packs = len(infos)
         downloads: dict[str, Download] = {}
         for key, info in sorted(infos.items()):
             rel = "bundles/" + info.path.relative_to(self.settings.cache_root / "site-bundles").as_posix()

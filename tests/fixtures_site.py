@@ -148,7 +148,7 @@ def make_project(target: Path, briefs: Path | None = None) -> Path:
 def build_project(project: Path, *, strict: bool = False) -> BuiltSite:
     """Build a project's site with PDFs off and return it."""
     settings = load_settings(project)
-    root = build_site(settings, pdf=False, strict=strict)
+    root = build_site(settings, pdf=False, strict=strict).site
     corpus, _ = load_corpus(settings.content_root)
     return BuiltSite(project, root, build_index(corpus), settings)
 

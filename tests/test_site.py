@@ -296,7 +296,7 @@ def test_pdfs_are_published_and_linked_with_size_and_pages(tmp_path: Path,
                                                           project_root: Path) -> None:
     project = make_project(tmp_path / "p", project_root / "briefs")
     settings = load_settings(project)
-    root = build_site(settings, pdf=True)
+    root = build_site(settings, pdf=True).site
     site = BuiltSite(project, root, build_index(load_corpus(settings.content_root)[0]), settings)
     for brief in site.index.briefs:
         pdf = site.path(pdf_path(brief.slug))
@@ -421,3 +421,20 @@ def test_index_of_empty_corpus_renders(corpus, site_project: Path) -> None:
     site = build_project(site_project)
     assert "0" in site.content("").text()
     assert build_index(Corpus(root=site_project)).briefs == []
+
+
+def test_cli_build_reports_what_it_made_and_failure_keeps_the_site(corpus, site_project: Path) -> None:
+    corpus.brief("moz/moz-a.md", title="A")
+    corpus.brief("tls/tls-b.md", title="B", countries="[TLS, MOZ]", themes="[health, maternity]")
+    command = [sys.executable, "-m", "site_builder", "build", "--no-pdf"]
+    result = subprocess.run(command, cwd=site_project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"built site/ in [\d.]+ s: 2 briefs, 3 themes, 2 countries, "
+                        r"2 pages in the search index", summary), summary
+    corpus.brief("moz/moz-bad.md", title="Bad", themes="[older-person]")
+    result = subprocess.run(command, cwd=site_project, capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "moz-bad.md:" in result.stdout and "did you mean 'older-persons'" in result.stdout
+    assert "the previous site/ is unchanged" in result.stderr
+    assert (site_project / "site" / "briefs" / "tls-b" / "index.html").is_file()
