@@ -1,6 +1,6 @@
 """Benchmark ``briefs bundle``: a pack of N briefs from cached PDFs vs rendering those briefs.
 
-Usage: ``python benchmarks/bench_bundle.py [--briefs 100] [--jobs 2]``
+Usage: ``python benchmarks/bench_bundle.py [--briefs 100] [--jobs 2] [--words 1800]``
 
 1. Renders N synthetic briefs into the PDF cache (timed: the baseline).
 2. Builds one pack of all N from the cache in a fresh process (timed), reporting the
@@ -48,6 +48,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--briefs", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--words", type=int, default=1800,
+                        help="body words per brief (default: a full four-page brief, as in bench_pdf)")
     args = parser.parse_args()
     from site_builder.corpus import load_corpus
     from site_builder.pdf import render_all
@@ -55,7 +57,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "briefs"
-        generate(root, args.briefs, words=400)
+        generate(root, args.briefs, words=args.words)
         cache = Path(tmp) / "cache"
         settings = with_pdf(Settings(project_dir=PROJECT, cache_dir=str(cache)),
                             overflow="warn")
@@ -68,7 +70,7 @@ def main() -> None:
             [sys.executable, "-c", _PACK, str(root), str(cache), str(Path(tmp) / "pack.pdf"), str(PROJECT)],
             capture_output=True, text=True, check=True)
         pack = json.loads(result.stdout.strip().splitlines()[-1])
-    print(f"briefs: {args.briefs}, pack pages: {pack['pages']}")
+    print(f"briefs: {args.briefs} of ~{args.words} words, pack pages: {pack['pages']}")
     print(f"render the briefs ({args.jobs} jobs): baseline")
     print(f"pack from the cache: {pack['seconds'] / render_seconds:.1%} of the render time (target ≤ 5%)")
     print(f"pack peak memory: {pack['peak_mb']:.0f} MB (target < 500 MB)")
