@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_corpus import generate
+from gen_corpus import generate, use_scratch_tempdir
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1800,
                         help="body words per brief (default: a full four-page brief, as in bench_pdf)")
     args = parser.parse_args()
+    use_scratch_tempdir()
     from site_builder.corpus import load_corpus
     from site_builder.pdf import render_all
     from site_builder.settings import Settings, with_pdf

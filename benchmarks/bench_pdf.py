@@ -32,7 +32,7 @@ import weasyprint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_corpus import generate
+from gen_corpus import generate, use_scratch_tempdir
 
 from site_builder.corpus import load_corpus
 from site_builder.model import Corpus
@@ -133,6 +133,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of cold builds; the fastest of each kind counts (3 on a busy machine)")
     args = parser.parse_args()
+    use_scratch_tempdir()
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         root = Path(tmp)

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_corpus import generate
+from gen_corpus import generate, use_scratch_tempdir
 
 from site_builder.corpus import load_corpus
 from site_builder.index import build_index
@@ -125,17 +125,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--briefs", type=int, default=10_000)
     parser.add_argument("--build-briefs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of (b), fastest counts")
+    parser.add_argument("--skip-first-query", action="store_true", help="run (b) only")
     args = parser.parse_args()
+    use_scratch_tempdir()
+    if not args.skip_first_query:
+        first_query(args.briefs)
+    index_cost(args.build_briefs, args.repeat)
+
+
+def first_query(n: int) -> None:
+    """(a): bytes the browser fetches for the first query on a site of ``n`` briefs."""
     with tempfile.TemporaryDirectory() as tmp:
         root, site = Path(tmp) / "briefs", Path(tmp) / "site"
-        generate(root, args.briefs)
+        generate(root, n)
         _write_pages(root, site)
         report = index_site(site)
         total, count = first_query_bytes(site, "maternity")
         raw, _ = first_query_bytes(site, "maternity", gzip=False)
-        print(f"(a) {args.briefs} briefs, {report.pages} pages indexed, index {report.bundle_bytes / 1e6:.1f} MB "
+        print(f"(a) {n} briefs, {report.pages} pages indexed, index {report.bundle_bytes / 1e6:.1f} MB "
               f"on disk; first query fetched {total / 1024:.0f} kB in {count} requests from a server "
               f"that gzips text files ({raw / 1024:.0f} kB uncompressed) (target ≤ 300 kB)")
+
+
+def index_cost(n: int, repeat: int) -> None:
+    """(b): Pagefind's time against the site build of ``n`` briefs (PDFs and search off)."""
     try:
         from site_builder.build import build_site
         from site_builder.settings import load_settings
@@ -149,16 +163,20 @@ def main() -> None:
         shutil.copy(PROJECT / "mkdocs.yml", project / "mkdocs.yml")
         for folder in ("docs", "theme"):
             shutil.copytree(PROJECT / folder, project / folder)
-        generate(project / "briefs", args.build_briefs)
+        generate(project / "briefs", n)
         settings = dataclasses.replace(load_settings(project), search=False)
-        start = time.perf_counter()
-        out = build_site(settings, pdf=False).site
-        build_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        index_site(Path(out))
-        index_seconds = time.perf_counter() - start
-    print(f"(b) {args.build_briefs} briefs: Pagefind indexing adds {index_seconds / build_seconds:.0%} "
-          "to the site build (target ≤ 30%)")
+        builds, indexings = [], []
+        for _ in range(repeat):  # alternate, keep the fastest of each (a shared machine)
+            start = time.perf_counter()
+            out = build_site(settings, pdf=False).site
+            builds.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            index_site(Path(out))  # into a new pagefind/ folder, as in a real build
+            indexings.append(time.perf_counter() - start)
+    build_seconds, index_seconds = min(builds), min(indexings)
+    print(f"(b) {n} briefs: Pagefind indexing adds {index_seconds / build_seconds:.0%} "
+          f"to the site build (fastest of {repeat}: build {build_seconds:.2f} s, indexing "
+          f"{index_seconds:.2f} s) (target ≤ 30%)")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from gen_corpus import generate  # noqa: E402
+from gen_corpus import generate, use_scratch_tempdir  # noqa: E402
 
 
 def _project(target: Path, n: int) -> Path:
@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="Build here and keep the projects.")
     args = parser.parse_args()
+    use_scratch_tempdir()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-site-"))
     results: dict[int, tuple[tuple[float, float], tuple[float, float]]] = {}
     try:

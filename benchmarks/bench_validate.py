@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_corpus import generate
+from gen_corpus import generate, use_scratch_tempdir
 
 
 def _time(fn, repeat: int) -> tuple[float, float]:
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--briefs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    use_scratch_tempdir()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "briefs"
