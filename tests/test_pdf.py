@@ -405,6 +405,28 @@ def test_a_crashing_render_fails_alone(built: Any) -> None:
     assert results["a"].pdf and results["c"].pdf and results["a"].pdf == results["c"].pdf
 
 
+
+def test_a_worker_that_cannot_start_is_a_clear_error(built: Any, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies before it is ready (say WeasyPrint cannot load Pango) stops the run."""
+    settings, corpus, _, _ = built
+    from site_builder.pdf.build import make_job
+
+    (tmp_path / "dies_in_workers.py").write_text(
+        "import os\n"
+        "if os.environ.get('BRIEFS_TEST_WORKER_DIES'):\n"
+        "    os._exit(4)\n"
+        "def target(job):\n"
+        "    raise AssertionError('never runs')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import dies_in_workers
+
+    monkeypatch.setenv("BRIEFS_TEST_WORKER_DIES", "1")  # the spawned worker imports it and dies
+    brief = corpus.get("moz-short")
+    job = make_job(brief, brief_html(brief, corpus, settings), settings)
+    with pytest.raises(BriefsError, match=r"stopped while starting \(exit code 4\).*Pango"):
+        run_jobs([job], 1, 60.0, lambda r: None, target=dies_in_workers.target)
+
 # -- HTML details ------------------------------------------------------------------------
 
 def test_links_to_other_briefs_point_at_the_web(corpus: CorpusWriter) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from site_builder.findings import BriefsError
 from site_builder.pdf.render import RenderJob, RenderResult, render_job
 
 _READY = "ready"
@@ -134,10 +135,11 @@ def _check(worker: _Worker, timeout: float, on_result: Callable[[RenderResult], 
                 worker.job = None
                 on_result(message)
                 return None
-    if worker.process.is_alive() and time.monotonic() < worker.deadline(timeout):
+    alive = worker.process.is_alive()
+    idle = worker.ready and worker.job is None  # waiting for work: no clock runs
+    if alive and (idle or time.monotonic() < worker.deadline(timeout)):
         return None
     job = worker.job
-    alive = worker.process.is_alive()
     worker.stop(kill=True)
     if job is not None:
         if alive:
@@ -145,6 +147,11 @@ def _check(worker: _Worker, timeout: float, on_result: Callable[[RenderResult], 
         else:
             code = worker.process.exitcode
             on_result(_failure(job, f"the render process crashed (exit code {code})"))
-    elif not alive:
-        raise RuntimeError(f"a PDF worker died on start (exit code {worker.process.exitcode})")
+    elif not worker.ready:
+        if not alive:
+            raise BriefsError(f"a PDF worker stopped while starting (exit code "
+                              f"{worker.process.exitcode}): check that WeasyPrint imports "
+                              "(python -c 'import weasyprint') and that Pango is installed")
+        raise BriefsError(f"a PDF worker did not start within {_STARTUP_TIMEOUT:g} s "
+                          "(importing WeasyPrint): is the machine overloaded?")
     return _Worker(context, target)
