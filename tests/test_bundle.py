@@ -85,6 +85,9 @@ def test_selection(corpus: CorpusWriter, selection: Selection, expected: list[st
         (Selection(regions=("sahell",)), "did you mean 'sahel'"),
         (Selection(themes=("health",)), "the selection is empty"),
         (Selection(slugs=("moz-draft",)), "unknown brief 'moz-draft'"),
+        (Selection(date_from="2016-13"), "--from must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '2016-13'"),
+        (Selection(date_to="2016-02-30"), "--to must be a date"),
+        (Selection(date_to="16"), "--to must be a date"),
     ],
 )
 def test_selection_errors(corpus: CorpusWriter, selection: Selection, words: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -49,6 +50,19 @@ def _hint(word: str, choices: list[str]) -> str:
     return f" (did you mean '{match}'?)" if match else ""
 
 
+def _is_date(value: str) -> bool:
+    """Return whether ``value`` is a real YYYY, YYYY-MM or YYYY-MM-DD date (no month 13)."""
+    if not _DATE.match(value):
+        return False
+    parts = value.split("-")
+    try:
+        datetime.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
+                      int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
 def check_selection(selection: Selection, index: Index) -> list[str]:
     """Return one message per unknown theme, country, region, language, slug or bad date."""
     corpus = index.corpus
@@ -70,8 +84,8 @@ def check_selection(selection: Selection, index: Index) -> list[str]:
         if slug not in index.by_slug:
             problems.append(f"unknown brief '{slug}'{_hint(slug, list(index.by_slug))}")
     for name, value in (("from", selection.date_from), ("to", selection.date_to)):
-        if value is not None and not _DATE.match(value):
-            problems.append(f"--{name} must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'")
+        if value is not None and not _is_date(value):
+            problems.append(f"--{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'")
     if selection.order not in ORDERS:
         problems.append(f"unknown order '{selection.order}': use one of {', '.join(ORDERS)}")
     return problems
