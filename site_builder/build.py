@@ -39,10 +39,10 @@ class BuildReport:
     seconds: float
 
     def summary(self) -> str:
-        """One line for the terminal, e.g. ``built site/ in 12.1 s: 18 briefs, ...``."""
+        """One line for the terminal, e.g. ``built site/ in 12.1 s: 18 briefs, 13 of 14 themes, ...``."""
         s = self.stats
-        parts = [f"{s.briefs} brief{'s' * (s.briefs != 1)}", f"{s.themes} themes",
-                 f"{s.countries} countries"]
+        parts = [f"{s.briefs} brief{'s' * (s.briefs != 1)}",
+                 f"{s.themes} of {s.themes_total} themes", f"{s.countries} countries"]
         if s.pdfs_rendered or s.pdfs_cached:
             parts.append(f"{s.pdfs_rendered + s.pdfs_cached} PDFs ({s.pdfs_rendered} rendered, "
                          f"{s.pdfs_cached} from the cache)")

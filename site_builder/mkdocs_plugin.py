@@ -59,7 +59,8 @@ class BuildStats:
     """What one build made, for the summary line of ``briefs build``."""
 
     briefs: int = 0
-    themes: int = 0
+    themes: int = 0  # themes with at least one published brief
+    themes_total: int = 0  # themes in the vocabulary
     countries: int = 0
     pdfs_rendered: int = 0
     pdfs_cached: int = 0
@@ -127,6 +128,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         index = build_index(corpus)
         self.stats = BuildStats(briefs=len(index.briefs),
                                 themes=sum(1 for briefs in index.by_theme.values() if briefs),
+                                themes_total=len(corpus.themes),
                                 countries=len(index.by_country))
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(index, config, files))

@@ -430,7 +430,7 @@ def test_cli_build_reports_what_it_made_and_failure_keeps_the_site(corpus, site_
     result = subprocess.run(command, cwd=site_project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     summary = result.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"built site/ in [\d.]+ s: 2 briefs, 3 themes, 2 countries, "
+    assert re.fullmatch(r"built site/ in [\d.]+ s: 2 briefs, 3 of 5 themes, 2 countries, "
                         r"2 pages in the search index", summary), summary
     corpus.brief("moz/moz-bad.md", title="Bad", themes="[older-person]")
     result = subprocess.run(command, cwd=site_project, capture_output=True, text=True)
