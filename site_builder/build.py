@@ -54,23 +54,36 @@ class BuildReport:
 
 
 class _Collect(logging.Handler):
-    """Keep the warnings MkDocs logs, to name them when strict mode fails the build."""
+    """Keep the warnings and errors MkDocs logs, to say why a build failed."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        (self.errors if record.levelno >= logging.ERROR else self.messages).append(
+            record.getMessage())
+
+
+def _below_error(record: logging.LogRecord) -> bool:
+    """Let through what is below an error."""
+    return record.levelno < logging.ERROR
 
 
 @contextlib.contextmanager
-def mkdocs_logging(progress: bool) -> Iterator[_Collect]:
-    """Show MkDocs' warnings (and its progress with ``progress``) while building."""
+def mkdocs_logging(progress: bool, hold_errors: bool = False) -> Iterator[_Collect]:
+    """Show MkDocs' warnings (and its progress with ``progress``) while building.
+
+    With ``hold_errors``, errors are collected but not printed: the build's failure
+    message carries them, once. A preview prints them as they come.
+    """
     logger = logging.getLogger("mkdocs")
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.INFO if progress else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    if hold_errors:
+        console.addFilter(_below_error)
     collect = _Collect()
     old_level = logger.level
     logger.setLevel(logging.INFO if progress else logging.WARNING)
@@ -108,7 +121,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise ValidationFailed(findings, corpus.n_files)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=project))
     try:
-        with mkdocs_logging(progress) as collected:
+        with mkdocs_logging(progress, hold_errors=True) as collected:
             try:
                 config = load_config(config_file=str(config_file), site_dir=str(tmp),
                                      strict=strict)
@@ -125,7 +138,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
             except BriefsError:
                 raise
             except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
-                raise BriefsError(_failure_message(exc, collected.messages, strict)) from exc
+                raise BriefsError(_failure_message(exc, collected, strict)) from exc
         site = _swap_in(tmp, project / SITE_DIR)
         return BuildReport(site, stats, time.perf_counter() - started)
     except BaseException:
@@ -133,8 +146,15 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise
 
 
-def _failure_message(exc: Exception, warnings: list[str], strict: bool) -> str:
+def _failure_message(exc: Exception, collected: _Collect, strict: bool) -> str:
     text = str(exc).strip() or type(exc).__name__
+    # A plugin's error reaches us as MkDocs' bare "Aborted with a BuildError!": say what
+    # was logged instead, each message once (a message may quote an earlier one whole).
+    errors = [e for i, e in enumerate(collected.errors)
+              if not any(e in later for later in collected.errors[i + 1:])]
+    if errors:
+        return "the site build failed:\n" + "\n".join(errors)
+    warnings = collected.messages
     if strict and warnings:
         listed = "\n".join(f"  - {w}" for w in warnings[:20])
         more = f"\n  ... and {len(warnings) - 20} more" if len(warnings) > 20 else ""

@@ -55,13 +55,25 @@ def main() -> None:
 @click.option("--pdf", is_flag=True, help="Also render the PDFs and check the page budget.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
 def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None:
-    """Check every brief and report every problem (exit 1 on any error)."""
+    """Check every brief (and, with no FOLDER, the bundle files) and report every problem.
+
+    Exit 1 on any error.
+    """
     from site_builder.corpus import load_corpus
 
     settings = _settings()
     root = folder or settings.content_root
     corpus, findings = load_corpus(root)
     n_briefs = corpus.n_files
+    from site_builder.bundle.spec import bundle_files
+
+    if folder is None and bundle_files(settings.project_dir / settings.bundles_dir) \
+            and not any(f.severity is Severity.ERROR for f in findings):
+        # The project's bundle files select from these briefs: check them too.
+        from site_builder.bundle import read_bundle_files
+        from site_builder.index import build_index
+
+        findings = sort_findings(findings + read_bundle_files(build_index(corpus), settings)[1])
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
@@ -185,7 +197,14 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
     """
     from dataclasses import replace
 
-    from site_builder.bundle import Cover, Selection, make_bundle, read_bundle_file
+    from site_builder.bundle import (
+        Cover,
+        Selection,
+        check_bundle_spec,
+        located,
+        make_bundle,
+        read_bundle_file,
+    )
     from site_builder.corpus import load_corpus
     from site_builder.index import build_index
 
@@ -218,7 +237,12 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise ValidationFailed(errors, corpus.n_files)
-        info = make_bundle(build_index(corpus), settings, selection, cover, output, jobs=jobs,
+        index = build_index(corpus)
+        if bundle_file:
+            problems = check_bundle_spec(spec, index)
+            if problems:
+                raise BriefsError("\n".join(located(f) for f in problems))
+        info = make_bundle(index, settings, selection, cover, output, jobs=jobs,
                            progress=_show_progress())
     except ValidationFailed as exc:
         _print_findings(exc.findings, exc.n_briefs)

@@ -222,8 +222,8 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
                                        self.settings.cache_root / "site-bundles")
         except BriefsError as exc:
             if not self._serving:
-                raise PluginError(f"bundles: {exc}") from None
-            log.error("bundles: %s", exc)
+                raise PluginError(str(exc)) from None
+            log.error("%s", exc)
             return {}
         self.stats.packs = len(infos)
         downloads: dict[str, Download] = {}

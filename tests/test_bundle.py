@@ -198,3 +198,51 @@ def test_front_pages_use_the_theme_fonts_only(pack: tuple[Index, Settings, Path,
     with pytest.raises(BriefsError, match=r"U\+4F1A.*theme's fonts"):
         make_bundle(index, settings, Selection(themes=("maternity",)), Cover("会議 pack"), out)
     assert out.read_bytes() == data
+
+
+def test_bundle_file_problems_name_file_line_and_column(corpus: CorpusWriter, tmp_path: Path) -> None:
+    from site_builder.bundle import check_bundle_spec, located
+
+    index = _corpus(corpus)
+    path = tmp_path / "bad.yml"
+    path.write_text("title: Bad pack\n"
+                    "select:\n"
+                    "  themes: [older-person, maternity]\n"
+                    "  countries:\n"
+                    "    - MOZ\n"
+                    "    - Kyrgyztan\n"
+                    "  from: 2016-13\n", encoding="utf-8")
+    spec = read_bundle_file(path, "bundles/bad.yml")
+    assert [located(f) for f in check_bundle_spec(spec, index)] == [
+        "bundles/bad.yml:3:12: unknown theme 'older-person' (did you mean 'older-persons'?)",
+        "bundles/bad.yml:6:7: unknown country 'Kyrgyztan' (did you mean Kyrgyzstan (KGZ)?)",
+        "bundles/bad.yml:7:9: 'from' must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '2016-13'",
+    ]
+    path.write_text("title: x\nselect:\n  themes: [maternity]\n  countriez: [MOZ]\n", encoding="utf-8")
+    with pytest.raises(BriefsError, match=re.escape(
+            "bundles/bad.yml:4:3: unknown key 'countriez' under select (did you mean 'countries'?)")):
+        read_bundle_file(path, "bundles/bad.yml")
+    path.write_text("titel: x\nselect:\n  themes: [maternity]\n", encoding="utf-8")
+    with pytest.raises(BriefsError, match=re.escape("bundles/bad.yml:1:1: unknown key 'titel' "
+                                                    "(did you mean 'title'?)")):
+        read_bundle_file(path, "bundles/bad.yml")
+
+
+def test_site_packs_report_every_bad_bundle_file(corpus: CorpusWriter, tmp_path: Path) -> None:
+    from site_builder.bundle import site_bundle_specs
+
+    index = _corpus(corpus)
+    project = corpus.root.parent
+    (project / "bundles").mkdir()
+    (project / "bundles" / "a.yml").write_text("title: A\nselect:\n  themes: [helth]\n", encoding="utf-8")
+    (project / "bundles" / "b.yml").write_text("title: B\nselect:\n  themes: [health]\n", encoding="utf-8")
+    (project / "bundles" / "c.yml").write_text("title: C\nselect: [\n", encoding="utf-8")
+    (project / "bundles" / "ok.yml").write_text("title: OK\nselect:\n  themes: [maternity]\n",
+                                                encoding="utf-8")
+    with pytest.raises(BriefsError) as caught:
+        site_bundle_specs(index, Settings(project_dir=project))
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "bundles/a.yml:3:12: unknown theme 'helth' (did you mean 'health'?)"
+    assert lines[1] == "bundles/b.yml:2:1: the selection is empty: no published brief matches it"
+    assert lines[2].startswith("bundles/c.yml:") and "not valid YAML" in lines[2]
+    assert len(lines) == 3

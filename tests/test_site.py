@@ -438,3 +438,20 @@ def test_cli_build_reports_what_it_made_and_failure_keeps_the_site(corpus, site_
     assert "moz-bad.md:" in result.stdout and "did you mean 'older-persons'" in result.stdout
     assert "the previous site/ is unchanged" in result.stderr
     assert (site_project / "site" / "briefs" / "tls-b" / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_a_bad_bundle_file_fails_the_build_with_its_line(corpus, site_project: Path) -> None:
+    corpus.brief("moz/moz-a.md", title="A")
+    settings = load_settings(site_project)
+    build_site(settings, pdf=True)
+    before = BuiltSite(site_project, site_project / "site", None, settings).files()  # type: ignore[arg-type]
+    (site_project / "bundles").mkdir()
+    (site_project / "bundles" / "event.yml").write_text(
+        "title: Event pack\nselect:\n  themes: [older-person]\n", encoding="utf-8")
+    with pytest.raises(BriefsError) as caught:
+        build_site(settings, pdf=True)
+    assert str(caught.value) == (
+        "the site build failed:\n"
+        "bundles/event.yml:3:12: unknown theme 'older-person' (did you mean 'older-persons'?)")
+    assert BuiltSite(site_project, site_project / "site", None, settings).files() == before  # type: ignore[arg-type]

@@ -243,6 +243,21 @@ def test_cli_clean_exit_zero(corpus: CorpusWriter, tmp_path: Path) -> None:
     assert (result.returncode, result.stdout.strip()) == (0, "1 brief, 0 errors, 0 warnings")
 
 
+def test_cli_checks_the_bundle_files_too(corpus: CorpusWriter, tmp_path: Path) -> None:
+    corpus.brief("moz/ok.md")
+    (tmp_path / "bundles").mkdir()
+    (tmp_path / "bundles" / "event.yml").write_text(
+        "title: Event\nselect:\n  themes: [older-persons]\n  regions: [sahell]\n", encoding="utf-8")
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "bundles/event.yml:4:13: error: unknown region 'sahell' (did you mean 'sahel'?) [bundle-file]",
+        "1 brief, 1 error, 0 warnings",
+    ]
+    # Given a folder, validate checks that folder's briefs only.
+    assert run_cli("validate", "briefs", cwd=tmp_path).returncode == 0
+
+
 def test_example_corpus_validates_clean(project_root: Path) -> None:
     result = run_cli("validate", cwd=project_root)
     assert result.returncode == 0, result.stdout

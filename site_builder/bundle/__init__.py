@@ -19,9 +19,16 @@ from site_builder import __version__
 from site_builder.bundle.front import ContentsEntry, Cover, render_front
 from site_builder.bundle.merge import Part, merge_pack, plan_layout
 from site_builder.bundle.select import Selection, select_briefs
-from site_builder.bundle.spec import BundleSpec, bundle_files, read_bundle_file
+from site_builder.bundle.spec import (
+    BundleFileError,
+    BundleSpec,
+    bundle_files,
+    check_bundle_spec,
+    located,
+    read_bundle_file,
+)
 from site_builder.files import write_atomic
-from site_builder.findings import BriefsError, Severity
+from site_builder.findings import BriefsError, Finding, Severity
 from site_builder.index import Index
 from site_builder.model import Brief
 from site_builder.settings import Settings
@@ -34,8 +41,11 @@ __all__ = [
     "Selection",
     "build_site_bundles",
     "bundle_files",
+    "check_bundle_spec",
+    "located",
     "make_bundle",
     "read_bundle_file",
+    "read_bundle_files",
     "select_briefs",
 ]
 
@@ -145,11 +155,35 @@ def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[str, str, 
         specs.append((f"bundle:country:{code.lower()}", f"countries/{code.lower()}.pdf",
                       Selection(countries=(code,), order="theme"),
                       Cover(get_country(code).name, "Country briefs")))
-    for path in bundle_files(settings.project_dir / settings.bundles_dir):
-        spec = read_bundle_file(path, os.path.relpath(path, settings.project_dir))
+    files, problems = read_bundle_files(index, settings)
+    if problems:
+        raise BriefsError("\n".join(located(f) for f in problems))
+    for spec in files:
         specs.append((f"bundle:file:{spec.name}", f"{spec.name}.pdf", spec.selection,
                       Cover(spec.title, spec.subtitle, spec.event, spec.date)))
     return specs
+
+
+def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec], list[Finding]]:
+    """Read and check every bundle file of the project; return the good ones and every problem."""
+    specs: list[BundleSpec] = []
+    problems: list[Finding] = []
+    for path in bundle_files(settings.project_dir / settings.bundles_dir):
+        try:
+            spec = read_bundle_file(path, os.path.relpath(path, settings.project_dir))
+        except BundleFileError as exc:
+            problems.append(exc.finding)
+            continue
+        found = check_bundle_spec(spec, index)
+        if not found:
+            try:
+                select_briefs(spec.selection, index)
+            except BriefsError as exc:  # an empty selection
+                found = [Finding(spec.source, *spec.position("select"), str(exc), "bundle-file")]
+        problems += found
+        if not found:
+            specs.append(spec)
+    return specs, problems
 
 
 def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[str, object],

@@ -63,32 +63,53 @@ def _is_date(value: str) -> bool:
     return True
 
 
-def check_selection(selection: Selection, index: Index) -> list[str]:
-    """Return one message per unknown theme, country, region, language, slug or bad date."""
+@dataclass(frozen=True)
+class Problem:
+    """A bad value in a selection: which field, which item of it (if a list), and why."""
+
+    field: str  # themes, countries, regions, languages, slugs, from, to, order
+    item: int | None
+    message: str
+
+
+def selection_problems(selection: Selection, index: Index) -> list[Problem]:
+    """Return one problem per unknown theme, country, region, language, slug or bad date."""
     corpus = index.corpus
-    problems: list[str] = []
-    for theme in selection.themes:
+    problems: list[Problem] = []
+    for i, theme in enumerate(selection.themes):
         if theme not in corpus.themes:
-            problems.append(f"unknown theme '{theme}'{_hint(theme, list(corpus.themes))}")
-    for country in selection.countries:
+            problems.append(Problem("themes", i, f"unknown theme '{theme}'"
+                                    f"{_hint(theme, list(corpus.themes))}"))
+    for i, country in enumerate(selection.countries):
         if resolve_country(country) is None:
             hint = suggest_country(country)
-            problems.append(f"unknown country '{country}'" + (f" (did you mean {hint}?)" if hint else ""))
-    for region in selection.regions:
+            problems.append(Problem("countries", i, f"unknown country '{country}'"
+                                    + (f" (did you mean {hint}?)" if hint else "")))
+    for i, region in enumerate(selection.regions):
         if region not in corpus.regions:
-            problems.append(f"unknown region '{region}'{_hint(region, list(corpus.regions))}")
-    for language in selection.languages:
+            problems.append(Problem("regions", i, f"unknown region '{region}'"
+                                    f"{_hint(region, list(corpus.regions))}"))
+    for i, language in enumerate(selection.languages):
         if not is_language(language):
-            problems.append(f"unknown language '{language}': use an ISO 639-1 code such as en")
-    for slug in selection.slugs:
+            problems.append(Problem("languages", i, f"unknown language '{language}': use an "
+                                    "ISO 639-1 code such as en"))
+    for i, slug in enumerate(selection.slugs):
         if slug not in index.by_slug:
-            problems.append(f"unknown brief '{slug}'{_hint(slug, list(index.by_slug))}")
+            problems.append(Problem("slugs", i, f"unknown brief '{slug}'"
+                                    f"{_hint(slug, list(index.by_slug))}"))
     for name, value in (("from", selection.date_from), ("to", selection.date_to)):
         if value is not None and not _is_date(value):
-            problems.append(f"--{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'")
+            problems.append(Problem(name, None, f"--{name} must be a date as YYYY, YYYY-MM or "
+                                    f"YYYY-MM-DD, not '{value}'"))
     if selection.order not in ORDERS:
-        problems.append(f"unknown order '{selection.order}': use one of {', '.join(ORDERS)}")
+        problems.append(Problem("order", None, f"unknown order '{selection.order}': use one of "
+                                f"{', '.join(ORDERS)}"))
     return problems
+
+
+def check_selection(selection: Selection, index: Index) -> list[str]:
+    """Return one message per unknown theme, country, region, language, slug or bad date."""
+    return [problem.message for problem in selection_problems(selection, index)]
 
 
 def _matches(brief: Brief, selection: Selection, countries: set[str], region_members: set[str]

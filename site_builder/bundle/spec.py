@@ -19,15 +19,26 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from site_builder.bundle.select import ORDERS, Selection
-from site_builder.findings import BriefsError
+from site_builder.bundle.select import ORDERS, Selection, selection_problems
+from site_builder.findings import BriefsError, Finding
 from site_builder.frontmatter import _BriefLoader
+from site_builder.index import Index
+from site_builder.vocabulary import close_match
+
+
+class BundleFileError(BriefsError):
+    """A bundle file that cannot be read; knows where (line 0: the file as a whole)."""
+
+    def __init__(self, path: str, line: int, col: int, message: str) -> None:
+        self.finding = Finding(path, max(line, 1), max(col, 1), message, "bundle-file")
+        super().__init__(f"{path}:{line}:{col}: {message}" if line else f"{path}: {message}")
+
 
 _TOP_KEYS = {"title", "subtitle", "event", "date", "select", "order"}
 _SELECT_KEYS = {"themes", "countries", "regions", "languages", "from", "to", "slugs"}
@@ -43,65 +54,131 @@ class BundleSpec:
     subtitle: str = ""
     event: str = ""
     date: str = ""
+    source: str = ""  # the file as shown in messages
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Line and column of each key and list item: ``select.themes[0]`` -> (4, 12)."""
+
+    def position(self, *keys: str) -> tuple[int, int]:
+        """Return (line, col) of the first of ``keys`` found in the file, else (1, 1)."""
+        return _position(self.marks, keys)
 
 
-def _as_tuple(value: Any, where: str) -> tuple[str, ...]:
+def _marks(node: yaml.Node | None, prefix: str = "") -> dict[str, tuple[int, int]]:
+    """Map the keys and list items of a composed YAML document to their 1-based positions."""
+    found: dict[str, tuple[int, int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}{key_node.value}" if isinstance(key_node, yaml.ScalarNode) else prefix
+            found[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            found[key + "="] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            found.update(_marks(value_node, key + "."))
+    elif isinstance(node, yaml.SequenceNode):
+        base = prefix.rstrip(".")
+        for i, item in enumerate(node.value):
+            found[f"{base}[{i}]"] = (item.start_mark.line + 1, item.start_mark.column + 1)
+    return found
+
+
+def _position(marks: dict[str, tuple[int, int]], keys: tuple[str, ...]) -> tuple[int, int]:
+    for key in keys:
+        if key in marks:
+            return marks[key]
+    return (1, 1)
+
+
+def check_bundle_spec(spec: BundleSpec, index: Index) -> list[Finding]:
+    """Return a finding, at its line and column, for every wrong value of the file's selection."""
+    findings = []
+    for problem in selection_problems(spec.selection, index):
+        key = problem.field if problem.field == "order" else f"select.{problem.field}"
+        spots = ([f"{key}[{problem.item}]"] if problem.item is not None else []) + [f"{key}=", key]
+        text = problem.message.replace(f"--{problem.field} ", f"'{problem.field}' ", 1)
+        findings.append(Finding(spec.source, *spec.position(*spots), text, "bundle-file"))
+    return findings
+
+
+def located(finding: Finding) -> str:
+    """Return a finding as ``file:line:col: message`` (for error messages)."""
+    return f"{finding.path}:{finding.line}:{finding.col}: {finding.message}"
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, (str, int)):
         return (str(value),)
     if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
         return tuple(str(v) for v in value)
-    raise BriefsError(f"{where} must be a text or a list of texts")
+    raise ValueError("must be a text or a list of texts")
 
 
 def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     """Read and check one bundle file; raise BriefsError naming the file and the problem."""
     shown = shown or str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_BriefLoader)
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.load(text, Loader=_BriefLoader)
+        marks = _marks(yaml.compose(text, Loader=_BriefLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
-        raise BriefsError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise BundleFileError(shown, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}"
+                              ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BriefsError(f"{shown}: cannot be read: {exc}") from None
+        raise BundleFileError(shown, 0, 0, f"cannot be read: {exc}") from None
     if not isinstance(data, dict):
-        raise BriefsError(f"{shown}: a bundle file is a set of 'key: value' lines (title, select, ...)")
-    unknown = set(data) - _TOP_KEYS
+        raise BundleFileError(shown, 0, 0, "a bundle file is a set of 'key: value' lines "
+                              "(title, select, ...)")
+
+    def fail(keys: tuple[str, ...], message: str) -> BundleFileError:
+        return BundleFileError(shown, *_position(marks, keys), message)
+
+    unknown = sorted(set(map(str, data)) - _TOP_KEYS)
     if unknown:
-        raise BriefsError(f"{shown}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-                          f"allowed: {', '.join(sorted(_TOP_KEYS))}")
+        key = unknown[0]
+        raise fail((key,), f"unknown key '{key}'{_hint(key, _TOP_KEYS)}; allowed: "
+                   f"{', '.join(sorted(_TOP_KEYS))}")
     select = data.get("select") or {}
     if not isinstance(select, dict):
-        raise BriefsError(f"{shown}: 'select' must hold themes, countries, regions, languages, "
-                          "from, to or slugs")
-    unknown = set(select) - _SELECT_KEYS
+        raise fail(("select=", "select"), "'select' must hold themes, countries, regions, "
+                   "languages, from, to or slugs")
+    unknown = sorted(set(map(str, select)) - _SELECT_KEYS)
     if unknown:
-        raise BriefsError(f"{shown}: unknown key(s) under select: {', '.join(sorted(map(str, unknown)))};"
-                          f" allowed: {', '.join(sorted(_SELECT_KEYS))}")
+        key = unknown[0]
+        raise fail((f"select.{key}",), f"unknown key '{key}' under select"
+                   f"{_hint(key, _SELECT_KEYS)}; allowed: {', '.join(sorted(_SELECT_KEYS))}")
     order = str(data.get("order") or ("listed" if select.get("slugs") and len(select) == 1 else "date"))
     if order not in ORDERS:
-        raise BriefsError(f"{shown}: unknown order '{order}': use one of {', '.join(ORDERS)}")
+        raise fail(("order=",), f"unknown order '{order}': use one of {', '.join(ORDERS)}")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise BriefsError(f"{shown}: 'title' is required (the text on the cover)")
+        raise fail(("title=",), "'title' is required (the text on the cover)")
+
+    def texts(key: str) -> tuple[str, ...]:
+        try:
+            return _as_tuple(select.get(key))
+        except ValueError as exc:
+            raise fail((f"select.{key}=",), f"select.{key} {exc}") from None
+
     selection = Selection(
-        themes=_as_tuple(select.get("themes"), f"{shown}: select.themes"),
-        countries=_as_tuple(select.get("countries"), f"{shown}: select.countries"),
-        regions=_as_tuple(select.get("regions"), f"{shown}: select.regions"),
-        languages=_as_tuple(select.get("languages"), f"{shown}: select.languages"),
+        themes=texts("themes"), countries=texts("countries"), regions=texts("regions"),
+        languages=texts("languages"),
         date_from=str(select["from"]) if select.get("from") is not None else None,
         date_to=str(select["to"]) if select.get("to") is not None else None,
-        slugs=_as_tuple(select.get("slugs"), f"{shown}: select.slugs"),
+        slugs=texts("slugs"),
         order=order,  # type: ignore[arg-type]
     )
     if not selection.has_filters and not selection.slugs:
-        raise BriefsError(f"{shown}: 'select' is empty: choose themes, countries, regions, "
-                          "languages, dates or slugs")
+        raise fail(("select",), "'select' is empty: choose themes, countries, regions, "
+                   "languages, dates or slugs")
     return BundleSpec(name=path.stem, title=title.strip(), selection=selection,
                       subtitle=str(data.get("subtitle") or ""), event=str(data.get("event") or ""),
-                      date=str(data.get("date") or ""))
+                      date=str(data.get("date") or ""), source=shown, marks=marks)
+
+
+def _hint(key: str, known: set[str]) -> str:
+    match = close_match(key, sorted(known))
+    return f" (did you mean '{match}'?)" if match else ""
 
 
 def bundle_files(folder: Path) -> list[Path]:
