@@ -59,14 +59,13 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
 
     Exit 1 on any error.
     """
+    from site_builder.bundle.spec import bundle_files
     from site_builder.corpus import load_corpus
 
     settings = _settings()
     root = folder or settings.content_root
     corpus, findings = load_corpus(root)
     n_briefs = corpus.n_files
-    from site_builder.bundle.spec import bundle_files
-
     if folder is None and bundle_files(settings.project_dir / settings.bundles_dir) \
             and not any(f.severity is Severity.ERROR for f in findings):
         # The project's bundle files select from these briefs: check them too.

@@ -101,12 +101,12 @@ def _front_inputs(theme_dir: Path) -> str:
     """Hash what the cover and contents pages are made with: stylesheet, fonts, code, WeasyPrint."""
     import weasyprint
 
+    from site_builder.pdf.cache import hash_tree
+
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    files = [theme_dir / "bundle" / "bundle.css", Path(__file__).with_name("front.py"),
-             *sorted((theme_dir / "fonts").glob("*"))]
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    digest.update(hashlib.sha256(Path(__file__).with_name("front.py").read_bytes()).digest())
+    for name in ("bundle", "fonts"):
+        hash_tree(digest, theme_dir / name)
     return digest.hexdigest()
 
 
@@ -175,11 +175,6 @@ def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec
             problems.append(exc.finding)
             continue
         found = check_bundle_spec(spec, index)
-        if not found:
-            try:
-                select_briefs(spec.selection, index)
-            except BriefsError as exc:  # an empty selection
-                found = [Finding(spec.source, *spec.position("select"), str(exc), "bundle-file")]
         problems += found
         if not found:
             specs.append(spec)

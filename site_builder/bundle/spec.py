@@ -25,11 +25,10 @@ from typing import Any
 
 import yaml
 
-from site_builder.bundle.select import ORDERS, Selection, selection_problems
+from site_builder.bundle.select import ORDERS, Selection, _hint, select_briefs, selection_problems
 from site_builder.findings import BriefsError, Finding
 from site_builder.frontmatter import _BriefLoader
 from site_builder.index import Index
-from site_builder.vocabulary import close_match
 
 
 class BundleFileError(BriefsError):
@@ -87,13 +86,22 @@ def _position(marks: dict[str, tuple[int, int]], keys: tuple[str, ...]) -> tuple
 
 
 def check_bundle_spec(spec: BundleSpec, index: Index) -> list[Finding]:
-    """Return a finding, at its line and column, for every wrong value of the file's selection."""
+    """Return a finding, at its line and column, for every wrong value of the file's selection.
+
+    A selection whose values are all right but that matches no published brief is one
+    finding too, at its ``select`` key.
+    """
     findings = []
     for problem in selection_problems(spec.selection, index):
         key = problem.field if problem.field == "order" else f"select.{problem.field}"
         spots = ([f"{key}[{problem.item}]"] if problem.item is not None else []) + [f"{key}=", key]
         text = problem.message.replace(f"--{problem.field} ", f"'{problem.field}' ", 1)
         findings.append(Finding(spec.source, *spec.position(*spots), text, "bundle-file"))
+    if not findings:
+        try:
+            select_briefs(spec.selection, index)
+        except BriefsError as exc:  # an empty selection
+            findings.append(Finding(spec.source, *spec.position("select"), str(exc), "bundle-file"))
     return findings
 
 
@@ -116,9 +124,13 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     """Read and check one bundle file; raise BriefsError naming the file and the problem."""
     shown = shown or str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = yaml.load(text, Loader=_BriefLoader)
-        marks = _marks(yaml.compose(text, Loader=_BriefLoader))
+        loader = _BriefLoader(path.read_text(encoding="utf-8-sig"))
+        try:  # compose once: the nodes give the positions, then the values
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        marks = _marks(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -136,7 +148,7 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     unknown = sorted(set(map(str, data)) - _TOP_KEYS)
     if unknown:
         key = unknown[0]
-        raise fail((key,), f"unknown key '{key}'{_hint(key, _TOP_KEYS)}; allowed: "
+        raise fail((key,), f"unknown key '{key}'{_hint(key, sorted(_TOP_KEYS))}; allowed: "
                    f"{', '.join(sorted(_TOP_KEYS))}")
     select = data.get("select") or {}
     if not isinstance(select, dict):
@@ -146,7 +158,7 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     if unknown:
         key = unknown[0]
         raise fail((f"select.{key}",), f"unknown key '{key}' under select"
-                   f"{_hint(key, _SELECT_KEYS)}; allowed: {', '.join(sorted(_SELECT_KEYS))}")
+                   f"{_hint(key, sorted(_SELECT_KEYS))}; allowed: {', '.join(sorted(_SELECT_KEYS))}")
     order = str(data.get("order") or ("listed" if select.get("slugs") and len(select) == 1 else "date"))
     if order not in ORDERS:
         raise fail(("order=",), f"unknown order '{order}': use one of {', '.join(ORDERS)}")
@@ -175,10 +187,6 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
                       subtitle=str(data.get("subtitle") or ""), event=str(data.get("event") or ""),
                       date=str(data.get("date") or ""), source=shown, marks=marks)
 
-
-def _hint(key: str, known: set[str]) -> str:
-    match = close_match(key, sorted(known))
-    return f" (did you mean '{match}'?)" if match else ""
 
 
 def bundle_files(folder: Path) -> list[Path]:

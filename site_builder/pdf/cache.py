@@ -58,7 +58,8 @@ class Entry:
     has_pdf: bool
 
 
-def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
+def hash_tree(digest: hashlib._Hash, folder: Path) -> None:
+    """Feed every file under ``folder`` (relative path and content hash) to ``digest``."""
     if not folder.is_dir():
         digest.update(b"missing:" + str(folder).encode())
         return
@@ -102,7 +103,7 @@ def fingerprint(theme: Path, settings: Settings) -> str:
     digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
     for name in ("print", "fonts"):
-        _hash_tree(digest, theme / name)
+        hash_tree(digest, theme / name)
     for path in [*sorted(_CODE_DIR.glob("*.py")), *_HTML_CODE]:
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
