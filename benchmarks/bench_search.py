@@ -161,7 +161,7 @@ def index_cost(n: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         shutil.copy(PROJECT / "mkdocs.yml", project / "mkdocs.yml")
-        for folder in ("docs", "theme"):
+        for folder in ("docs",):
             shutil.copytree(PROJECT / folder, project / folder)
         generate(project / "briefs", n)
         settings = dataclasses.replace(load_settings(project), search=False)

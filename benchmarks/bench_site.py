@@ -7,7 +7,7 @@ same run and alternately:
 
 - ``briefs build --no-pdf``: validate, index, generate every page and feed, build;
 - a bare ``mkdocs build`` of the same brief Markdown files with the same theme
-  (mkdocs-material, ``theme/overrides``, same Markdown extensions, a sections-only nav),
+  (mkdocs-material, same Markdown extensions, a sections-only nav),
   without the plugin.
 
 Both run as fresh processes, so both include Python start-up and imports. The best of
@@ -46,7 +46,6 @@ def _project(target: Path, n: int) -> Path:
                                      "bundles": False}}]
     (target / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     shutil.copytree(ROOT / "docs", target / "docs")
-    (target / "theme").symlink_to(ROOT / "theme", target_is_directory=True)
     return target
 
 
@@ -65,7 +64,6 @@ def _bare_project(target: Path, briefs: Path) -> Path:
     config["not_in_nav"] = "/briefs/"
     config.pop("validation", None)
     (target / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    (target / "theme").symlink_to(ROOT / "theme", target_is_directory=True)
     return target
 
 

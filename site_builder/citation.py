@@ -1,19 +1,10 @@
-"""How to cite a brief, and where it lives: shared by the web page, the PDF and the feeds."""
+"""How to cite a brief: shared by the web page, the PDF and the feeds."""
 
 from __future__ import annotations
 
+from site_builder import urls
 from site_builder.model import Brief
 from site_builder.settings import Settings
-
-
-def brief_path(slug: str) -> str:
-    """Return the site path of a brief page, e.g. ``briefs/moz-enssb/``."""
-    return f"briefs/{slug}/"
-
-
-def pdf_path(slug: str) -> str:
-    """Return the site path of a brief's PDF, e.g. ``pdf/moz-enssb.pdf``."""
-    return f"pdf/{slug}.pdf"
 
 
 def series_of(brief: Brief, settings: Settings) -> str:
@@ -28,7 +19,7 @@ def author_line(brief: Brief, settings: Settings) -> str:
 
 def citation(brief: Brief, settings: Settings) -> str:
     """Return a plain-text citation: authors (year). Title. Series. Publisher. URL."""
-    url = settings.url_for(brief_path(brief.slug))
+    url = settings.url_for(urls.brief(brief.slug))
     return (
         f"{author_line(brief, settings)} ({brief.year}). {brief.title}. "
         f"{series_of(brief, settings)}. {settings.publisher}. {url}"

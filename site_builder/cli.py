@@ -130,6 +130,19 @@ def new(title: str, countries: tuple[str, ...], themes: tuple[str, ...], regions
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a new project in FOLDER: mkdocs.yml, vocabularies, an example brief, bundles/."""
+    from site_builder.init_project import init_project
+
+    try:
+        written = init_project(folder)
+    except BriefsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {len(written)} files into {folder}; next: cd {folder} && briefs build")
+
+
+@main.command()
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Render the brief PDFs.")
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")

@@ -17,9 +17,9 @@ import yaml
 from site_builder import frontmatter
 from site_builder.body_checks import BodyContext, BriefLink, check_body
 from site_builder.findings import Finding, Severity, sort_findings
-from site_builder.model import Brief, Corpus, Region, Theme
+from site_builder.model import Brief, BriefDate, Corpus, Region, Theme
 from site_builder.validate import Vocabulary, check_front_matter, check_slug
-from site_builder.vocabulary import resolve_country, suggest_country
+from site_builder.vocabulary import get_country, resolve_country, suggest_country
 
 MAX_FILE_BYTES = 1_000_000
 THEMES_FILE = "themes.yml"
@@ -105,7 +105,8 @@ def load_vocabulary(root: Path, cwd: Path) -> tuple[Vocabulary, list[Finding]]:
                 themes[entry_id] = Theme(entry_id, title, description)
             else:
                 codes = _region_countries(entry.get("countries") or [], shown, line, findings)
-                regions[entry_id] = Region(entry_id, title, codes, description)
+                regions[entry_id] = Region(entry_id, title, tuple(get_country(c) for c in codes),
+                                           description)
     return Vocabulary(themes, regions), findings
 
 
@@ -174,10 +175,21 @@ def load_brief(path: Path, root: Path, vocab: Vocabulary, cwd: Path
     findings += body_findings
     if not fm.ok or any(f.severity is Severity.ERROR for f in findings):
         return None, findings, links
-    brief = Brief(slug=slug, path=path, rel_path=shown, body=fm.body, body_line=fm.body_line,
-                  series=" / ".join(fields["series"]) if "series" in fields else None,
-                  **{k: v for k, v in fields.items() if k != "series"})
-    return brief, findings, links
+    return _resolved(fields, slug, path, shown, root, fm, vocab), findings, links
+
+
+def _resolved(fields: dict[str, Any], slug: str, path: Path, shown: str, root: Path,
+              fm: frontmatter.FrontMatter, vocab: Vocabulary) -> Brief:
+    """Return the brief of checked fields, its codes and ids resolved to objects."""
+    plain = {k: v for k, v in fields.items()
+             if k not in ("series", "countries", "themes", "regions", "date")}
+    return Brief(slug=slug, path=path, rel_path=shown, root=root, body=fm.body,
+                 body_line=fm.body_line,
+                 series=" / ".join(fields["series"]) if "series" in fields else None,
+                 countries=tuple(get_country(code) for code in fields["countries"]),
+                 themes=tuple(vocab.themes[t] for t in fields["themes"]),
+                 regions=tuple(vocab.regions[r] for r in fields.get("regions", ())),
+                 date=BriefDate.parse(fields["date"]), **plain)
 
 
 PARALLEL_THRESHOLD = 2000

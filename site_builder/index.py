@@ -10,7 +10,7 @@ import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from site_builder.model import Brief, Corpus, Country
+from site_builder.model import Brief, Corpus, Country, Region
 from site_builder.vocabulary import get_country
 
 # Weights of a shared term when scoring related briefs (Hugo's related-content idea:
@@ -20,11 +20,11 @@ RELATED_WEIGHTS: dict[str, int] = {"countries": 3, "themes": 2, "regions": 1}
 
 def newest_first(briefs: list[Brief]) -> list[Brief]:
     """Sort briefs by date, newest first, then by title and slug for a stable order."""
-    return sorted(briefs, key=lambda b: (_neg_date(b.sort_date), b.title.casefold(), b.slug))
+    return sorted(briefs, key=lambda b: (_neg_date(b), b.title.casefold(), b.slug))
 
 
-def _neg_date(date: str) -> tuple[int, ...]:
-    return tuple(-int(part) for part in date.split("-"))
+def _neg_date(brief: Brief) -> tuple[int, ...]:
+    return tuple(-part for part in brief.date.sort_key)
 
 
 @dataclass
@@ -62,22 +62,22 @@ class Index:
         """Build slug lists per term once, and each brief's rank in newest-first order."""
         regions: dict[str, list[str]] = defaultdict(list)
         for brief in self.briefs:
-            for region in brief.regions:
+            for region in brief.region_ids:
                 regions[region].append(brief.slug)
         self._slug_tables = {
             "countries": {k: [b.slug for b in v] for k, v in self.by_country.items()},
             "themes": {k: [b.slug for b in v] for k, v in self.by_theme.items()},
             "regions": dict(regions),
         }
-        order = sorted(self.by_slug, key=lambda s: (_neg_date(self.by_slug[s].sort_date), s))
+        order = sorted(self.by_slug, key=lambda s: (_neg_date(self.by_slug[s]), s))
         self._rank = {s: i for i, s in enumerate(order)}
 
     def _score_related(self, brief: Brief, limit: int) -> list[Brief]:
         if not self._rank and self.by_slug:
             self._prepare_related()
         scores: Counter[str] = Counter()
-        for name, keys in (("countries", brief.countries), ("themes", brief.themes),
-                           ("regions", brief.regions)):
+        for name, keys in (("countries", brief.country_codes), ("themes", brief.theme_ids),
+                           ("regions", brief.region_ids)):
             table = self._slug_tables.get(name, {})
             for key in keys:
                 slugs = table.get(key, ())
@@ -101,12 +101,16 @@ class Index:
         """Return the number of briefs for each (theme id, alpha-3) pair that has any."""
         cells: Counter[tuple[str, str]] = Counter()
         for brief in self.briefs:
-            for theme in brief.themes:
-                for country in brief.countries:
+            for theme in brief.theme_ids:
+                for country in brief.country_codes:
                     cells[(theme, country)] += 1
         return dict(cells)
 
-    def years(self) -> list[str]:
+    def regions_of(self, country: Country) -> list[Region]:
+        """Return the regions (from ``regions.yml``) a country belongs to."""
+        return [r for r in self.corpus.regions.values() if country.alpha3 in r.codes]
+
+    def years(self) -> list[int]:
         """Return the years that have briefs, newest first."""
         return sorted({b.year for b in self.briefs}, reverse=True)
 
@@ -118,15 +122,14 @@ def build_index(corpus: Corpus) -> Index:
     index.by_theme = {theme_id: [] for theme_id in corpus.themes}
     by_country: dict[str, list[Brief]] = defaultdict(list)
     for brief in briefs:
-        for theme in brief.themes:
+        for theme in brief.theme_ids:
             index.by_theme.setdefault(theme, []).append(brief)
-        for country in brief.countries:
+        for country in brief.country_codes:
             by_country[country].append(brief)
     index.by_country = dict(sorted(by_country.items()))
     for region in corpus.regions.values():
-        members = set(region.countries)
         index.by_region[region.id] = [
-            b for b in briefs if region.id in b.regions or members.intersection(b.countries)
+            b for b in briefs if region in b.regions or region.codes.intersection(b.country_codes)
         ]
     index.translations = _translation_groups(briefs, index.by_slug)
     return index

@@ -52,6 +52,11 @@ def sanitize_html(html: str) -> str:
     )
 
 
+def plain_text(html: str) -> str:
+    """Return HTML with every tag removed, its text still escaped (for titles shown as HTML)."""
+    return nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
+
+
 def render_markdown(text: str) -> str:
     """Render a brief's Markdown body to sanitised HTML."""
     md = markdown.Markdown(

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -22,36 +21,21 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from site_builder.citation import pdf_path
+from site_builder import urls
 from site_builder.corpus import load_corpus
+from site_builder.downloads import BriefPdf, Download, DownloadKey
 from site_builder.feeds import render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
 from site_builder.index import Index, build_index
+from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
-from site_builder.pages.downloads import Download, pdf_key
-from site_builder.pages.errors import failing_briefs, render_brief_error_page, render_errors_page
-from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages, theme_assets
-from site_builder.pages.worldmap import WORLD_MAP_CSS
+from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages
 from site_builder.search import index_site
-from site_builder.settings import Settings, settings_from_options
+from site_builder.settings import Settings, option_names, settings_from_options
+from site_builder.templating import templates_for
+from site_builder.theme_files import BUILTIN, MATERIAL
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
-WORLD_MAP_CSS_PATH = "assets/stylesheets/worldmap.css"
-
-
-class BriefsConfig(base.Config):
-    """Options of the ``briefs`` plugin; unset ones take the defaults of :class:`Settings`."""
-
-    briefs_dir = c.Optional(c.Type(str))
-    series = c.Optional(c.Type(str))
-    publisher = c.Optional(c.Type(str))
-    licence = c.Optional(c.Type(str))
-    licence_url = c.Optional(c.Type(str))
-    cache_dir = c.Optional(c.Type(str))
-    bundles_dir = c.Optional(c.Type(str))
-    bundles = c.Optional(c.Type(bool))
-    search = c.Optional(c.Type(bool))
-    pdf = c.Optional(c.Type((dict, bool)))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -79,8 +63,12 @@ class Preset:
     progress: bool = False
 
 
-class BriefsPlugin(BasePlugin[BriefsConfig]):
+class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
     """Inject the brief, theme, country, region, coverage and home pages into MkDocs."""
+
+    # The options are declared once, in :class:`Settings`; MkDocs passes them through and
+    # :func:`settings_from_options` checks them (unset ones take the Settings defaults).
+    config_scheme = tuple((name, c.Type(object, default=None)) for name in option_names())
 
     def __init__(self) -> None:
         self.preset: Preset | None = None
@@ -107,12 +95,23 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         else:
             options = {k: v for k, v in self.config.items() if v is not None}
             project = Path(config.config_file_path or ".").resolve().parent
-            site = {"site_name": config.site_name, "site_url": config.site_url}
+            site = {"site_name": config.site_name, "site_url": config.site_url,
+                    "site_description": config.site_description,
+                    "theme": {"custom_dir": config.theme.custom_dir,
+                              "language": config.theme.get("language")}}
             try:
                 self.settings = settings_from_options(project, site, options)
             except BriefsError as exc:
                 raise PluginError(str(exc)) from None
         config.extra["briefs_search"] = self.settings.search
+        _install_theme(config)
+        templates_for.cache_clear()  # a preview picks up edited templates and catalogues
+        words = templates_for(self.settings.theme, self.settings.language)
+        config.extra["briefs_words"] = {
+            "search_label": words.gettext("Search the briefs"),
+            "search_placeholder": words.gettext("Search briefs"),
+            "search_button": words.gettext("Search"),
+        }
         if not self.settings.search:  # no search page: drop its tab rather than warn
             config.nav = _without(config.nav, SEARCH_PAGE)
         return config
@@ -133,19 +132,15 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(index, config, files))
         self._site = site = render_site_pages(index, self.settings, downloads)
-        if errors:
-            site.pages["errors/index.md"] = render_errors_page(findings, corpus.n_files)
-            for slug, found in failing_briefs(findings).items():
-                site.pages.setdefault(f"briefs/{slug}/index.md",
-                                      render_brief_error_page(slug, found))
+        if self._serving:
+            site.add_errors(findings, corpus.n_files)
         in_nav = _nav_paths(config.nav)
         for uri, page in site.pages.items():
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        texts = {**render_feeds(index, self.settings), WORLD_MAP_CSS_PATH: WORLD_MAP_CSS}
-        for uri, text in texts.items():
+        for uri, text in render_feeds(index, self.settings).items():
             _add(files, File.generated(config, uri, content=text))
-        assets = {**site.assets, **theme_assets(self.settings.project_dir / "theme")}
+        assets = {**site.assets, **self.settings.theme.site_assets()}
         for uri, path in sorted(assets.items()):
             _add(files, File.generated(config, uri, abs_src_path=str(path)))
         return files
@@ -170,15 +165,19 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
                         files: Files) -> str:
         """Put the generated HTML around the converted Markdown (a brief's is sanitised)."""
         generated = self._site.pages.get(page.file.src_uri)
-        return generated.assemble(html) if generated is not None else html
+        if generated is None:
+            return html
+        if generated.sanitize:  # the table of contents comes from the author's headings
+            _plain_toc(page.toc)
+        return generated.assemble(html)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         """Rebuild the preview when briefs, the theme or bundle files change."""
         project = self.settings.project_dir
-        for path in (self.settings.content_root, project / "theme",
+        for path in (self.settings.content_root, self.settings.custom_dir,
                      project / self.settings.bundles_dir):
-            if path.is_dir():
+            if path is not None and path.is_dir():
                 server.watch(str(path))
         return server
 
@@ -189,7 +188,7 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             return corpus, findings
         return load_corpus(self.settings.content_root)
 
-    def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[str, Download]:
+    def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[DownloadKey, Download]:
         """Render the brief PDFs (when enabled) and return their downloads."""
         if not self.settings.pdf.enabled:
             return {}
@@ -204,14 +203,15 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
         _log(report.findings)
         if pdf_errors and not self._serving:
             raise PluginError("PDF rendering failed:\n" + "\n".join(f.format() for f in pdf_errors))
-        downloads: dict[str, Download] = {}
+        downloads: dict[DownloadKey, Download] = {}
         for slug, info in sorted(report.results.items()):
-            _add(files, File.generated(config, pdf_path(slug), abs_src_path=str(info.cache_path)))
-            downloads[pdf_key(slug)] = Download(pdf_path(slug), info.size, info.pages,
-                                                "Download the PDF")
+            href = urls.brief_pdf(slug)
+            _add(files, File.generated(config, href, abs_src_path=str(info.cache_path)))
+            downloads[BriefPdf(slug)] = Download(BriefPdf(slug), href, info.size, info.pages)
         return downloads
 
-    def _bundles(self, index: Index, config: MkDocsConfig, files: Files) -> dict[str, Download]:
+    def _bundles(self, index: Index, config: MkDocsConfig, files: Files
+                 ) -> dict[DownloadKey, Download]:
         """Make a pack per theme, per country and per bundle file from the cached brief PDFs."""
         if not (self.settings.bundles and self.settings.pdf.enabled and index.briefs):
             return {}
@@ -226,12 +226,27 @@ class BriefsPlugin(BasePlugin[BriefsConfig]):
             log.error("%s", exc)
             return {}
         self.stats.packs = len(infos)
-        downloads: dict[str, Download] = {}
-        for key, info in sorted(infos.items()):
-            rel = "bundles/" + info.path.relative_to(self.settings.cache_root / "site-bundles").as_posix()
-            _add(files, File.generated(config, rel, abs_src_path=str(info.path)))
-            downloads[key] = Download(rel, info.size, info.pages, "Download the print pack")
+        downloads: dict[DownloadKey, Download] = {}
+        for key, info in sorted(infos.items(), key=lambda item: urls.pack(item[0])):
+            href = urls.pack(key)
+            _add(files, File.generated(config, href, abs_src_path=str(info.path)))
+            downloads[key] = Download(key, href, info.size, info.pages, info.title)
         return downloads
+
+
+def _plain_toc(items: Iterable[Any]) -> None:
+    """Reduce table-of-contents titles to text (mkdocs-material prints them unescaped)."""
+    for item in items:
+        item.title = plain_text(item.title)
+        _plain_toc(item.children)
+
+
+def _install_theme(config: MkDocsConfig) -> None:
+    """Put the package's mkdocs-material overrides after the site's own ``custom_dir``."""
+    ours = str(BUILTIN / MATERIAL)
+    dirs = config.theme.dirs
+    if ours not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, ours)
 
 
 def _log(findings: Iterable[Finding]) -> None:

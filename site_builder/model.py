@@ -1,28 +1,20 @@
-"""Plain data classes for briefs and their vocabularies (no I/O, no MkDocs)."""
+"""Plain data classes for briefs and their vocabularies (no I/O, no MkDocs).
+
+Loading resolves everything once: a :class:`Brief` holds :class:`Country`,
+:class:`Theme` and :class:`Region` objects and a :class:`BriefDate`, never bare codes,
+so renderers never look a name up again.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-
-@dataclass(frozen=True)
-class Theme:
-    """One entry of ``briefs/themes.yml``."""
-
-    id: str
-    title: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Region:
-    """One entry of ``briefs/regions.yml``: a named group of countries."""
-
-    id: str
-    title: str
-    countries: tuple[str, ...] = ()  # alpha-3 codes
-    description: str = ""
+if TYPE_CHECKING:
+    from site_builder.pages.links import RewrittenBody
 
 
 @dataclass(frozen=True)
@@ -41,20 +33,84 @@ class Country:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """One entry of ``briefs/themes.yml``."""
+
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Region:
+    """One entry of ``briefs/regions.yml``: a named group of countries."""
+
+    id: str
+    title: str
+    countries: tuple[Country, ...] = ()
+    description: str = ""
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        """The member countries' alpha-3 codes."""
+        return frozenset(c.alpha3 for c in self.countries)
+
+
+@dataclass(frozen=True)
+class BriefDate:
+    """A brief's date: a day (``2016-02-23``) or only a month (``2016-02``)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> BriefDate:
+        """Read ``YYYY-MM-DD`` or ``YYYY-MM`` (already validated)."""
+        parts = [int(p) for p in text.split("-")]
+        return cls(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+
+    @property
+    def iso(self) -> str:
+        """The date as written: ``2016-02-23`` or ``2016-02``."""
+        month = f"{self.year:04d}-{self.month:02d}"
+        return month if self.day is None else f"{month}-{self.day:02d}"
+
+    @property
+    def first_day(self) -> dt.date:
+        """The date as a calendar day (a month-only date is its first day)."""
+        return dt.date(self.year, self.month, self.day or 1)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        """Sorts by date whatever the precision (a month-only date before its days)."""
+        return (self.year, self.month, self.day or 0)
+
+    @property
+    def sortable(self) -> str:
+        """The date as text that sorts whatever the precision: ``2016-02-23``, ``2016-02-00``."""
+        return self.iso if self.day is not None else self.iso + "-00"
+
+    def __str__(self) -> str:
+        return self.iso
+
+
+@dataclass(frozen=True)
 class Brief:
-    """A validated brief: normalised front matter plus its Markdown body."""
+    """A validated brief: resolved front matter plus its Markdown body."""
 
     slug: str
     path: Path  # absolute path of the Markdown file
     rel_path: str  # path as reported to users, relative to the working directory
+    root: Path  # the content folder the brief was loaded from
     title: str
-    countries: tuple[str, ...]  # alpha-3 codes, in the author's order
-    themes: tuple[str, ...]
-    date: str  # "YYYY-MM-DD" or "YYYY-MM", as written
+    countries: tuple[Country, ...]  # in the author's order
+    themes: tuple[Theme, ...]
+    date: BriefDate
     summary: str
     body: str  # Markdown after the closing '---'
     body_line: int  # 1-based line number of the body's first line in the file
-    regions: tuple[str, ...] = ()
+    regions: tuple[Region, ...] = ()
     language: str = "en"
     authors: tuple[str, ...] = ()
     series: str | None = None
@@ -68,14 +124,31 @@ class Brief:
         return self.path.parent
 
     @property
-    def year(self) -> str:
-        """The four-digit year of the brief's date."""
-        return self.date[:4]
+    def year(self) -> int:
+        """The year of the brief's date."""
+        return self.date.year
 
-    @property
-    def sort_date(self) -> str:
-        """A date string that sorts correctly whatever the precision (YYYY-MM -> YYYY-MM-00)."""
-        return self.date if len(self.date) == 10 else self.date + "-00"
+    @cached_property
+    def country_codes(self) -> tuple[str, ...]:
+        """The alpha-3 codes of the brief's countries."""
+        return tuple(c.alpha3 for c in self.countries)
+
+    @cached_property
+    def theme_ids(self) -> tuple[str, ...]:
+        """The ids of the brief's themes."""
+        return tuple(t.id for t in self.themes)
+
+    @cached_property
+    def region_ids(self) -> tuple[str, ...]:
+        """The ids of the regions the brief is tagged with."""
+        return tuple(r.id for r in self.regions)
+
+    @cached_property
+    def web(self) -> RewrittenBody:
+        """The body with its links resolved for the site, and the files it publishes."""
+        from site_builder.pages.links import rewrite_links
+
+        return rewrite_links(self, self.root)
 
 
 @dataclass

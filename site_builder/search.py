@@ -2,9 +2,9 @@
 
 Only brief pages carry ``data-pagefind-body``, so index pages (themes, countries...) are
 never results. Each brief page also carries hidden filter, metadata and sort elements
-(:func:`search_metadata_html`). After MkDocs has written the site, :func:`index_site`
+(template ``briefs/partials/search-meta.html``, data from :func:`search_metadata`). After MkDocs has written the site, :func:`index_site`
 runs the Pagefind binary shipped in the ``pagefind_bin`` wheel (no download at run time)
-and writes ``pagefind/`` into the site. The search UI (``theme/search/``) talks to
+and writes ``pagefind/`` into the site. The search UI (``theme/assets/search/``) talks to
 ``pagefind/pagefind.js`` with relative URLs, so the site works offline and from a subpath.
 """
 
@@ -12,32 +12,32 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import html
 import json
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any
 
 from site_builder.findings import BriefsError
-from site_builder.model import Brief, Corpus
-from site_builder.vocabulary import get_country, language_name
+from site_builder.i18n import cldr_locale
+from site_builder.model import Brief, Corpus, Region
+from site_builder.vocabulary import language_name
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme" / "search"
-SEARCH_ASSETS: dict[str, str] = {
-    "assets/search/search.js": "search.js",
-    "assets/search/search.css": "search.css",
-}
-"""Site path -> file name under ``theme/search/``; the plugin copies them into the site."""
+if TYPE_CHECKING:
+    from site_builder.templating import Templates
+
+def N_(message: str) -> str:
+    """Mark a word for the catalogue; it is translated where it is shown."""
+    return message
+
 
 FACETS: tuple[tuple[str, str], ...] = (
-    ("theme", "Theme"),
-    ("country", "Country"),
-    ("region", "Region"),
-    ("language", "Language"),
-    ("year", "Year"),
+    ("theme", N_("Theme")),
+    ("country", N_("Country")),
+    ("region", N_("Region")),
+    ("language", N_("Language")),
+    ("year", N_("Year")),
 )
 """Filter keys as Pagefind indexes them, with their labels in the search UI."""
 
@@ -64,47 +64,63 @@ class SearchReport:
 def facet_values(brief: Brief, corpus: Corpus) -> dict[str, list[str]]:
     """Return the filter values of a brief, as shown to readers, per facet key."""
     return {
-        "theme": [corpus.themes[t].title if t in corpus.themes else t for t in brief.themes],
-        "country": [get_country(c).name for c in brief.countries],
-        "region": [corpus.regions[r].title for r in _regions_of(brief, corpus)],
+        "theme": [t.title for t in brief.themes],
+        "country": [c.name for c in brief.countries],
+        "region": [r.title for r in _regions_of(brief, corpus)],
         "language": [language_name(brief.language)],
-        "year": [brief.year],
+        "year": [str(brief.year)],
     }
 
 
-def _regions_of(brief: Brief, corpus: Corpus) -> list[str]:
+def _regions_of(brief: Brief, corpus: Corpus) -> list[Region]:
     """Regions tagged on the brief, and those containing one of its countries."""
-    ids = list(brief.regions)
+    regions = list(brief.regions)
     for region in corpus.regions.values():
-        if region.id not in ids and set(region.countries) & set(brief.countries):
-            ids.append(region.id)
-    return ids
+        if region not in regions and region.codes.intersection(brief.country_codes):
+            regions.append(region)
+    return regions
 
 
-def search_metadata_html(brief: Brief, corpus: Corpus) -> str:
-    """Return hidden elements giving Pagefind a brief's filters, metadata and sort key."""
-    esc = html.escape
+def search_metadata(brief: Brief, corpus: Corpus) -> dict[str, object]:
+    """Return what a brief page gives Pagefind: sort key, filters and result metadata."""
     values = facet_values(brief, corpus)
-    parts = [f'<div class="cb-search-meta" hidden aria-hidden="true" '
-             f'data-pagefind-sort="date:{esc(brief.sort_date)}">']
-    for key, _label in FACETS:
-        parts += [f'<span data-pagefind-filter="{key}">{esc(v)}</span>' for v in values[key]]
-    meta = {
-        "title": brief.title,
-        "countries": ", ".join(values["country"]),
-        "themes": ", ".join(values["theme"]),
-        "date": brief.date,
-        "language": brief.language,
+    filters = [(key, value) for key, _label in FACETS for value in values[key]]
+    meta = [
+        ("title", brief.title),
+        ("countries", ", ".join(values["country"])),
+        ("themes", ", ".join(values["theme"])),
+        ("date", brief.date.iso),
+        ("language", brief.language),
+    ]
+    return {"sort": "-".join(f"{n:02d}" for n in brief.date.sort_key), "filters": filters,
+            "meta": meta}
+
+
+def facets(words: Templates) -> list[tuple[str, str]]:
+    """Return the facet keys with their labels in the page's language."""
+    return [(key, words.gettext(label)) for key, label in FACETS]
+
+
+def search_messages(words: Templates) -> dict[str, object]:
+    """Return the search script's words in the page's language.
+
+    ``found`` maps each CLDR plural category (``one``, ``other``…) of the language to
+    its message, with ``{n}`` for the number; the script picks one with
+    ``Intl.PluralRules``.
+    """
+    rule = cldr_locale(words.language).plural_form
+    found: dict[str, str] = {}
+    for n in range(0, 200):
+        tag = rule(n)
+        if tag not in found:
+            found[tag] = words.ngettext("%(num)d brief found", "%(num)d briefs found", n
+                                        ).replace(str(n), "{n}", 1)
+    return {
+        "idle": words.gettext("Type a word or choose a filter."),
+        "loading": words.gettext("Loading search…"),
+        "unavailable": words.gettext("Search is unavailable: %(error)s", error="{error}"),
+        "found": found,
     }
-    parts += [f'<span data-pagefind-meta="{key}">{esc(value)}</span>' for key, value in meta.items()]
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def search_href(root: str, **filters: str) -> str:
-    """Return a link to the search page pre-filtered, e.g. ``search_href('../../', theme='Health')``."""
-    query = urlencode(sorted((k, v) for k, v in filters.items() if v))
-    return f"{root}search/" + (f"?{query}" if query else "")
 
 
 def facet_counts(briefs: list[Brief], corpus: Corpus) -> dict[str, dict[str, int]]:
@@ -115,51 +131,6 @@ def facet_counts(briefs: list[Brief], corpus: Corpus) -> dict[str, dict[str, int
             for value in values:
                 counts[key][value] = counts[key].get(value, 0) + 1
     return {key: dict(sorted(values.items())) for key, values in counts.items()}
-
-
-def search_page_html(facets: dict[str, dict[str, int]]) -> str:
-    """Return the body of the Search page (``search/``); search.js brings it to life.
-
-    The facet values and counts are embedded at build time, so the first search does not
-    download every filter index (Pagefind loads a filter's index only when it is used).
-    """
-    import json
-
-    facet_json = json.dumps(facets, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    facets = "".join(
-        f'<fieldset class="cb-facet" data-facet="{key}"><legend>{label}</legend>'
-        f'<div class="cb-facet__options"></div></fieldset>'
-        for key, label in FACETS
-    )
-    return f"""<div class="cb-search" data-pagefind-ignore>
-<form class="cb-search__form" role="search" action="./" method="get">
-<label for="cb-q">Search the briefs</label>
-<div class="cb-search__row">
-<input id="cb-q" name="q" type="search" autocomplete="off" placeholder="e.g. maternity, pensions, Mozambique">
-<label class="cb-search__sort-label" for="cb-sort">Sort by</label>
-<select id="cb-sort" name="sort">
-<option value="">Relevance</option>
-<option value="date:desc">Newest first</option>
-<option value="date:asc">Oldest first</option>
-</select>
-<button type="submit">Search</button>
-</div>
-</form>
-<div class="cb-search__body">
-<aside class="cb-search__facets" aria-label="Filters">{facets}
-<button type="button" class="cb-search__clear">Clear filters</button></aside>
-<section class="cb-search__results" aria-label="Results">
-<p class="cb-search__status" role="status" aria-live="polite"></p>
-<ol class="cb-search__list"></ol>
-<button type="button" class="cb-search__more" hidden>Show more results</button>
-</section>
-</div>
-<noscript><p>Search needs JavaScript. Browse the briefs by <a href="../themes/">theme</a> or
-<a href="../countries/">country</a> instead.</p></noscript>
-</div>
-<script type="application/json" id="cb-facets">{facet_json}</script>
-<script type="module" src="../assets/search/search.js"></script>
-"""
 
 
 def index_site(site_dir: Path, *, quiet: bool = True) -> SearchReport:

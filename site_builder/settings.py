@@ -1,6 +1,8 @@
 """Project settings: the ``briefs`` plugin block of ``mkdocs.yml`` as a typed object.
 
-The CLI and the MkDocs plugin both build a :class:`Settings`; the core reads only this.
+The options are declared here once (each a typed field with a docstring under it); the
+MkDocs plugin's configuration scheme and the CLI are made from this declaration. The
+core reads only :class:`Settings`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, Literal
 import yaml
 
 from site_builder.findings import BriefsError
+from site_builder.theme_files import ThemeFiles
+from site_builder.urls import absolute
 
 Overflow = Literal["error", "warn"]
 
@@ -37,12 +41,19 @@ class PdfSettings:
 class Settings:
     """Everything the core needs to know about a project."""
 
-    project_dir: Path = field(default_factory=Path.cwd)
+    project_dir: Path = field(default_factory=Path.cwd, metadata={"site": True})
     briefs_dir: str = "briefs"
     """Content folder, relative to the project."""
-    site_name: str = "Country briefs"
-    site_url: str = ""
-    """Public URL of the site, used in citations, feeds and PDFs."""
+    site_name: str = field(default="Country briefs", metadata={"site": True})
+    """mkdocs.yml's ``site_name``."""
+    site_url: str = field(default="", metadata={"site": True})
+    """Public URL of the site, used in citations, feeds and PDFs (mkdocs.yml's ``site_url``)."""
+    site_description: str = field(default="", metadata={"site": True})
+    """mkdocs.yml's ``site_description``: the home page's lead."""
+    language: str = field(default="en", metadata={"site": True})
+    """The site's language (mkdocs.yml's ``theme.language``): its words and dates."""
+    custom_dir: Path | None = field(default=None, metadata={"site": True})
+    """The project's override folder (mkdocs.yml's ``theme.custom_dir``), absolute."""
     series: str = "Social Protection Floors country briefs"
     """Series name printed on briefs that do not set ``series``."""
     publisher: str = "Social Protection Floors Programme"
@@ -56,6 +67,7 @@ class Settings:
     search: bool = True
     """Index the built site with Pagefind."""
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    """How brief PDFs are rendered (a mapping, or false to switch them off)."""
 
     @property
     def content_root(self) -> Path:
@@ -69,8 +81,12 @@ class Settings:
 
     def url_for(self, path: str) -> str:
         """Return the absolute public URL of a site path like ``briefs/x/``."""
-        base = self.site_url.rstrip("/")
-        return f"{base}/{path.lstrip('/')}" if base else "/" + path.lstrip("/")
+        return absolute(self.site_url, path)
+
+    @property
+    def theme(self) -> ThemeFiles:
+        """The theme's files: the package's, each overridable from ``custom_dir``."""
+        return ThemeFiles(self.custom_dir)
 
     @property
     def jobs(self) -> int:
@@ -100,9 +116,28 @@ def _plugin_block(config: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def option_names() -> list[str]:
+    """Return the names of the plugin's options (``briefs:`` in mkdocs.yml), in declared order."""
+    return [f.name for f in fields(Settings) if not f.metadata.get("site")]
+
+
+def _site_keys(project_dir: Path, site: dict[str, Any]) -> dict[str, Any]:
+    """Return the settings that come from mkdocs.yml's own keys (site_name, theme...)."""
+    theme = site.get("theme") if isinstance(site.get("theme"), dict) else {}
+    custom = theme.get("custom_dir") if theme else None
+    language = str((theme or {}).get("language") or "en")
+    return {
+        "site_name": str(site.get("site_name") or Settings.site_name),
+        "site_url": str(site.get("site_url") or ""),
+        "site_description": str(site.get("site_description") or ""),
+        "language": language,
+        "custom_dir": (project_dir / str(custom)).resolve() if custom else None,
+    }
+
+
 def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
-    known = {f.name for f in fields(Settings)} - {"project_dir", "pdf", "site_name", "site_url"}
+    known = set(option_names()) - {"pdf"}
     unknown = set(options) - known - {"pdf"}
     if unknown:
         raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
@@ -118,13 +153,21 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
         raise BriefsError(f"mkdocs.yml: briefs.pdf.overflow must be 'error' or 'warn', not {pdf.overflow!r}")
     if not isinstance(pdf.pages, int) or pdf.pages < 1:
         raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    for name, value in options.items():
+        expected = type(getattr(Settings, name, "")) if name in known else None
+        if expected is not None and value is not None and not isinstance(value, expected):
+            raise BriefsError(f"mkdocs.yml: briefs.{name} must be {_type_name(expected)}, "
+                              f"not {value!r}")
     return Settings(
         project_dir=project_dir.resolve(),
-        site_name=str(site.get("site_name") or Settings.site_name),
-        site_url=str(site.get("site_url") or ""),
         pdf=pdf,
+        **_site_keys(project_dir.resolve(), site),
         **{k: v for k, v in options.items() if k in known},
     )
+
+
+def _type_name(kind: type) -> str:
+    return {bool: "true or false", str: "text", int: "a whole number"}.get(kind, kind.__name__)
 
 
 def load_settings(project_dir: Path | None = None) -> Settings:

@@ -134,12 +134,10 @@ class BuiltSite:
 
 
 def make_project(target: Path, briefs: Path | None = None) -> Path:
-    """Make a project at ``target``: mkdocs.yml and docs/ copied, theme/ linked, briefs copied."""
+    """Make a project at ``target``: mkdocs.yml and docs/ copied, briefs copied (the theme is the package's)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_ROOT / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(PROJECT_ROOT / "docs", target / "docs", dirs_exist_ok=True)
-    if not (target / "theme").exists():
-        (target / "theme").symlink_to(PROJECT_ROOT / "theme", target_is_directory=True)
     if briefs is not None:
         shutil.copytree(briefs, target / "briefs", dirs_exist_ok=True)
     return target

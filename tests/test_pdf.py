@@ -270,8 +270,10 @@ def test_same_brief_in_another_checkout_gives_identical_bytes(tmp_path: Path) ->
     outputs = []
     for name in ("one", "two"):
         writer, settings = make_project(tmp_path / name)
-        shutil.copytree(PROJECT_ROOT / "theme" / "print", tmp_path / name / "theme" / "print")
-        shutil.copytree(PROJECT_ROOT / "theme" / "fonts", tmp_path / name / "theme" / "fonts")
+        # Each checkout overrides the print stylesheet with its own copy (same bytes).
+        for part in ("print", "fonts"):
+            shutil.copytree(PROJECT_ROOT / "theme" / part, tmp_path / name / "overrides" / part)
+        settings = dataclasses.replace(settings, custom_dir=tmp_path / name / "overrides")
         writer.write("moz/img/chart.svg", SVG)
         writer.brief("moz/moz-fig.md", title="Brief with figure", body=FIGURE_BODY)
         corpus = load(settings)
@@ -320,8 +322,9 @@ def test_content_ending_on_the_last_page_keeps_the_budget(built: Any, tmp_path: 
 
 def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
     writer, settings = make_project(tmp_path)
-    shutil.copytree(PROJECT_ROOT / "theme" / "print", tmp_path / "theme" / "print")
-    shutil.copytree(PROJECT_ROOT / "theme" / "fonts", tmp_path / "theme" / "fonts")
+    for part in ("print", "fonts"):  # the stylesheet finds its fonts beside it
+        shutil.copytree(PROJECT_ROOT / "theme" / part, tmp_path / "overrides" / part)
+    settings = dataclasses.replace(settings, custom_dir=tmp_path / "overrides")
     for name in ("a", "b", "c"):
         writer.brief(f"moz/moz-{name}.md", title=f"Brief {name}", body=body(200))
     writer.write("moz/img/chart.svg", SVG)
@@ -345,7 +348,7 @@ def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
     writer.write("moz/img/chart.svg", SVG.replace("#0b4f6c", "#aa0000"))
     assert build().rendered == ["moz-fig"]
     assert build(dataclasses.replace(settings, publisher="Another publisher")).rendered == everything
-    css = tmp_path / "theme" / "print" / "brief.css"
+    css = tmp_path / "overrides" / "print" / "brief.css"
     css.write_text(css.read_text() + "\n/* changed */\n")
     assert build().rendered == everything
     assert build().rendered == []
@@ -354,15 +357,14 @@ def test_cache_renders_only_what_changed(tmp_path: Path) -> None:
 def test_cache_key_follows_the_libraries_that_shape_the_bytes(monkeypatch: pytest.MonkeyPatch,
                                                               tmp_path: Path) -> None:
     from site_builder.pdf import cache
-    from site_builder.pdf.html import theme_dir
 
     names = " ".join(cache._weasyprint_dependencies() + cache._native_versions())
     for name in ("pydyf==", "fonttools==", "Pillow==", "tinycss2==", "pango-1.0==1.", "harfbuzz=="):
         assert name in names
     settings = Settings(project_dir=tmp_path)
-    before = cache.fingerprint(theme_dir(settings), settings)
+    before = cache.fingerprint(settings.theme, settings)
     monkeypatch.setattr(cache, "_weasyprint_dependencies", lambda: ["pydyf==99"])
-    assert cache.fingerprint(theme_dir(settings), settings) != before
+    assert cache.fingerprint(settings.theme, settings) != before
 
 
 # -- time limit and crashes --------------------------------------------------------------

@@ -14,8 +14,8 @@ from test_pdf import fonts, outline, pdftotext
 
 from site_builder.corpus import load_corpus
 from site_builder.pdf import PdfReport, render_all
-from site_builder.pdf.labels import labels_for
 from site_builder.settings import Settings, load_settings
+from site_builder.templating import templates_for
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_every_example_brief_renders_to_exactly_four_pages(examples: Any) -> Non
 
 
 def test_example_pdfs_are_complete(examples: Any) -> None:
-    _, corpus, report = examples
+    settings, corpus, report = examples
     for brief in corpus.published:
         path = report.results[brief.slug].path
         reader = PdfReader(path)
@@ -52,5 +52,5 @@ def test_example_pdfs_are_complete(examples: Any) -> None:
             assert re.fullmatch(r"[A-Z]{6}\+Noto-(Sans|Serif)-Brief(-\w+)?", name), (brief.slug, name)
             assert (embedded, subset) == ("yes", "yes"), (brief.slug, name)
         text = " ".join(pdftotext(path).split())
-        assert " ".join(brief.title.split()) in text and labels_for(brief.language).cite in text
+        assert " ".join(brief.title.split()) in text and templates_for(settings.theme, brief.language).gettext("How to cite") in text
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)

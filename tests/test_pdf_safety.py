@@ -17,13 +17,14 @@ from typing import Any, ClassVar
 
 import pytest
 
-from site_builder.model import Brief, Corpus, Theme
+from site_builder.model import Brief, BriefDate, Corpus, Theme
 from site_builder.pdf import render_all
 from site_builder.pdf.build import make_job
 from site_builder.pdf.fetcher import RefusedURL, SafeFetcher
-from site_builder.pdf.html import brief_html, theme_dir
+from site_builder.pdf.html import brief_html
 from site_builder.pdf.render import render_job
 from site_builder.settings import Settings
+from site_builder.vocabulary import get_country
 
 _OPENED: list[str] = []
 _RECORDING = threading.Event()
@@ -82,11 +83,12 @@ def project(tmp_path: Path) -> dict[str, Any]:
 def make_brief(project: dict[str, Any], body: str) -> tuple[Brief, Corpus]:
     """Return an (unvalidated) brief with this body, and a corpus holding it."""
     path = project["folder"] / "moz-x.md"
-    brief = Brief(slug="moz-x", path=path, rel_path="briefs/moz/moz-x.md", title="X",
-                  countries=("MOZ",), themes=("health",), date="2020-01-01", summary="S.",
+    health = Theme("health", "Health")
+    brief = Brief(slug="moz-x", path=path, rel_path="briefs/moz/moz-x.md",
+                  root=project["root"] / "briefs", title="X", countries=(get_country("MOZ"),),
+                  themes=(health,), date=BriefDate.parse("2020-01-01"), summary="S.",
                   body=body, body_line=5)
-    corpus = Corpus(root=project["root"] / "briefs", briefs=[brief],
-                    themes={"health": Theme("health", "Health")})
+    corpus = Corpus(root=project["root"] / "briefs", briefs=[brief], themes={"health": health})
     return brief, corpus
 
 
@@ -173,7 +175,7 @@ def test_weasyprint_errors_fail_the_brief(project: dict[str, Any]) -> None:
 def test_fetcher_refuses_without_opening(project: dict[str, Any], listener: tuple[str, list[str]]) -> None:
     host, hits = listener
     before = len(hits)
-    fetcher = SafeFetcher([project["folder"], theme_dir(project["settings"])])
+    fetcher = SafeFetcher([project["folder"], *project["settings"].theme.roots])
     for url in ("file:///etc/passwd", "file:///dev/zero", f"http://{host}/x", "ftp://example.org/x",
                 f"file://{project['secret']}", "file://otherhost/etc/passwd",
                 (project["folder"] / "img" / "link.png").as_uri(), (project["folder"] / "img").as_uri()):

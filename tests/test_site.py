@@ -17,15 +17,16 @@ import pytest
 from fixtures_site import BuiltSite, build_project, make_project, parse_html
 
 from site_builder.build import build_site
-from site_builder.citation import brief_path, pdf_path
 from site_builder.corpus import load_corpus
 from site_builder.feeds import FEED_LIMIT
 from site_builder.findings import BriefsError, ValidationFailed
 from site_builder.index import build_index
 from site_builder.model import Corpus
 from site_builder.pages.brief import RELATED_LIMIT
-from site_builder.pages.downloads import format_size
 from site_builder.settings import load_settings
+from site_builder.templating import format_size
+from site_builder.urls import brief as brief_path
+from site_builder.urls import brief_pdf as pdf_path
 
 pytestmark = pytest.mark.slow
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -73,11 +74,11 @@ def test_each_country_page_lists_exactly_its_briefs(example_site: BuiltSite) -> 
         assert card_slugs(example_site, url) == [b.slug for b in briefs], code
         # Grouped by theme: each brief is listed under every theme it has.
         content = example_site.content(url)
-        for theme_id in {t for b in briefs for t in b.themes}:
+        for theme_id in {t for b in briefs for t in b.theme_ids}:
             group = content.find("div", "theme-group", id=f"theme-{theme_id}")
             assert group is not None, (code, theme_id)
             listed = [a.attrs["href"] for a in group.find_all("a")][1:]
-            assert listed == [f"../../briefs/{b.slug}/" for b in briefs if theme_id in b.themes]
+            assert listed == [f"../../briefs/{b.slug}/" for b in briefs if theme_id in b.theme_ids]
         facts = example_site.content(url).find("dl", "page-facts")
         assert facts is not None and f"Briefs {len(briefs)}" in facts.text()
 
@@ -104,7 +105,7 @@ def test_brief_pages_have_header_citation_and_related(example_site: BuiltSite) -
         content = example_site.content(brief_path(brief.slug))
         assert [h.text() for h in content.find_all("h1")] == [brief.title]
         chips = [a.attrs["href"] for a in content.find_all("a", "chip")]
-        assert chips == [f"../../themes/{t}/" for t in brief.themes]
+        assert chips == [f"../../themes/{t}/" for t in brief.theme_ids]
         citation = content.find("p", "citation")
         assert citation is not None
         assert example_site.settings.url_for(brief_path(brief.slug)) in citation.text()
@@ -182,7 +183,7 @@ def test_feeds_parse_and_list_the_right_entries(example_site: BuiltSite) -> None
     for code, briefs in index.by_country.items():
         assert feed_entries(example_site, f"countries/{code.lower()}/feed.xml") == urls(briefs)
     updated = ET.parse(example_site.path("feed.xml")).getroot().find(f"{ATOM}updated")
-    assert updated is not None and updated.text == f"{index.briefs[0].sort_date[:10]}T00:00:00Z" \
+    assert updated is not None and updated.text == f"{index.briefs[0].date.first_day.isoformat()}T00:00:00Z" \
         .replace("-00T", "-01T")
     assert 'type="application/atom+xml"' in example_site.html("")
 
@@ -304,7 +305,7 @@ def test_pdfs_are_published_and_linked_with_size_and_pages(tmp_path: Path,
         link = site.content(brief_path(brief.slug)).find("p", "download")
         assert link is not None, brief.slug
         assert link.find("a").attrs["href"] == f"../../{pdf_path(brief.slug)}"
-        assert f"(PDF, 4 pages, {format_size(pdf.stat().st_size)})" in link.text()
+        assert f"(PDF, 4 pages, {format_size(pdf.stat().st_size, 'en')})" in link.text()
 
 
 def test_drafts_are_left_out(corpus, site_project: Path) -> None:
@@ -359,7 +360,7 @@ def test_mkdocs_failure_leaves_previous_site_untouched(corpus, site_project: Pat
     before = site.files()
     config = site_project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "custom_dir: theme/overrides", "custom_dir: theme/no-such-folder"), encoding="utf-8")
+        "theme:\n", "theme:\n  custom_dir: no-such-folder\n", 1), encoding="utf-8")
     with pytest.raises(BriefsError, match="site build failed"):
         build_project(site_project)
     assert site.files() == before

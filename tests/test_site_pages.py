@@ -8,14 +8,16 @@ from pathlib import Path
 from fixtures_site import parse_html
 
 from site_builder.corpus import load_corpus
+from site_builder.downloads import BriefPdf, CountryPack, Download, FilePack, ThemePack
 from site_builder.feeds import atom_date, render_feeds
 from site_builder.index import build_index
-from site_builder.model import Brief
-from site_builder.pages.downloads import Download, format_size, pdf_key, theme_bundle_key
+from site_builder.model import BriefDate
 from site_builder.pages.links import rewrite_links
-from site_builder.pages.markup import Linker, format_date
 from site_builder.pages.site import render_site_pages
 from site_builder.settings import Settings
+from site_builder.templating import format_size, templates_for
+from site_builder.theme_files import ThemeFiles
+from site_builder.urls import Linker
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -36,13 +38,18 @@ def test_linker_climbs_to_the_site_root() -> None:
 
 
 def test_dates_sizes_and_downloads_read_well() -> None:
-    assert format_date("2016-02-03") == "3 February 2016"
-    assert format_date("2016-11") == "November 2016"
-    assert atom_date("2016-11") == "2016-11-01T00:00:00Z"
-    assert format_size(812) == "812 bytes"
-    assert format_size(312_400) == "312 kB"
-    assert format_size(4_200_000) == "4.2 MB"
-    assert Download("pdf/a.pdf", 312_400, 4, "Download").describe() == "PDF, 4 pages, 312 kB"
+    words = templates_for(ThemeFiles(), "en")
+    assert words.format_date(BriefDate.parse("2016-02-03")) == "3 February 2016"
+    assert words.format_date(BriefDate.parse("2016-11")) == "November 2016"
+    assert templates_for(ThemeFiles(), "fr").format_date(BriefDate.parse("2016-02-23")) == "23 février 2016"
+    assert templates_for(ThemeFiles(), "es").format_date(BriefDate.parse("2016-02-23")) \
+        == "23 de febrero de 2016"
+    assert atom_date(BriefDate.parse("2016-11")) == "2016-11-01T00:00:00Z"
+    assert format_size(812, "en") == "812 B"
+    assert format_size(312_400, "en") == "312 kB"
+    assert format_size(4_200_000, "en") == "4.2 MB"
+    assert format_size(4_200_000, "fr") == "4,2 MB"
+    assert Download(BriefPdf("a"), "pdf/a.pdf", 312_400, 4).format == "PDF"
 
 
 def test_rewrite_links_to_briefs_and_assets(corpus) -> None:
@@ -52,12 +59,13 @@ def test_rewrite_links_to_briefs_and_assets(corpus) -> None:
             "![Map](img/map.svg) and ![Logo](../shared/logo.svg).\n\n"
             "```\n[code](../tls/tls-b.md)\n```\n\n`[span](../tls/tls-b.md)`\n\n"
             "[web](https://example.org/x.md) [ref]: ../tls/tls-b.md\n")
-    path = corpus.brief("moz/moz-a.md", body=body)
+    corpus.brief("moz/moz-a.md", body=body)
     corpus.brief("tls/tls-b.md", countries="[TLS]")
-    brief = Brief(slug="moz-a", path=path, rel_path="briefs/moz/moz-a.md", title="A",
-                  countries=("MOZ",), themes=("health",), date="2016-01-01", summary="S",
-                  body=body, body_line=8)
+    loaded, _ = load_corpus(corpus.root)
+    brief = loaded.get("moz-a")
+    assert brief is not None
     result = rewrite_links(brief, corpus.root)
+    assert brief.web == result
     assert "[B](../tls-b/index.md#costs)" in result.body
     assert "other](../tls-b/index.md)" in result.body
     assert "![Map](img/map.svg)" in result.body
@@ -75,37 +83,39 @@ def test_downloads_and_search_hooks_show_when_given(corpus) -> None:
     corpus.brief("moz/moz-a.md", title="A", themes="[health]")
     index = _index(corpus)
     downloads = {
-        pdf_key("moz-a"): Download("pdf/moz-a.pdf", 312_400, 4, "Download the PDF"),
-        theme_bundle_key("health"): Download("bundles/health.pdf", 2_100_000, 12, "Health pack"),
-        "bundle:country:moz": Download("bundles/moz.pdf", 900_000, 8, "Mozambique pack"),
-        "bundle:file:event": Download("bundles/event.pdf", 1_500_000, 20, "Event pack"),
+        BriefPdf("moz-a"): Download(BriefPdf("moz-a"), "pdf/moz-a.pdf", 312_400, 4),
+        ThemePack("health"): Download(ThemePack("health"), "bundles/health.pdf", 2_100_000, 12),
+        CountryPack("MOZ"): Download(CountryPack("MOZ"), "bundles/moz.pdf", 900_000, 8),
+        FilePack("event"): Download(FilePack("event"), "bundles/event.pdf", 1_500_000, 20,
+                                    "Event pack"),
     }
     site = render_site_pages(index, Settings(project_dir=corpus.root.parent, search=True), downloads)
     brief = site.pages["briefs/moz-a/index.md"]
-    assert '<span data-pagefind-filter="theme">Health</span>' in brief.before
-    assert brief.before.index("cb-search-meta") < brief.before.index("</header>")
+    assert '<span data-pagefind-filter="theme">Health</span>' in brief.html
+    assert brief.html.index("cb-search-meta") < brief.html.index("</header>")
     assert "search/index.md" in site.pages
-    assert "PDF, 4 pages, 312 kB" in brief.before and "../../pdf/moz-a.pdf" in brief.before
-    theme = site.pages["themes/health/index.md"].before
+    assert "PDF, 4 pages, 312 kB" in brief.html and "../../pdf/moz-a.pdf" in brief.html
+    theme = site.pages["themes/health/index.md"].html
     assert "../../bundles/health.pdf" in theme and "PDF, 12 pages, 2.1 MB" in theme
     assert "../../search/?theme=Health" in theme
-    country = site.pages["countries/moz/index.md"].before
+    country = site.pages["countries/moz/index.md"].html
     assert "../../bundles/moz.pdf" in country and "../../search/?country=Mozambique" in country
-    assert "bundles/event.pdf" in site.pages["index.md"].before
+    assert "bundles/event.pdf" in site.pages["index.md"].html
+    assert "Event pack" in site.pages["index.md"].html
     without = render_site_pages(index, Settings(project_dir=corpus.root.parent, search=False), {})
-    assert "pdf/moz-a.pdf" not in without.pages["briefs/moz-a/index.md"].before
-    assert "search/" not in without.pages["themes/health/index.md"].before
+    assert "pdf/moz-a.pdf" not in without.pages["briefs/moz-a/index.md"].html
+    assert "search/" not in without.pages["themes/health/index.md"].html
     assert "search/index.md" not in without.pages
-    assert "data-pagefind" not in without.pages["briefs/moz-a/index.md"].before
+    assert "data-pagefind" not in without.pages["briefs/moz-a/index.md"].html
 
 
 def test_generated_text_is_escaped(corpus) -> None:
     corpus.brief("moz/moz-a.md", title='"<b>Bold</b> & co"', summary='"<i>x</i>"')
     site = render_site_pages(_index(corpus), Settings(project_dir=corpus.root.parent), {})
     for page in site.pages.values():
-        assert "<b>Bold" not in page.before + page.after
-        assert "<i>x" not in page.before + page.after
-    header = parse_html(site.pages["briefs/moz-a/index.md"].before)
+        assert "<b>Bold" not in page.html
+        assert "<i>x" not in page.html
+    header = parse_html(site.pages["briefs/moz-a/index.md"].html)
     h1 = header.find("h1")
     assert h1 is not None and h1.text() == "<b>Bold</b> & co"
 

@@ -31,8 +31,9 @@ def test_valid_brief_has_no_findings(corpus: CorpusWriter) -> None:
     loaded, findings = load_corpus(corpus.root)
     assert findings == []
     brief = loaded.briefs[0]
-    assert (brief.slug, brief.countries, brief.date, brief.language) == (
+    assert (brief.slug, brief.country_codes, brief.date.iso, brief.language) == (
         "moz-ok", ("MOZ",), "2016-02-23", "en")
+    assert brief.countries[0].name == "Mozambique" and brief.themes[0].title == "Older persons"
     assert brief.body.startswith("## Context")
 
 
@@ -70,15 +71,15 @@ def test_codes_are_text_and_names_normalise(corpus: CorpusWriter) -> None:
                  "Bolivia, Occupied Palestinian Territory, pak]", date="2016-03")
     loaded, findings = load_corpus(corpus.root)
     assert findings == []
-    assert loaded.briefs[0].countries == ("NOR", "KHM", "VNM", "LAO", "BOL", "PSE", "PAK")
-    assert loaded.briefs[0].date == "2016-03"
+    assert loaded.briefs[0].country_codes == ("NOR", "KHM", "VNM", "LAO", "BOL", "PSE", "PAK")
+    assert loaded.briefs[0].date.iso == "2016-03" and loaded.briefs[0].date.day is None
 
 
 def test_quoted_and_unquoted_dates_are_the_same(corpus: CorpusWriter) -> None:
     corpus.brief("a/a.md", date="2016-03-01")
     corpus.brief("b/b.md", date="'2016-03-01'")
     loaded, findings = load_corpus(corpus.root)
-    assert findings == [] and {b.date for b in loaded.briefs} == {"2016-03-01"}
+    assert findings == [] and {b.date.iso for b in loaded.briefs} == {"2016-03-01"}
 
 
 @pytest.mark.parametrize(

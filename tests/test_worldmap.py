@@ -9,12 +9,20 @@ from importlib.resources import files
 
 import pytest
 
-from site_builder.pages.worldmap import (
-    WORLD_MAP_CSS,
-    countries_on_map,
-    render_world_map,
-    step,
-)
+from site_builder.pages.worldmap import countries_on_map, step, world_map
+from site_builder.templating import templates_for
+from site_builder.theme_files import BUILTIN, ThemeFiles
+from site_builder.urls import Linker
+
+WORLD_MAP_CSS = (BUILTIN / "assets" / "stylesheets" / "worldmap.css").read_text(encoding="utf-8")
+
+
+def render_world_map(counts: dict[str, int], href: object, names: dict[str, str],
+                     map_id: str = "world-map") -> str:
+    """Render the map partial the way the home and coverage pages do (links from the root)."""
+    return templates_for(ThemeFiles(), "en").render(
+        "briefs/partials/worldmap.html", "", map=world_map(counts, names), map_id=map_id,
+        title="Number of briefs per country", url=Linker(""))
 
 SVG = "{http://www.w3.org/2000/svg}"
 COUNTS = {"MOZ": 3, "IND": 1, "CPV": 2}
@@ -102,7 +110,7 @@ def test_figure_structure(figure: ET.Element) -> None:
 def test_deterministic_and_offline() -> None:
     a = render_world_map(COUNTS, href, NAMES)
     assert a == render_world_map(dict(reversed(COUNTS.items())), href, NAMES)
-    assert "\n" not in a
+    assert "\n" not in a.strip()  # one line: no stray text nodes between the shapes
     assert a.count("http") == 1  # only the SVG namespace
     assert "http" not in WORLD_MAP_CSS and ".cb-map__n4" in WORLD_MAP_CSS
 

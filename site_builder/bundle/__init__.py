@@ -27,11 +27,16 @@ from site_builder.bundle.spec import (
     located,
     read_bundle_file,
 )
+from site_builder.downloads import CountryPack, FilePack, PackKey, ThemePack
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity
+from site_builder.i18n import LOCALES_DIR
 from site_builder.index import Index
 from site_builder.model import Brief
 from site_builder.settings import Settings
+from site_builder.templating import templates_for
+from site_builder.theme_files import ThemeFiles
+from site_builder.urls import pack_file
 from site_builder.vocabulary import get_country
 
 __all__ = [
@@ -54,11 +59,12 @@ __all__ = [
 class BundleInfo:
     """A finished pack."""
 
-    key: str  # e.g. "bundle:theme:older-persons"
+    key: PackKey
     path: Path
     pages: int
     size: int
     slugs: tuple[str, ...]
+    title: str = ""
 
 
 def _brief_pdfs(briefs: list[Brief], index: Index, settings: Settings, jobs: int | None,
@@ -81,10 +87,9 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Setti
                 pdfs: Mapping[str, tuple[Path, int]]) -> bytes:
     relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
     entries = [ContentsEntry(b, relative.starts[b.slug] + 1) for b in briefs]
-    front = render_front(cover, entries, index.corpus, settings.project_dir / "theme")
-    themes = sorted({index.corpus.themes[t].title for b in briefs for t in b.themes
-                     if t in index.corpus.themes})
-    countries = sorted({get_country(c).name for b in briefs for c in b.countries})
+    front = render_front(cover, entries, index.corpus, settings)
+    themes = sorted({t.title for b in briefs for t in b.themes})
+    countries = sorted({c.name for b in briefs for c in b.countries})
     data, _ = merge_pack(
         front,
         [Part(b.slug, b.title, pdfs[b.slug][0]) for b in briefs],
@@ -97,16 +102,19 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Setti
 
 
 @lru_cache(maxsize=4)
-def _front_inputs(theme_dir: Path) -> str:
-    """Hash what the cover and contents pages are made with: stylesheet, fonts, code, WeasyPrint."""
+def _front_inputs(theme: ThemeFiles, language: str) -> str:
+    """Hash what the cover and contents pages are made with: templates, CSS, fonts, words, code."""
     import weasyprint
 
     from site_builder.pdf.cache import hash_tree
 
     digest = hashlib.sha256(weasyprint.__version__.encode())
     digest.update(hashlib.sha256(Path(__file__).with_name("front.py").read_bytes()).digest())
-    for name in ("bundle", "fonts"):
-        hash_tree(digest, theme_dir / name)
+    for root in theme.roots:
+        for name in ("bundle", "fonts", "templates/bundle", "locales"):
+            hash_tree(digest, root / name)
+    hash_tree(digest, LOCALES_DIR)
+    digest.update(language.encode())
     return digest.hexdigest()
 
 
@@ -121,16 +129,17 @@ def _page_count(data: bytes) -> int:
 
 def make_bundle(index: Index, settings: Settings, selection: Selection, cover: Cover,
                 output: Path, *, jobs: int | None = None, progress: bool = False,
-                known: Mapping[str, object] | None = None, key: str = "bundle") -> BundleInfo:
+                known: Mapping[str, object] | None = None,
+                key: PackKey | None = None) -> BundleInfo:
     """Select, merge and write one pack to ``output``; an existing file is replaced only at the end."""
     briefs = select_briefs(selection, index)
     pdfs = _brief_pdfs(briefs, index, settings, jobs, progress, known)
     cover = Cover(cover.title, cover.subtitle, cover.event, cover.date,
                   cover.series or settings.series)
     fingerprint = hashlib.sha256(json.dumps([
-        __version__, cover.__dict__, [(b.slug, b.title, b.countries, b.themes, b.date,
+        __version__, cover.__dict__, [(b.slug, b.title, b.country_codes, b.theme_ids, b.date.iso,
                                        pdfs[b.slug][0].name) for b in briefs],
-        _front_inputs(settings.project_dir / "theme"),
+        _front_inputs(settings.theme, settings.language),
     ], sort_keys=True, default=str).encode()).hexdigest()
     cached = settings.cache_root / "bundles" / f"{fingerprint}.pdf"
     data = cached.read_bytes() if cached.exists() else None
@@ -139,27 +148,28 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
         write_atomic(cached, data)
     if output.resolve() != cached.resolve():
         write_atomic(output, data)
-    return BundleInfo(key, output, _page_count(data), len(data), tuple(b.slug for b in briefs))
+    return BundleInfo(key or FilePack(output.stem), output, _page_count(data), len(data), tuple(b.slug for b in briefs),
+                      cover.title)
 
 
-def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[str, str, Selection, Cover]]:
-    """Return (key, relative output path, selection, cover) for every pack the site offers."""
-    specs: list[tuple[str, str, Selection, Cover]] = []
+def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[PackKey, Selection, Cover]]:
+    """Return (key, selection, cover) for every pack the site offers."""
+    words = templates_for(settings.theme, settings.language)
+    subtitle = words.gettext("Country briefs")
+    specs: list[tuple[PackKey, Selection, Cover]] = []
     for theme_id, briefs in index.by_theme.items():
         if briefs:
             theme = index.corpus.themes[theme_id]
-            specs.append((f"bundle:theme:{theme_id}", f"themes/{theme_id}.pdf",
-                          Selection(themes=(theme_id,), order="date"),
-                          Cover(theme.title, "Country briefs")))
+            specs.append((ThemePack(theme_id), Selection(themes=(theme_id,), order="date"),
+                          Cover(theme.title, subtitle)))
     for code in index.by_country:
-        specs.append((f"bundle:country:{code.lower()}", f"countries/{code.lower()}.pdf",
-                      Selection(countries=(code,), order="theme"),
-                      Cover(get_country(code).name, "Country briefs")))
+        specs.append((CountryPack(code), Selection(countries=(code,), order="theme"),
+                      Cover(get_country(code).name, subtitle)))
     files, problems = read_bundle_files(index, settings)
     if problems:
         raise BriefsError("\n".join(located(f) for f in problems))
     for spec in files:
-        specs.append((f"bundle:file:{spec.name}", f"{spec.name}.pdf", spec.selection,
+        specs.append((FilePack(spec.name), spec.selection,
                       Cover(spec.title, spec.subtitle, spec.event, spec.date)))
     return specs
 
@@ -182,10 +192,10 @@ def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec
 
 
 def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[str, object],
-                       out_dir: Path) -> dict[str, BundleInfo]:
+                       out_dir: Path) -> dict[PackKey, BundleInfo]:
     """Make every site pack into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf)."""
-    infos: dict[str, BundleInfo] = {}
-    for key, rel, selection, cover in site_bundle_specs(index, settings):
-        infos[key] = make_bundle(index, settings, selection, cover, out_dir / rel,
+    infos: dict[PackKey, BundleInfo] = {}
+    for key, selection, cover in site_bundle_specs(index, settings):
+        infos[key] = make_bundle(index, settings, selection, cover, out_dir / pack_file(key),
                                  known=pdf_results, key=key)
     return infos

@@ -1,8 +1,7 @@
-"""Render a bundle's cover and contents pages with WeasyPrint (from our own HTML only)."""
+"""Render a bundle's cover and contents pages with WeasyPrint (template ``bundle/front.html``)."""
 
 from __future__ import annotations
 
-import html
 import io
 import os
 from dataclasses import dataclass
@@ -11,7 +10,9 @@ from urllib.parse import unquote, urlsplit
 
 from site_builder.findings import BriefsError
 from site_builder.model import Brief, Corpus
-from site_builder.vocabulary import get_country
+from site_builder.settings import Settings
+from site_builder.templating import templates_for
+from site_builder.theme_files import BUILTIN
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,11 @@ class Cover:
     series: str = ""
 
 
-def _theme_only_fetcher(theme_dir: Path):  # type: ignore[no-untyped-def]
-    """Return a WeasyPrint URL fetcher that serves files under ``theme_dir`` and nothing else."""
+def _theme_only_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    """Return a WeasyPrint URL fetcher that serves files under the theme's folders and nothing else."""
     from weasyprint import URLFetcher
 
-    root = theme_dir.resolve()
+    resolved = [r.resolve() for r in roots]
 
     class ThemeFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: object = None) -> object:
@@ -45,69 +46,32 @@ def _theme_only_fetcher(theme_dir: Path):  # type: ignore[no-untyped-def]
             if parts.scheme != "file":
                 raise ValueError(f"refused (bundles load theme files only): {url}")
             path = Path(os.path.realpath(unquote(parts.path)))
-            if not path.is_relative_to(root) or not path.is_file():
+            if not any(path.is_relative_to(r) for r in resolved) or not path.is_file():
                 raise ValueError(f"refused (outside the theme folder): {url}")
             return super().fetch(url, headers)
 
     return ThemeFetcher(allowed_protocols={"file"}, allow_redirects=False)
 
 
-def _list(items: list[str]) -> str:
-    return ", ".join(items)
-
-
-def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, lang: str = "en") -> str:
-    """Return the HTML of the cover page and the contents page(s)."""
-    esc = html.escape
+def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, settings: Settings,
+               language: str | None = None) -> str:
+    """Return the HTML of the cover page and the contents page(s) (template ``bundle/front.html``)."""
+    theme = settings.theme
+    order = list(corpus.themes)
     themes = sorted({t for e in entries for t in e.brief.themes},
-                    key=lambda t: list(corpus.themes).index(t) if t in corpus.themes else 999)
-    countries = sorted({get_country(c).name for e in entries for c in e.brief.countries})
-    theme_names = [corpus.themes[t].title if t in corpus.themes else t for t in themes]
-    rows = []
-    for number, entry in enumerate(entries, start=1):
-        brief = entry.brief
-        meta = f"{_list([get_country(c).name for c in brief.countries])} · {brief.date}"
-        rows.append(
-            f'<tr><td class="contents__num">{number}</td><td class="contents__text">'
-            f'<span class="contents__title">{esc(brief.title)}</span>'
-            f'<span class="contents__meta">{esc(meta)}</span></td>'
-            f'<td class="contents__page">{entry.start_label}</td></tr>'
-        )
-    n = len(entries)
-    return f"""<!DOCTYPE html>
-<html lang="{esc(lang)}"><head><meta charset="utf-8"><title>{esc(cover.title)}</title>
-<link rel="stylesheet" href="bundle/bundle.css"></head><body>
-<section class="cover">
-<div class="cover__band">
-<p class="cover__series">{esc(cover.series)}</p>
-<h1>{esc(cover.title)}</h1>
-{f'<p class="cover__subtitle">{esc(cover.subtitle)}</p>' if cover.subtitle else ''}
-</div>
-<div class="cover__body">
-{f'<p class="cover__event">{esc(cover.event)}</p>' if cover.event else ''}
-{f'<p class="cover__date">{esc(cover.date)}</p>' if cover.date else ''}
-<dl class="cover__facts">
-<dt>Briefs</dt><dd>{n} brief{'s' if n != 1 else ''}</dd>
-<dt>Themes</dt><dd>{esc(_list(theme_names))}</dd>
-<dt>Countries</dt><dd>{esc(_list(countries))}</dd>
-</dl>
-</div>
-<p class="cover__foot">Each brief starts on a right-hand page; print double-sided.</p>
-</section>
-<section class="contents">
-<h1>Contents</h1>
-<table class="contents__table">
-<thead><tr><th scope="col">No.</th><th scope="col">Brief</th><th scope="col">Page</th></tr></thead>
-<tbody>
-{''.join(rows)}
-</tbody>
-</table>
-</section>
-</body></html>"""
+                    key=lambda t: order.index(t.id) if t.id in order else len(order))
+    countries = sorted({c.name for e in entries for c in e.brief.countries})
+    templates = templates_for(theme, language or settings.language)
+    return templates.render(
+        "bundle/front.html", cover=cover,
+        entries=[(n, e.brief, e.start_label) for n, e in enumerate(entries, start=1)],
+        themes=[t.title for t in themes], countries=countries,
+        stylesheet=theme.find("bundle/bundle.css").as_uri(),
+    )
 
 
 def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus,
-                 theme_dir: Path) -> bytes:
+                 settings: Settings) -> bytes:
     """Render cover and contents to PDF bytes (deterministic for the same input).
 
     Like the briefs, the front pages use the theme's fonts only (never the machine's), so
@@ -117,15 +81,16 @@ def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus,
 
     from site_builder.pdf.fonts import describe_characters, missing_characters, theme_font_config
 
-    source = front_html(cover, entries, corpus)
-    missing = missing_characters(source, theme_dir / "fonts")
+    theme = settings.theme
+    source = front_html(cover, entries, corpus, settings)
+    missing = missing_characters(source, theme.fonts_dir)
     if missing:
         raise BriefsError(
             f"cannot bundle '{cover.title}': {describe_characters(missing)} not in the theme's "
-            f"fonts ({theme_dir / 'fonts'}); change the cover text or add a font that has them"
+            f"fonts ({theme.fonts_dir}); change the cover text or add a font that has them"
         )
-    document = HTML(string=source, base_url=theme_dir.resolve().as_uri() + "/",
-                    url_fetcher=_theme_only_fetcher(theme_dir)).render(
+    document = HTML(string=source, base_url=BUILTIN.as_uri() + "/",
+                    url_fetcher=_theme_only_fetcher(theme.roots)).render(
                         font_config=theme_font_config())
     out = io.BytesIO()
     document.write_pdf(out, pdf_identifier=b"country-briefs-bundle-front", custom_metadata=False)

@@ -12,7 +12,6 @@ from site_builder.index import Index, newest_first
 from site_builder.model import Brief
 from site_builder.vocabulary import (
     close_match,
-    get_country,
     is_language,
     resolve_country,
     suggest_country,
@@ -114,19 +113,19 @@ def check_selection(selection: Selection, index: Index) -> list[str]:
 
 def _matches(brief: Brief, selection: Selection, countries: set[str], region_members: set[str]
              ) -> bool:
-    if selection.themes and not set(selection.themes) & set(brief.themes):
+    if selection.themes and not set(selection.themes) & set(brief.theme_ids):
         return False
-    if countries and not countries & set(brief.countries):
+    if countries and not countries & set(brief.country_codes):
         return False
-    if selection.regions and not (set(selection.regions) & set(brief.regions)
-                                  or region_members & set(brief.countries)):
+    if selection.regions and not (set(selection.regions) & set(brief.region_ids)
+                                  or region_members & set(brief.country_codes)):
         return False
     if selection.languages and brief.language not in selection.languages:
         return False
-    if selection.date_from and brief.sort_date[: len(selection.date_from)] < selection.date_from:
+    date = brief.date.sortable
+    if selection.date_from and date[: len(selection.date_from)] < selection.date_from:
         return False
-    return not (selection.date_to
-                and brief.sort_date[: len(selection.date_to)] > selection.date_to)
+    return not (selection.date_to and date[: len(selection.date_to)] > selection.date_to)
 
 
 def select_briefs(selection: Selection, index: Index) -> list[Brief]:
@@ -137,7 +136,7 @@ def select_briefs(selection: Selection, index: Index) -> list[Brief]:
     chosen: list[Brief] = []
     if selection.has_filters:
         countries = {resolve_country(c) or c for c in selection.countries}
-        members = {c for r in selection.regions for c in index.corpus.regions[r].countries}
+        members = {c for r in selection.regions for c in index.corpus.regions[r].codes}
         chosen = [b for b in index.briefs if _matches(b, selection, countries, members)]
     seen = {b.slug for b in chosen}
     listed = [index.by_slug[s] for s in dict.fromkeys(selection.slugs) if s not in seen]
@@ -160,8 +159,8 @@ def order_briefs(briefs: list[Brief], selection: Selection, index: Index) -> lis
         wanted = set(selection.themes)
 
         def theme_key(brief: Brief) -> int:
-            themes = [t for t in brief.themes if not wanted or t in wanted] or list(brief.themes)
+            themes = [t for t in brief.theme_ids if not wanted or t in wanted] or list(brief.theme_ids)
             return min(rank.get(t, len(rank)) for t in themes)
 
         return sorted(dated, key=theme_key)
-    return sorted(dated, key=lambda b: get_country(b.countries[0]).name)
+    return sorted(dated, key=lambda b: b.countries[0].name)

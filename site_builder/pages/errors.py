@@ -1,33 +1,26 @@
-"""Pages shown by ``briefs serve`` while briefs have errors (the preview must not crash)."""
+"""Pages shown by ``briefs serve`` while briefs have problems (the preview must not crash)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from site_builder.citation import brief_path
+from site_builder import urls
 from site_builder.findings import Finding, Severity, summary_line
-from site_builder.pages.markup import GeneratedPage, Linker, esc, front_matter, html_page
-
-ERRORS_PATH = "errors/"
+from site_builder.pages.base import GeneratedPage, SiteContext
 
 
-def _finding_list(findings: list[Finding]) -> str:
-    items = "".join(
-        f'<li class="finding {f.severity.value}"><code>{esc(f.format())}</code></li>'
-        for f in findings)
-    return f'<ul class="findings">{items}</ul>'
-
-
-def render_errors_page(findings: list[Finding], n_briefs: int) -> GeneratedPage:
-    """Return the page listing every finding of the last build."""
+def _split(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Return (errors, warnings)."""
     errors = [f for f in findings if f.severity is Severity.ERROR]
-    head = ('<header class="page-header"><h1>The briefs have errors</h1>'
-            f'<p class="lead">{esc(summary_line(n_briefs, findings))}. Fix them and save: '
-            "this page reloads by itself.</p></header>")
-    return html_page(
-        front_matter("Errors", hide=["navigation", "toc"]),
-        head, _finding_list(errors), _finding_list([f for f in findings if f not in errors]))
+    return errors, [f for f in findings if f.severity is not Severity.ERROR]
+
+
+def render_errors_page(findings: list[Finding], n_briefs: int, site: SiteContext) -> GeneratedPage:
+    """Return the page listing every finding of the last build ("No problems" when none)."""
+    errors, warnings = _split(findings)
+    return site.page("briefs/errors.html", urls.errors(), site.templates.gettext("Errors"),
+                     summary=summary_line(n_briefs, findings), errors=errors, warnings=warnings)
 
 
 def failing_briefs(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -39,13 +32,9 @@ def failing_briefs(findings: list[Finding]) -> dict[str, list[Finding]]:
     return dict(by_slug)
 
 
-def render_brief_error_page(slug: str, findings: list[Finding]) -> GeneratedPage:
-    """Return the Markdown shown at a failing brief's URL, listing its errors."""
-    url = Linker(brief_path(slug))
-    head = ('<header class="page-header"><p class="kicker">Preview</p>'
-            f"<h1>This brief has errors: {esc(slug)}</h1>"
-            '<p class="lead">It is left out of the site until they are fixed. '
-            f'<a href="{url(ERRORS_PATH)}">All errors</a>.</p></header>')
-    return html_page(
-        front_matter(f"Errors in {slug}", hide=["navigation", "toc"]),
-        head, _finding_list(findings))
+def render_brief_error_page(slug: str, findings: list[Finding], site: SiteContext) -> GeneratedPage:
+    """Return the page shown at a failing brief's URL, listing its errors."""
+    title = site.templates.gettext("Errors in %(slug)s", slug=slug)
+    errors, warnings = _split(findings)
+    return site.page("briefs/brief-error.html", urls.brief(slug), title, slug=slug,
+                     errors=errors, warnings=warnings)

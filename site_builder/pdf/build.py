@@ -20,7 +20,7 @@ from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity, sort_findings
 from site_builder.model import Brief, Corpus
 from site_builder.pdf.cache import Entry, PdfCache, brief_key, fingerprint
-from site_builder.pdf.html import brief_html, theme_dir
+from site_builder.pdf.html import brief_html
 from site_builder.pdf.pool import run_jobs
 from site_builder.pdf.render import RenderJob, RenderResult, render_job
 from site_builder.settings import Settings
@@ -61,11 +61,11 @@ def make_job(brief: Brief, html: str, settings: Settings) -> RenderJob:
         slug=brief.slug,
         html=html,
         base_url=brief.folder.resolve().as_uri() + "/",
-        roots=(brief.folder.resolve(), theme_dir(settings)),
+        roots=(brief.folder.resolve(), *settings.theme.roots),
         pages=settings.pdf.pages,
         allow_overflow=settings.pdf.overflow == "warn",
         identifier=pdf_identifier(html, settings),
-        fonts_dir=theme_dir(settings) / "fonts",
+        fonts_dir=settings.theme.fonts_dir,
     )
 
 
@@ -75,7 +75,9 @@ def pdf_identifier(html: str, settings: Settings) -> bytes:
     The HTML links the stylesheet by its absolute ``file:`` URL; hashing it as is would give
     the same brief different bytes in two checkouts.
     """
-    portable = html.replace(theme_dir(settings).as_uri(), "theme:")
+    portable = html
+    for root in settings.theme.roots:
+        portable = portable.replace(root.as_uri(), "theme:")
     return hashlib.sha256(portable.encode()).hexdigest()[:32].encode()
 
 
@@ -164,7 +166,7 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     """Render every published brief (or the given slugs) to PDF, reusing the cache."""
     briefs = _select(corpus, slugs)
     cache = PdfCache(settings.cache_root / "pdf")
-    shared = fingerprint(theme_dir(settings), settings)
+    shared = fingerprint(settings.theme, settings)
     report = PdfReport()
     keys: dict[str, str] = {}
     entries: dict[str, Entry] = {}

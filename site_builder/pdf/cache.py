@@ -30,9 +30,10 @@ import weasyprint
 
 from site_builder import __version__
 from site_builder.files import write_atomic
+from site_builder.i18n import LOCALES_DIR
 from site_builder.model import Brief, Corpus
 from site_builder.settings import Settings
-from site_builder.vocabulary import get_country
+from site_builder.theme_files import ThemeFiles
 
 KEY_SCHEMA = "brief-pdf-1"
 """Bump to invalidate every cached PDF after a change the other inputs do not capture."""
@@ -43,7 +44,8 @@ _REF_RES = (
     re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE),  # reference definitions
 )
 _CODE_DIR = Path(__file__).resolve().parent
-_HTML_CODE = [_CODE_DIR.parent / name for name in ("markdown_render.py", "citation.py")]
+_HTML_CODE = [_CODE_DIR.parent / name for name in ("markdown_render.py", "citation.py",
+                                                   "templating.py", "i18n.py", "model.py")]
 """Modules outside this package whose code shapes the HTML of a brief."""
 
 
@@ -95,15 +97,17 @@ def _native_versions() -> list[str]:
     return found
 
 
-def fingerprint(theme: Path, settings: Settings) -> str:
+def fingerprint(theme: ThemeFiles, settings: Settings) -> str:
     """Return the hash of the inputs shared by every brief: theme, code, versions, settings."""
     digest = hashlib.sha256(KEY_SCHEMA.encode())
     versions = [__version__, weasyprint.__version__, version("markdown"), version("nh3"),
                 *_weasyprint_dependencies(), *_native_versions()]
     digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
-    for name in ("print", "fonts"):
-        hash_tree(digest, theme / name)
+    for root in theme.roots:
+        for name in ("print", "fonts", "templates/pdf", "templates/briefs/partials", "locales"):
+            hash_tree(digest, root / name)
+    hash_tree(digest, LOCALES_DIR)
     for path in [*sorted(_CODE_DIR.glob("*.py")), *_HTML_CODE]:
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -123,16 +127,18 @@ def references(brief: Brief) -> list[Path]:
 
 def _settings_text(settings: Settings) -> str:
     """Return the settings that reach the PDF, as text (not paths, jobs or time limits)."""
-    shown = {k: v for k, v in asdict(settings).items() if k not in ("project_dir", "cache_dir", "pdf")}
+    shown = {k: v for k, v in asdict(settings).items()
+             if k not in ("project_dir", "cache_dir", "pdf", "custom_dir")}
     return json.dumps(shown, sort_keys=True, default=str)
 
 
 def brief_key(brief: Brief, corpus: Corpus, settings: Settings, shared: str) -> str:
     """Return the cache key of one brief's PDF, from its inputs (no Markdown rendering)."""
     digest = hashlib.sha256(shared.encode())
-    brief_fields = {k: v for k, v in asdict(brief).items() if k not in ("path", "rel_path", "body_line")}
-    themes = [(t, corpus.themes[t].title if t in corpus.themes else None) for t in brief.themes]
-    countries = [get_country(c).name for c in brief.countries]
+    brief_fields = {k: v for k, v in asdict(brief).items()
+                    if k not in ("path", "rel_path", "body_line", "root")}
+    themes = [(t.id, t.title) for t in brief.themes]
+    countries = [c.name for c in brief.countries]
     text = json.dumps([brief_fields, themes, countries, _settings_text(settings),
                        os.environ.get("SOURCE_DATE_EPOCH", "")], default=str)
     digest.update(text.encode())

@@ -10,6 +10,14 @@ const list = document.querySelector(".cb-search__list");
 const more = document.querySelector(".cb-search__more");
 const clear = document.querySelector(".cb-search__clear");
 const facets = [...document.querySelectorAll(".cb-facet")].map((el) => el.dataset.facet);
+// The page's words, in its language (from the message catalogue, embedded at build time).
+const messages = JSON.parse(document.getElementById("cb-messages").textContent);
+const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+
+function foundText(n) {
+  const forms = messages.found;
+  return (forms[plural.select(n)] || forms.other || Object.values(forms)[0]).replace("{n}", n);
+}
 
 let pagefind = null;
 let results = [];
@@ -27,10 +35,13 @@ function selected() {
   return chosen;
 }
 
-function escapeText(text) {
-  const span = document.createElement("span");
-  span.textContent = text == null ? "" : String(text);
-  return span.innerHTML;
+// Elements are built with textContent and setAttribute only: a value from a brief can never
+// become markup (no innerHTML with data).
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
 }
 
 function renderFacets(all, params) {
@@ -42,12 +53,11 @@ function renderFacets(all, params) {
     box.innerHTML = "";
     values.forEach((value, i) => {
       const id = `cb-f-${facet}-${i}`;
-      const row = document.createElement("div");
-      row.className = "cb-facet__option";
-      row.innerHTML = `<input type="checkbox" id="${id}" value="${escapeText(value)}">` +
-        `<label for="${id}">${escapeText(value)} <span class="cb-facet__count">(${all[facet][value]})</span></label>`;
-      row.querySelector("input").checked = wanted.has(value);
-      box.appendChild(row);
+      const input = el("input", { type: "checkbox", id, value });
+      input.checked = wanted.has(value);
+      const count = el("span", { class: "cb-facet__count" }, `(${all[facet][value]})`);
+      box.appendChild(el("div", { class: "cb-facet__option" }, input,
+        el("label", { for: id }, `${value} `, count)));
     });
     box.closest(".cb-facet").hidden = values.length === 0;
   }
@@ -78,14 +88,18 @@ async function renderMore() {
   if (mine !== generation) return;
   for (const item of data) {
     const meta = item.meta || {};
-    const li = document.createElement("li");
-    li.className = "cb-result";
-    li.innerHTML =
-      `<h2 class="cb-result__title"><a href="${escapeText(item.url)}">${escapeText(meta.title || item.url)}</a></h2>` +
-      `<p class="cb-result__meta">${escapeText(meta.countries)} · ${escapeText(meta.themes)} · ` +
-      `<time>${escapeText(meta.date)}</time></p>` +
-      `<p class="cb-result__excerpt">${item.excerpt || ""}</p>`;
-    list.appendChild(li);
+    // Pagefind's excerpt is text with <mark> around the hits: parsed inertly (DOMParser runs
+    // nothing, loads nothing), then rebuilt from its text and marks only.
+    const excerpt = el("p", { class: "cb-result__excerpt" });
+    const parsed = new DOMParser().parseFromString(item.excerpt || "", "text/html").body;
+    for (const node of parsed.childNodes) {
+      excerpt.append(node.nodeName === "MARK" ? el("mark", {}, node.textContent) : node.textContent);
+    }
+    list.appendChild(el("li", { class: "cb-result" },
+      el("h2", { class: "cb-result__title" }, el("a", { href: item.url }, meta.title || item.url)),
+      el("p", { class: "cb-result__meta" }, `${meta.countries || ""} · ${meta.themes || ""} · `,
+        el("time", { datetime: meta.date || "" }, meta.date || "")),
+      excerpt));
   }
   shown += batch.length;
   more.hidden = shown >= results.length;
@@ -101,7 +115,7 @@ async function run() {
     results = [];
     list.innerHTML = "";
     more.hidden = true;
-    statusEl.textContent = "Type a word or choose a filter.";
+    statusEl.textContent = messages.idle;
     return;
   }
   const filters = {};
@@ -116,7 +130,7 @@ async function run() {
   results = search.results;
   shown = 0;
   list.innerHTML = "";
-  statusEl.textContent = `${results.length} brief${results.length === 1 ? "" : "s"} found`;
+  statusEl.textContent = foundText(results.length);
   if (Object.keys(chosen).length) updateCounts(search.filters || {});
   await renderMore();
 }
@@ -127,7 +141,7 @@ function schedule() {
 }
 
 async function start() {
-  statusEl.textContent = "Loading search…";
+  statusEl.textContent = messages.loading;
   pagefind = await import(new URL("pagefind/pagefind.js", root).href);
   await pagefind.options({ baseUrl: root.pathname });
   await pagefind.init();
@@ -151,5 +165,5 @@ async function start() {
 }
 
 start().catch((error) => {
-  statusEl.textContent = `Search is unavailable: ${error.message}`;
+  statusEl.textContent = messages.unavailable.replace("{error}", error.message);
 });

@@ -1,0 +1,88 @@
+"""What every page renderer shares: the generated page, its front matter, the site context.
+
+Renderers build the data a template gets and render it through
+:class:`~site_builder.templating.Templates` (autoescaped); they hold no markup. A page
+is a :class:`GeneratedPage`: front matter (and a brief's Markdown) for MkDocs, and the
+rendered HTML placed around what MkDocs converts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from site_builder import urls
+from site_builder.downloads import Downloads
+from site_builder.index import Index
+from site_builder.markdown_render import sanitize_html
+from site_builder.settings import Settings
+from site_builder.templating import Templates
+
+BODY_MARKER = Markup("<!--briefs:body-->")
+"""Where a page's converted Markdown goes in its rendered HTML. Autoescaped values can
+never produce it (their ``<`` is escaped), so only a template can place it."""
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A generated page: the source MkDocs converts, and the HTML around the result.
+
+    Only ``source`` (front matter, plus a brief's Markdown body) goes through Markdown;
+    the rendered HTML is added after conversion, which keeps the build close to a bare
+    MkDocs build (Python-Markdown's raw-HTML parser is slow on large HTML blocks).
+    """
+
+    source: str
+    """Front matter and Markdown for MkDocs (empty Markdown for index pages)."""
+    html: str = ""
+    """The page's rendered HTML; the converted Markdown replaces :data:`BODY_MARKER`."""
+    sanitize: bool = False
+    """Clean the converted Markdown with nh3 (an author's Markdown may carry raw HTML)."""
+
+    def assemble(self, converted: str) -> str:
+        """Return the page's HTML from what MkDocs converted of ``source``."""
+        body = sanitize_html(converted) if self.sanitize else converted
+        before, marker, after = self.html.partition(BODY_MARKER)
+        return before + body + after if marker else self.html + body
+
+
+def front_matter(title: str, **meta: object) -> str:
+    """Return a YAML front-matter block (JSON scalars are valid YAML and need no quoting rules)."""
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
+    lines += [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()
+              if value is not None]
+    return "\n".join([*lines, "---", ""])
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What every renderer of one site language needs."""
+
+    index: Index
+    settings: Settings
+    downloads: Downloads
+    templates: Templates
+
+    @property
+    def search(self) -> bool:
+        """Whether the site has a search page (theme and country pages link to it)."""
+        return self.settings.search
+
+    def page(self, template: str, path: str, title: str, *, hide: tuple[str, ...] = ("navigation", "toc"),
+             description: str | None = None, feed: str | None = None, **context: Any) -> GeneratedPage:
+        """Render a page made of generated HTML only, at site path ``path``."""
+        meta = front_matter(title, description=description or None, hide=list(hide), feed=feed)
+        return GeneratedPage(meta, self.render(template, path, **context))
+
+    def render(self, template: str, path: str, **context: Any) -> str:
+        """Render a template for the page at site path ``path``."""
+        context.setdefault("licence", self.settings.licence)
+        return self.templates.render(template, path, **context)
+
+
+def source_of(path: str) -> str:
+    """Return the Markdown source path of a page's site path (``themes/x/`` → ``themes/x/index.md``)."""
+    return urls.source(path)

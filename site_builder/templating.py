@@ -1,0 +1,114 @@
+"""The Jinja2 environment every page, feed, PDF and pack is rendered with.
+
+Autoescape is on for every template (HTML, XML and SVG alike): a value from a brief,
+a vocabulary, a bundle file or a file name is escaped by the engine, never by hand, and
+Python code hands templates data, never markup. Words go through gettext
+(``jinja2.ext.i18n``, new-style: ``{{ _("%(n)d briefs", n=3) }}``) with the
+catalogue of the page's language.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from site_builder import i18n, urls
+from site_builder.model import BriefDate
+from site_builder.theme_files import LOCALES, ThemeFiles
+
+
+def format_size(size: int, language: str) -> str:
+    """Return a byte count as people read it: ``812 bytes``, ``312 kB``, ``4.2 MB``."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{round(size / 1000)} kB"
+    return f"{i18n.format_number(round(size / 1_000_000, 1), language)} MB"
+
+
+def css_string(text: object) -> Markup:
+    """Quote text as a CSS string that is also safe inside a ``<style>`` element."""
+    out = []
+    for char in str(text):
+        out.append(f"\\{ord(char):x} " if char in "\"'\\<>&" or ord(char) < 0x20 else char)
+    return Markup('"' + "".join(out) + '"')
+
+
+def json_script(value: Any) -> Markup:
+    """Dump JSON for a ``<script type="application/json">``: ``<``, ``>``, ``&``, U+2028/9 escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return Markup(text)
+
+
+class Templates:
+    """Render the theme's templates in one language."""
+
+    def __init__(self, theme: ThemeFiles, language: str = "en") -> None:
+        self.theme = theme
+        self.language = language
+        extra = (theme.override / LOCALES,) if theme.override is not None else ()
+        self.translations = i18n.translations(language, extra)
+        self.env = _environment(tuple(theme.template_dirs))
+        self.env.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(language=language, urls=urls)
+        self.env.filters.update(
+            date=self.format_date,
+            size=lambda n: format_size(int(n), language),
+            number=lambda n: i18n.format_number(n, language),
+            language_name=lambda code: i18n.language_name(code, language),
+            css_string=css_string,
+            json_script=json_script,
+        )
+
+    def gettext(self, message: str, **values: object) -> str:
+        """Translate a message from Python code (``%(name)s`` placeholders)."""
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """Translate a message with plural forms (``%(num)d`` is ``n``)."""
+        text = self.translations.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def format_date(self, date: BriefDate) -> str:
+        """Return a brief's date in the page's language."""
+        return i18n.format_day(date.first_day, self.language, month_only=date.day is None)
+
+    def render(self, name: str, page_path: str | None = None, **context: Any) -> str:
+        """Render template ``name``; ``page_path`` (a site path) makes ``url()`` relative to it."""
+        if page_path is not None:
+            context.setdefault("url", urls.Linker(page_path))
+            context.setdefault("page_path", page_path)
+        return self.env.get_template(name).render(**context)
+
+
+def _environment(dirs: tuple[Any, ...]) -> jinja2.Environment:
+    """Return a new environment over ``dirs`` (each Templates installs its own words)."""
+    return jinja2.Environment(
+        loader=_loader(dirs),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+    )
+
+
+@lru_cache(maxsize=8)
+def _loader(dirs: tuple[Any, ...]) -> jinja2.BaseLoader:
+    return jinja2.FileSystemLoader([str(d) for d in dirs])
+
+
+@lru_cache(maxsize=16)
+def templates_for(theme: ThemeFiles, language: str) -> Templates:
+    """Return the (cached) templates of a theme in one language."""
+    return Templates(theme, language)
