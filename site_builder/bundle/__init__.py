@@ -27,6 +27,7 @@ from site_builder.bundle.spec import (
     located,
     read_bundle_file,
 )
+from site_builder.cache_store import CacheStore
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity
 from site_builder.index import Index
@@ -132,11 +133,11 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
                                        pdfs[b.slug][0].name) for b in briefs],
         _front_inputs(settings.project_dir / "theme"),
     ], sort_keys=True, default=str).encode()).hexdigest()
-    cached = settings.cache_root / "bundles" / f"{fingerprint}.pdf"
-    data = cached.read_bytes() if cached.exists() else None
-    if data is None:
-        data = _pack_bytes(briefs, cover, index, settings, pdfs)
-        write_atomic(cached, data)
+    store = CacheStore(settings.cache_root / "bundles")
+    cached = store.data_path(fingerprint)
+    data = store.get_or_make(fingerprint, f"pack {key} ({output.name})",
+                             lambda: _pack_bytes(briefs, cover, index, settings, pdfs),
+                             inputs=[pdfs[b.slug][0] for b in briefs])
     if output.resolve() != cached.resolve():
         write_atomic(output, data)
     return BundleInfo(key, output, _page_count(data), len(data), tuple(b.slug for b in briefs))
