@@ -28,6 +28,7 @@ from site_builder.corpus import load_corpus
 from site_builder.files import umask
 from site_builder.findings import BriefsError, Severity, ValidationFailed
 from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats, Preset
+from site_builder.model import Corpus
 from site_builder.settings import Settings, with_pdf
 
 log = logging.getLogger("site_builder.build")
@@ -160,12 +161,39 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 raise
             except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
                 raise BriefsError(_failure_message(exc, collected, strict)) from exc
+        check_plugin_ran(tmp, corpus, settings, stats)
         target = _swap_in(tmp, project / SITE_DIR)
         notes += [target.note] if target.note else []
         return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_plugin_ran(site: Path, corpus: Corpus, settings: Settings, stats: BuildStats) -> None:
+    """Fail unless the built folder holds what the briefs plugin always writes.
+
+    A mkdocs.yml without the plugin, or an engine that reads mkdocs.yml but ignores MkDocs
+    plugins, builds a site with no briefs in it; that must not replace the published one.
+    Checked: ``feed.xml``, every published brief's page (and its PDF when PDFs are on).
+    """
+    missing = [] if (site / "feed.xml").is_file() else ["feed.xml"]
+    for brief in corpus.published:
+        page = site / "briefs" / brief.slug
+        if not ((page / "index.html").is_file() or page.with_suffix(".html").is_file()):
+            missing.append(f"briefs/{brief.slug}/")
+        if settings.pdf.enabled and not (site / "pdf" / f"{brief.slug}.pdf").is_file():
+            missing.append(f"pdf/{brief.slug}.pdf")
+    if stats.briefs != len(corpus.published):
+        missing.append(f"{len(corpus.published) - stats.briefs} of the briefs in its count")
+    if not missing:
+        return
+    listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    raise BriefsError(
+        f"the briefs plugin did not run in this build: the built site lacks {listed}. "
+        "Check that mkdocs.yml lists '- briefs' under 'plugins:' and build with 'briefs build' "
+        "(or MkDocs itself: an engine that ignores MkDocs plugins makes a site without "
+        "briefs); the previous site/ is unchanged")
 
 
 def _failure_message(exc: Exception, collected: _Collect, strict: bool) -> str:

@@ -25,12 +25,15 @@ from site_builder.build import (
     COMPLETE_MARKER,
     TMP_PREFIX,
     build_site,
+    check_plugin_ran,
     exchange,
     recover_site,
 )
+from site_builder.corpus import load_corpus
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError
-from site_builder.settings import load_settings
+from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats
+from site_builder.settings import Settings, load_settings
 
 
 @pytest.fixture
@@ -244,3 +247,48 @@ def test_a_read_only_site_folder_is_replaced(tmp_path: Path) -> None:
     again = build_site(load_settings(project), pdf=False).site
     assert (again / "feed.xml").is_file()
     assert [p.name for p in project.iterdir() if p.name.startswith(TMP_PREFIX)] == []
+
+
+# -- #11 engine guard --------------------------------------------------------------------
+
+def test_a_mkdocs_yml_without_the_plugin_fails_and_keeps_the_site(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    _site_project(project)
+    build_site(load_settings(project), pdf=False)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - briefs:\n      briefs_dir: briefs\n", "  []\n")
+                      .replace("plugins:\n  []", "plugins: []"))
+    with pytest.raises(BriefsError, match="briefs' plugin"):
+        build_site(load_settings(project), pdf=False)
+    assert (project / "site" / "briefs" / "moz-a" / "index.html").is_file()
+
+
+def test_a_build_in_which_the_plugin_did_not_run_fails_and_keeps_the_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    _site_project(project)
+    build_site(load_settings(project), pdf=False)
+    before = (project / "site" / "index.html").read_bytes()
+    # An engine that ignores MkDocs plugins: the plugin's events never fire.
+    monkeypatch.setattr(BriefsPlugin, "on_files", lambda self, files, *, config: files)
+    monkeypatch.setattr(BriefsPlugin, "on_page_content", lambda self, html, **kw: html)
+    with pytest.raises(BriefsError, match=r"the briefs plugin did not run.*feed\.xml.*briefs/moz-a/"):
+        build_site(load_settings(project), pdf=False)
+    assert (project / "site" / "index.html").read_bytes() == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(TMP_PREFIX)] == []
+
+
+def test_check_plugin_ran_names_what_is_missing(tmp_path: Path, corpus: CorpusWriter) -> None:
+    corpus.brief("moz/moz-a.md")
+    loaded, _ = load_corpus(corpus.root)
+    settings = Settings(project_dir=corpus.root.parent)
+    (tmp_path / "built" / "briefs" / "moz-a").mkdir(parents=True)
+    (tmp_path / "built" / "feed.xml").write_text("<feed/>")
+    with pytest.raises(BriefsError, match=r"pdf/moz-a\.pdf"):
+        check_plugin_ran(tmp_path / "built", loaded, settings, BuildStats(briefs=1))
+    (tmp_path / "built" / "briefs" / "moz-a" / "index.html").write_text("x")
+    (tmp_path / "built" / "pdf").mkdir()
+    (tmp_path / "built" / "pdf" / "moz-a.pdf").write_bytes(b"%PDF-")
+    check_plugin_ran(tmp_path / "built", loaded, settings, BuildStats(briefs=1))
+    with pytest.raises(BriefsError, match="count"):
+        check_plugin_ran(tmp_path / "built", loaded, settings, BuildStats(briefs=0))
