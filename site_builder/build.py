@@ -7,8 +7,11 @@ writes into ``.site-tmp-<random>/`` beside it, and only a complete build replace
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import logging
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -16,18 +19,30 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
 from site_builder.corpus import load_corpus
+from site_builder.files import umask
 from site_builder.findings import BriefsError, Severity, ValidationFailed
 from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats, Preset
+from site_builder.model import Corpus
 from site_builder.settings import Settings, with_pdf
 
 log = logging.getLogger("site_builder.build")
 SITE_DIR = "site"
 TMP_PREFIX = ".site-tmp-"
+COMPLETE_MARKER = ".briefs-build-complete"
+"""Written last into a finished build folder; tells a recovering run the folder is whole."""
+_LEGACY_AGE = 3600.0
+"""Seconds after which a build folder named by an older version (no pid) counts as left over."""
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "riscv64": 276, "i686": 353, "i386": 353,
+                  "armv7l": 382, "ppc64le": 357, "ppc64": 357, "s390x": 347}
+"""System call numbers of renameat2, for a C library without the wrapper (glibc < 2.28)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,8 @@ class BuildReport:
     site: Path
     stats: BuildStats
     seconds: float
+    notes: tuple[str, ...] = ()
+    """What the build did to the site folder beyond building it (a restored site, a link kept)."""
 
     def summary(self) -> str:
         """One line for the terminal, e.g. ``built site/ in 12.1 s: 18 briefs, 13 of 14 themes, ...``."""
@@ -50,7 +67,8 @@ class BuildReport:
             parts.append(f"{s.packs} print packs")
         if s.search_pages:
             parts.append(f"{s.search_pages} pages in the search index")
-        return f"built {self.site.name}/ in {self.seconds:.1f} s: " + ", ".join(parts)
+        notes = "".join(f"\n{note}" for note in self.notes)
+        return f"built {self.site.name}/ in {self.seconds:.1f} s: " + ", ".join(parts) + notes
 
 
 class _Collect(logging.Handler):
@@ -88,14 +106,17 @@ def mkdocs_logging(progress: bool, hold_errors: bool = False) -> Iterator[_Colle
     old_level = logger.level
     logger.setLevel(logging.INFO if progress else logging.WARNING)
     quiet = any(isinstance(h, logging.StreamHandler) for h in logger.handlers)
+    ours = logging.getLogger("site_builder")  # e.g. a damaged cache entry being rebuilt
     if not quiet:
         logger.addHandler(console)
+        ours.addHandler(console)
     logger.addHandler(collect)
     try:
         yield collect
     finally:
         logger.removeHandler(collect)
         logger.removeHandler(console)
+        ours.removeHandler(console)
         logger.setLevel(old_level)
 
 
@@ -119,7 +140,8 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
     corpus, findings = load_corpus(settings.content_root)
     if any(f.severity is Severity.ERROR for f in findings):
         raise ValidationFailed(findings, corpus.n_files)
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=project))
+    notes = recover_site(project / SITE_DIR)
+    tmp = new_build_dir(site_target(project / SITE_DIR))
     try:
         with mkdocs_logging(progress, hold_errors=True) as collected:
             try:
@@ -139,11 +161,39 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 raise
             except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
                 raise BriefsError(_failure_message(exc, collected, strict)) from exc
-        site = _swap_in(tmp, project / SITE_DIR)
-        return BuildReport(site, stats, time.perf_counter() - started)
+        check_plugin_ran(tmp, corpus, settings, stats)
+        target = _swap_in(tmp, project / SITE_DIR)
+        notes += [target.note] if target.note else []
+        return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_plugin_ran(site: Path, corpus: Corpus, settings: Settings, stats: BuildStats) -> None:
+    """Fail unless the built folder holds what the briefs plugin always writes.
+
+    A mkdocs.yml without the plugin, or an engine that reads mkdocs.yml but ignores MkDocs
+    plugins, builds a site with no briefs in it; that must not replace the published one.
+    Checked: ``feed.xml``, every published brief's page (and its PDF when PDFs are on).
+    """
+    missing = [] if (site / "feed.xml").is_file() else ["feed.xml"]
+    for brief in corpus.published:
+        page = site / "briefs" / brief.slug
+        if not ((page / "index.html").is_file() or page.with_suffix(".html").is_file()):
+            missing.append(f"briefs/{brief.slug}/")
+        if settings.pdf.enabled and not (site / "pdf" / f"{brief.slug}.pdf").is_file():
+            missing.append(f"pdf/{brief.slug}.pdf")
+    if stats.briefs != len(corpus.published):
+        missing.append(f"{len(corpus.published) - stats.briefs} of the briefs in its count")
+    if not missing:
+        return
+    listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    raise BriefsError(
+        f"the briefs plugin did not run in this build: the built site lacks {listed}. "
+        "Check that mkdocs.yml lists '- briefs' under 'plugins:' and build with 'briefs build' "
+        "(or MkDocs itself: an engine that ignores MkDocs plugins makes a site without "
+        "briefs); the previous site/ is unchanged")
 
 
 def _failure_message(exc: Exception, collected: _Collect, strict: bool) -> str:
@@ -162,19 +212,231 @@ def _failure_message(exc: Exception, collected: _Collect, strict: bool) -> str:
     return f"the site build failed: {text}"
 
 
-def _swap_in(new: Path, site: Path) -> Path:
-    """Replace ``site`` by ``new`` with two renames; restore the old site if the second fails."""
-    old = None
-    if site.exists():
-        old = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "old-", dir=site.parent))
-        os.rmdir(old)
-        os.replace(site, old)
+# -- the swap --------------------------------------------------------------------------
+# A build writes into ``.site-tmp-<pid>-<random>/`` beside the site folder, marks it
+# complete (COMPLETE_MARKER, written last) and exchanges it with the site folder in one
+# ``renameat2(RENAME_EXCHANGE)``. Where the system cannot exchange, the swap is two renames
+# (site -> .site-tmp-old-<pid>-<random>, new -> site); a run killed between them leaves no
+# site folder, and the next run restores the complete new build (or the old site) before
+# anything else. Leftover folders of runs that are no longer alive are removed.
+
+
+@dataclass(frozen=True)
+class SiteTarget:
+    """Where a build's site goes: ``path`` as the user names it, ``folder`` replaced in place."""
+
+    path: Path
+    folder: Path
+    """``path`` itself, or the target of ``path`` when it is a symbolic link."""
+
+    @property
+    def note(self) -> str:
+        """What happened to a symbolic link ("" when ``path`` is a folder)."""
+        if self.folder == self.path:
+            return ""
+        return (f"{self.path.name}/ is a symbolic link: the link was kept and its target "
+                f"{self.folder} was replaced")
+
+
+def site_target(site: Path) -> SiteTarget:
+    """Return where the site goes; raise BriefsError when ``site`` cannot hold a site."""
+    if site.is_symlink():
+        folder = Path(os.path.realpath(site))
+        if folder.exists() and not folder.is_dir():
+            raise BriefsError(f"{site} is a symbolic link to {folder}, which is not a folder: "
+                              "point it at a folder (or remove it), then build again")
+        if not folder.parent.is_dir():
+            raise BriefsError(f"{site} is a symbolic link to {folder}, whose folder "
+                              f"{folder.parent} does not exist: create it or fix the link")
+        return SiteTarget(site, folder)
+    if site.exists() and not site.is_dir():
+        raise BriefsError(f"{site} exists and is not a folder: move it away, then build again")
+    return SiteTarget(site, site)
+
+
+def new_build_dir(target: SiteTarget) -> Path:
+    """Create the folder a build writes into, beside the site folder, with normal modes."""
+    parent = target.folder.parent
     try:
-        os.replace(new, site)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=parent))
+        os.chmod(tmp, 0o777 & ~umask())
     except OSError as exc:
-        if old is not None:
-            os.replace(old, site)
-        raise BriefsError(f"could not move the new site into {site}: {exc}") from exc
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return site
+        raise BriefsError(f"cannot create the build folder in {parent}: {exc.strerror}: "
+                          "make the folder writable (or build in a copy)") from exc
+    return tmp
+
+
+def _owner_pid(path: Path) -> int | None:
+    """Return the pid in a build folder's name (``.site-tmp-[old-]<pid>-...``), if any."""
+    rest = path.name[len(TMP_PREFIX):].removeprefix("old-")
+    head, sep, _ = rest.partition("-")
+    return int(head) if sep and head.isdigit() else None
+
+
+def _in_use(path: Path) -> bool:
+    """Tell whether a build folder may belong to a running build (then it is left alone)."""
+    pid = _owner_pid(path)
+    if pid is None:  # named by an older version: only its age tells
+        with contextlib.suppress(OSError):
+            return time.time() - path.stat().st_mtime < _LEGACY_AGE
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def remove_tree(path: Path) -> bool:
+    """Remove a folder, making read-only folders inside it writable first; tell whether it went."""
+    def retry(function: Any, name: str, _exc: Any) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o700)
+            function(name)
+
+    with contextlib.suppress(OSError):
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(path, onexc=retry)
+        else:
+            shutil.rmtree(path, onerror=retry)
+    return not path.exists()
+
+
+def recover_site(site: Path) -> list[str]:
+    """Finish what an interrupted build left: restore a missing site folder, remove leftovers.
+
+    When the site folder is missing and an earlier build was stopped during its swap, the
+    complete new build (marked) or else the old site is moved back into place. Then every
+    ``.site-tmp-*`` folder of a run that is no longer alive is removed. Return what was done.
+    """
+    target = site_target(site)
+    folder, notes = target.folder, []
+    try:
+        leftovers = sorted((p for p in folder.parent.iterdir()
+                            if p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink()
+                            and not _in_use(p)), key=_mtime, reverse=True)
+    except OSError:
+        return notes
+    if not folder.exists():
+        complete = [p for p in leftovers if (p / COMPLETE_MARKER).is_file()]
+        old = [p for p in leftovers if p.name.startswith(TMP_PREFIX + "old-")]
+        for candidate in complete[:1] or old[:1]:
+            try:
+                os.rename(candidate, folder)
+            except OSError as exc:
+                raise BriefsError(f"{site} is missing and cannot be restored from {candidate}: "
+                                  f"{exc.strerror}: move it to {folder} by hand") from exc
+            leftovers.remove(candidate)
+            notes.append(f"restored {site.name}/ from {candidate.name}, left by a build "
+                         "stopped during its swap")
+    with contextlib.suppress(OSError):
+        (folder / COMPLETE_MARKER).unlink(missing_ok=True)
+    for path in leftovers:
+        if remove_tree(path):
+            log.info("removed %s, left by an earlier build", path.name)
+    for note in notes:
+        log.info("%s", note)
+    return notes
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _renameat2() -> Any:
+    """Return a callable ``(old, new, flags) -> errno`` for renameat2, or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    function = getattr(libc, "renameat2", None)
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                             ctypes.c_uint]
+        function.restype = ctypes.c_int
+
+        def call(old: bytes, new: bytes, flags: int) -> int:
+            return 0 if function(_AT_FDCWD, old, _AT_FDCWD, new, flags) == 0 else ctypes.get_errno()
+        return call
+    number = _SYS_RENAMEAT2.get(platform.machine())
+    if number is None:
+        return None
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+
+    def call_syscall(old: bytes, new: bytes, flags: int) -> int:
+        result = syscall(ctypes.c_long(number), ctypes.c_int(_AT_FDCWD), ctypes.c_char_p(old),
+                         ctypes.c_int(_AT_FDCWD), ctypes.c_char_p(new), ctypes.c_uint(flags))
+        return 0 if result == 0 else ctypes.get_errno()
+    return call_syscall
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step; False where the system cannot.
+
+    Raise OSError for a real failure (permissions, read-only file system).
+    """
+    call = _renameat2()
+    if call is None:
+        return False
+    error = call(os.fsencode(a), os.fsencode(b), _RENAME_EXCHANGE)
+    if error == 0:
+        return True
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+def _after_first_step() -> None:
+    """Test hook: runs between the two steps of a swap (a kill test stops the build here)."""
+
+
+def _swap_in(new: Path, site: Path) -> SiteTarget:
+    """Put the complete build ``new`` in place of the site folder in one atomic step.
+
+    With ``renameat2(RENAME_EXCHANGE)`` the site folder is never missing; elsewhere it is two
+    renames that the next run completes (:func:`recover_site`) if this one is killed between
+    them. A symbolic link ``site`` keeps pointing where it did: its target is replaced.
+    """
+    target = site_target(site)
+    folder = target.folder
+    try:
+        (new / COMPLETE_MARKER).write_text(f"{os.getpid()}\n", encoding="utf-8")
+        if not folder.exists():
+            os.rename(new, folder)
+        elif exchange(new, folder):
+            _after_first_step()
+            remove_tree(new)  # now the old site
+        else:
+            _two_step_swap(new, folder)
+        (folder / COMPLETE_MARKER).unlink(missing_ok=True)
+    except OSError as exc:
+        raise BriefsError(f"could not move the new site into {folder}: {exc.strerror or exc}: "
+                          f"make {folder} and {folder.parent} writable; the previous site "
+                          "is unchanged") from exc
+    return target
+
+
+def _two_step_swap(new: Path, folder: Path) -> None:
+    """Swap with two renames (no exchange here); restore the old site if the second fails."""
+    old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-{os.getpid()}-", dir=folder.parent))
+    os.rmdir(old)
+    os.rename(folder, old)
+    _after_first_step()
+    try:
+        os.rename(new, folder)
+    except OSError:
+        os.rename(old, folder)
+        raise
+    remove_tree(old)

@@ -17,12 +17,18 @@ class BriefPdf:
 
     slug: str
 
+    def __str__(self) -> str:
+        return f"PDF of {self.slug}"
+
 
 @dataclass(frozen=True, order=True)
 class ThemePack:
     """The print pack of a theme."""
 
     theme_id: str
+
+    def __str__(self) -> str:
+        return f"pack of theme {self.theme_id}"
 
 
 @dataclass(frozen=True, order=True)
@@ -31,12 +37,18 @@ class CountryPack:
 
     alpha3: str
 
+    def __str__(self) -> str:
+        return f"pack of country {self.alpha3}"
+
 
 @dataclass(frozen=True, order=True)
 class FilePack:
     """The print pack made from ``bundles/<name>.yml``."""
 
     name: str
+
+    def __str__(self) -> str:
+        return f"pack {self.name}"
 
 
 PackKey = ThemePack | CountryPack | FilePack

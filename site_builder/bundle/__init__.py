@@ -27,6 +27,7 @@ from site_builder.bundle.spec import (
     located,
     read_bundle_file,
 )
+from site_builder.cache_store import CacheStore
 from site_builder.downloads import CountryPack, FilePack, PackKey, ThemePack
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity
@@ -141,15 +142,15 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
                                        pdfs[b.slug][0].name) for b in briefs],
         _front_inputs(settings.theme, settings.language),
     ], sort_keys=True, default=str).encode()).hexdigest()
-    cached = settings.cache_root / "bundles" / f"{fingerprint}.pdf"
-    data = cached.read_bytes() if cached.exists() else None
-    if data is None:
-        data = _pack_bytes(briefs, cover, index, settings, pdfs)
-        write_atomic(cached, data)
+    store = CacheStore(settings.cache_root / "bundles")
+    cached = store.data_path(fingerprint)
+    data = store.get_or_make(fingerprint, f"{key or output.stem} ({output.name})",
+                             lambda: _pack_bytes(briefs, cover, index, settings, pdfs),
+                             inputs=[pdfs[b.slug][0] for b in briefs])
     if output.resolve() != cached.resolve():
         write_atomic(output, data)
-    return BundleInfo(key or FilePack(output.stem), output, _page_count(data), len(data), tuple(b.slug for b in briefs),
-                      cover.title)
+    return BundleInfo(key or FilePack(output.stem), output, _page_count(data), len(data),
+                      tuple(b.slug for b in briefs), cover.title)
 
 
 def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[PackKey, Selection, Cover]]:

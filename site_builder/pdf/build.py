@@ -174,7 +174,7 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     by_slug = {b.slug: b for b in briefs}
     for brief in briefs:
         keys[brief.slug] = key = brief_key(brief, corpus, settings, shared)
-        entry = cache.get(key)
+        entry = cache.get(key, brief.slug)
         if entry is None:
             misses.append(brief)
         else:
@@ -189,7 +189,7 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
             if not result.problems:
                 entry = Entry(result.slug, result.pages, result.length, result.overflow,
                               result.pdf is not None)
-                cache.put(keys[result.slug], entry, result.pdf)
+                cache.put(keys[result.slug], entry, result.pdf, result.fetched)
                 entries[result.slug] = entry
             if callable(advance):
                 advance()

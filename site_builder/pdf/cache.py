@@ -8,8 +8,11 @@ fonts), the code that builds the HTML and the PDF, the PDF settings, and the ver
 the tool, Markdown, nh3, WeasyPrint, WeasyPrint's own requirements (pydyf, fontTools,
 Pillow...), Pango and HarfBuzz. Same key, same bytes; a warm rebuild renders no Markdown.
 
-Each entry is ``<key>.pdf`` plus ``<key>.json`` (page count, length, overflow); both are
-written to a temporary file and renamed, so an interrupted build leaves no half file.
+Each entry is ``<key>.pdf`` plus ``<key>.json`` (page count, length, overflow, the PDF's
+SHA-256, the files the render fetched with theirs: see :mod:`site_builder.cache_store`);
+both are written to a temporary file and renamed, so an interrupted build leaves no half
+file, and both are verified on every read, so a damaged entry is rendered again, never
+shipped.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import ctypes
 import ctypes.util
 import hashlib
 import json
+import logging
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from html import unescape
 from importlib.metadata import PackageNotFoundError, requires, version
@@ -29,12 +34,13 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 
 from site_builder import __version__
-from site_builder.files import write_atomic
+from site_builder.cache_store import CacheStore, FileHashes
 from site_builder.i18n import LOCALES_DIR
 from site_builder.model import Brief, Corpus
 from site_builder.settings import Settings
 from site_builder.theme_files import ThemeFiles
 
+LOGGER = logging.getLogger("site_builder.cache")
 KEY_SCHEMA = "brief-pdf-1"
 """Bump to invalidate every cached PDF after a change the other inputs do not capture."""
 
@@ -158,28 +164,44 @@ def brief_key(brief: Brief, corpus: Corpus, settings: Settings, shared: str) -> 
 
 
 class PdfCache:
-    """PDFs and their sidecars, keyed by content hash."""
+    """PDFs and their sidecars, keyed by content hash, verified on every read.
 
-    def __init__(self, folder: Path) -> None:
+    An entry also lists every file WeasyPrint fetched for the render (images, stylesheets,
+    fonts) with its hash: a hit requires each to be unchanged, so a file the key's
+    reading of the source missed still invalidates the PDF when it changes.
+    """
+
+    def __init__(self, folder: Path, hashes: FileHashes | None = None) -> None:
         self.folder = folder
+        self.store = CacheStore(folder, hashes)
 
     def pdf_path(self, key: str) -> Path:
         """Return where the PDF of a key lives (whether or not it exists)."""
-        return self.folder / f"{key}.pdf"
+        return self.store.data_path(key)
 
-    def get(self, key: str) -> Entry | None:
-        """Return the entry of a key, or None when it is missing or incomplete."""
-        try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            entry = Entry(**data)
-        except (OSError, ValueError, TypeError):
+    def get(self, key: str, slug: str = "") -> Entry | None:
+        """Return the verified entry of a key, or None when it is missing, stale or damaged.
+
+        A damaged entry (truncated PDF, edited sidecar, missing file) is logged as a
+        warning naming the brief; the caller renders it again.
+        """
+        label = f"PDF of '{slug}'" if slug else f"PDF {key[:12]}"
+        hit = self.store.get(key, label)
+        if hit is None:
             return None
-        if entry.has_pdf and not self.pdf_path(key).is_file():
+        try:
+            entry = Entry(**hit.meta)
+        except TypeError:
+            LOGGER.warning("cache: the cached %s is damaged: its sidecar lacks fields; "
+                           "making it again", label)
+            return None
+        if entry.has_pdf != (hit.data is not None) or (slug and entry.slug != slug):
+            LOGGER.warning("cache: the cached %s is damaged: its sidecar does not describe "
+                           "its file; making it again", label)
             return None
         return entry
 
-    def put(self, key: str, entry: Entry, pdf: bytes | None) -> None:
-        """Store a render: the PDF first, then the sidecar that makes it a hit."""
-        if pdf is not None:
-            write_atomic(self.pdf_path(key), pdf)
-        write_atomic(self.folder / f"{key}.json", json.dumps(asdict(entry)).encode())
+    def put(self, key: str, entry: Entry, pdf: bytes | None,
+            fetched: Iterable[tuple[str, str]] = ()) -> None:
+        """Store a render: the PDF first, then the sidecar (with hashes) that makes it a hit."""
+        self.store.put(key, asdict(entry), pdf, fetched)

@@ -10,6 +10,7 @@ message even where WeasyPrint would only log a warning.
 from __future__ import annotations
 
 import base64
+import hashlib
 import mimetypes
 import os
 import stat
@@ -37,6 +38,8 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type
         """(url, reason) of every refused request, in order."""
         self.fetched: list[Path] = []
         """Real paths of the files read, in order."""
+        self.fetched_hashes: dict[str, str] = {}
+        """SHA-256 of every file read, by real path: what the PDF was made from (the cache checks them)."""
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         """Return the resource at ``url``, or raise :class:`RefusedURL`."""
@@ -68,6 +71,7 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type
             raise RefusedURL(f"larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
         data = path.read_bytes()
         self.fetched.append(path)
+        self.fetched_hashes[str(path)] = hashlib.sha256(data).hexdigest()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 

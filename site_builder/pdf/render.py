@@ -59,6 +59,7 @@ class RenderResult:
     overflow: bool = False
     problems: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     missing_characters: str = ""  # characters no theme font can draw, in order of appearance
+    fetched: tuple[tuple[str, str], ...] = ()  # (real path, SHA-256) of every file the render read
 
 
 class _ErrorCollector(logging.Handler):
@@ -186,6 +187,7 @@ def render_job(job: RenderJob) -> RenderResult:
     finally:
         logger.removeHandler(collector)
     result.problems = _resource_problems(job, fetcher, collector.messages)
+    result.fetched = tuple(sorted(fetcher.fetched_hashes.items()))
     if missing:
         result.missing_characters = "".join(missing)
         result.problems.append(("pdf-glyph", f"{describe_characters(missing)} not in the theme's "
