@@ -37,12 +37,12 @@ sys.path.insert(0, str(HERE))
 from gen_corpus import generate, use_scratch_tempdir  # noqa: E402
 
 
-def _project(target: Path, n: int) -> Path:
+def _project(target: Path, n: int, search: bool = False) -> Path:
     """Write a project with ``n`` synthetic briefs and the repository's site configuration."""
     target.mkdir(parents=True)
     generate(target / "briefs", n)
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["plugins"] = [{"briefs": {"pdf": {"enabled": False}, "search": False,
+    config["plugins"] = [{"briefs": {"pdf": {"enabled": False}, "search": search,
                                      "bundles": False}}]
     (target / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     shutil.copytree(ROOT / "docs", target / "docs")

@@ -30,6 +30,7 @@ from site_builder.findings import BriefsError, Severity, ValidationFailed
 from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats, Preset
 from site_builder.model import Corpus
 from site_builder.settings import Settings, with_pdf
+from site_builder.up_to_date import forget_build, record_build
 
 log = logging.getLogger("site_builder.build")
 SITE_DIR = "site"
@@ -141,6 +142,8 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
     if any(f.severity is Severity.ERROR for f in findings):
         raise ValidationFailed(findings, corpus.n_files)
     notes = recover_site(project / SITE_DIR)
+    options = build_options(settings, strict)
+    forget_build(settings)  # until this build succeeds, the site is not known to be current
     tmp = new_build_dir(site_target(project / SITE_DIR))
     try:
         with mkdocs_logging(progress, hold_errors=True) as collected:
@@ -163,11 +166,17 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 raise BriefsError(_failure_message(exc, collected, strict)) from exc
         check_plugin_ran(tmp, corpus, settings, stats)
         target = _swap_in(tmp, project / SITE_DIR)
+        record_build(settings, target.path, options)
         notes += [target.note] if target.note else []
         return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def build_options(settings: Settings, strict: bool) -> dict[str, object]:
+    """Return the options that shape a build's output (for :mod:`site_builder.up_to_date`)."""
+    return {"pdf": settings.pdf.enabled, "strict": strict}
 
 
 def check_plugin_ran(site: Path, corpus: Corpus, settings: Settings, stats: BuildStats) -> None:

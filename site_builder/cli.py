@@ -146,11 +146,23 @@ def init(folder: Path) -> None:
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Render the brief PDFs.")
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
-def build(pdf: bool, strict: bool, jobs: int | None) -> None:
+@click.option("--force", is_flag=True, help="Build even when no input changed since the last build.")
+def build(pdf: bool, strict: bool, jobs: int | None, force: bool) -> None:
     """Validate, then build the site (and its PDFs) into site/; keep the old site on failure."""
+    import time
+
+    from site_builder.up_to_date import is_up_to_date
+
+    started = time.perf_counter()
+    settings = _settings()
+    site = settings.project_dir / "site"
+    options = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
+    if not force and is_up_to_date(settings, site, options):
+        click.echo(f"nothing changed since the last build: {site.name}/ is up to date "
+                   f"({time.perf_counter() - started:.2f} s; --force builds anyway)")
+        return
     from site_builder.build import build_site
 
-    settings = _settings()
     try:
         report = build_site(settings, pdf=pdf, strict=strict, jobs=jobs,
                             progress=_show_progress())

@@ -1,0 +1,132 @@
+"""Tell whether a build would change nothing, without loading MkDocs or WeasyPrint.
+
+After a successful ``briefs build``, :func:`record_build` stores two things in the cache
+folder: a fingerprint of every input (the briefs folder, bundle files, ``docs/``, the
+override folder, mkdocs.yml, the build options, the package's own code and theme, the
+versions of the libraries that shape the output) and a manifest of the built ``site/``
+(every file's path, size and modification time). The next ``briefs build`` computes the
+fingerprint again; when it matches and ``site/`` still matches its manifest (nobody
+changed, added or removed a file there), nothing is rebuilt and ``site/`` is left exactly
+as it is. The record is verified, never trusted: anything that does not match, or a record
+that cannot be read, means a full build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from site_builder import __version__
+from site_builder.files import write_atomic
+from site_builder.settings import Settings
+
+STATE_FILE = "last-build.json"
+"""In the cache folder: the fingerprint and manifest of the last successful build."""
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = ("mkdocs", "mkdocs-material", "weasyprint", "markdown", "pymdown-extensions",
+              "pagefind", "pagefind-bin", "jinja2", "babel", "nh3", "pikepdf", "pycountry")
+
+
+def _versions() -> list[str]:
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return found
+
+
+def _hash_tree(digest: Any, folder: Path, skip: frozenset[str] = frozenset()) -> None:
+    """Feed every file under ``folder`` (relative path, bytes) to ``digest``, in a fixed order."""
+    if not folder.is_dir():
+        digest.update(b"missing:" + folder.name.encode())
+        return
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        for name in sorted(files):
+            path = Path(root, name)
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            try:
+                with open(path, "rb") as handle:
+                    digest.update(hashlib.sha256(handle.read()).digest())
+            except OSError:
+                digest.update(b"unreadable")
+
+
+def _docs_dir(project: Path) -> Path:
+    """The docs folder named in mkdocs.yml (a cheap read: one key, no YAML tags resolved)."""
+    try:
+        for line in (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+            if line.startswith("docs_dir:"):
+                return project / line.split(":", 1)[1].split("#")[0].strip().strip("'\"")
+    except OSError:
+        pass
+    return project / "docs"
+
+
+def input_fingerprint(settings: Settings, options: dict[str, object]) -> str:
+    """Return the hash of everything a build reads, and of how it was asked to build."""
+    digest = hashlib.sha256(json.dumps(
+        [__version__, _versions(), options, os.environ.get("SOURCE_DATE_EPOCH", "")],
+        sort_keys=True, default=str).encode())
+    project = settings.project_dir
+    for config in sorted(project.glob("mkdocs.y*ml")):
+        digest.update(config.read_bytes())
+    folders = [settings.content_root, project / settings.bundles_dir, _docs_dir(project)]
+    if settings.custom_dir is not None:
+        folders.append(settings.custom_dir)
+    for folder in folders:
+        _hash_tree(digest, folder)
+    _hash_tree(digest, _PACKAGE, frozenset({"__pycache__"}))
+    return digest.hexdigest()
+
+
+def site_manifest(site: Path) -> dict[str, list[int]]:
+    """Return every file of a built site with its size and modification time (ns)."""
+    manifest: dict[str, list[int]] = {}
+    prefix = len(str(site)) + 1
+    for root, _dirs, files in os.walk(site):
+        for name in files:
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            manifest[path[prefix:]] = [stat.st_size, stat.st_mtime_ns]
+    return manifest
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.cache_root / STATE_FILE
+
+
+def is_up_to_date(settings: Settings, site: Path, options: dict[str, object]) -> bool:
+    """Tell whether ``site`` is the output of the current inputs (and untouched since)."""
+    try:
+        state = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(state, dict) or not site.is_dir():
+        return False
+    if state.get("site") != str(site.resolve()):
+        return False
+    if state.get("inputs") != input_fingerprint(settings, options):
+        return False
+    return state.get("manifest") == site_manifest(site.resolve())
+
+
+def record_build(settings: Settings, site: Path, options: dict[str, object]) -> None:
+    """Remember a successful build's inputs and output (best effort: a failure only costs a rebuild)."""
+    state = {"inputs": input_fingerprint(settings, options), "site": str(site.resolve()),
+             "manifest": site_manifest(site.resolve())}
+    with contextlib.suppress(OSError):
+        write_atomic(_state_path(settings), json.dumps(state, sort_keys=True).encode())
+
+
+def forget_build(settings: Settings) -> None:
+    """Drop the record (before a build starts: a failed build must not look up to date)."""
+    with contextlib.suppress(OSError):
+        _state_path(settings).unlink()
