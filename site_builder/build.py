@@ -1,7 +1,11 @@
 """``briefs build``: validate, build the site with MkDocs into a temporary folder, swap it in.
 
 The previous ``site/`` stays exactly as it was unless the new build succeeds: MkDocs
-writes into ``.site-tmp-<random>/`` beside it, and only a complete build replaces it.
+writes into ``.site-tmp-<pid>-<random>/`` beside it, the output is checked for what the
+briefs plugin always writes (so an engine or a mkdocs.yml without the plugin cannot
+publish a site without briefs), and only then is it swapped in, in one atomic step where
+the system allows it (see "the swap" below). Plain ``mkdocs build`` writes ``site/``
+directly, with none of these guarantees: use ``briefs build`` to publish.
 """
 
 from __future__ import annotations
@@ -137,11 +141,11 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
     config_file = project / "mkdocs.yml"
     if not config_file.is_file():
         raise BriefsError(f"{config_file} not found: run from the project root")
+    notes = recover_site(project / SITE_DIR)  # first: even a failing build restores a lost site
     settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
     corpus, findings = load_corpus(settings.content_root)
     if any(f.severity is Severity.ERROR for f in findings):
         raise ValidationFailed(findings, corpus.n_files)
-    notes = recover_site(project / SITE_DIR)
     options = build_options(settings, strict)
     forget_build(settings)  # until this build succeeds, the site is not known to be current
     tmp = new_build_dir(site_target(project / SITE_DIR))
@@ -243,8 +247,8 @@ class SiteTarget:
         """What happened to a symbolic link ("" when ``path`` is a folder)."""
         if self.folder == self.path:
             return ""
-        return (f"{self.path.name}/ is a symbolic link: the link was kept and its target "
-                f"{self.folder} was replaced")
+        return (f"{self.path.name}/ is a symbolic link: it was kept, and the new site was put "
+                f"at its target {self.folder}")
 
 
 def site_target(site: Path) -> SiteTarget:

@@ -31,7 +31,7 @@ from site_builder.build import (
 )
 from site_builder.corpus import load_corpus
 from site_builder.files import write_atomic
-from site_builder.findings import BriefsError
+from site_builder.findings import BriefsError, ValidationFailed
 from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats
 from site_builder.settings import Settings, load_settings
 
@@ -125,6 +125,20 @@ def test_the_next_run_restores_the_old_site_when_the_new_build_was_not_complete(
     recover_site(site)
     assert (site / "index.html").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_even_a_failing_build_first_restores_a_site_lost_in_a_swap(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    writer = _site_project(project)
+    complete = project / f"{TMP_PREFIX}{_dead_pid()}-new"
+    complete.mkdir()
+    (complete / "index.html").write_text("new")
+    (complete / COMPLETE_MARKER).write_text("1")
+    writer.brief("moz/moz-bad.md", themes="[no-such-theme]")
+    with pytest.raises(ValidationFailed):
+        build_site(load_settings(project), pdf=False)
+    assert (project / "site" / "index.html").read_text() == "new"
+    assert not (project / "site" / COMPLETE_MARKER).exists() and not complete.exists()
 
 
 def _dead_pid() -> int:
