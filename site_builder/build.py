@@ -70,6 +70,9 @@ class BuildReport:
                          f"{s.pdfs_cached} from the cache)")
         if s.packs:
             parts.append(f"{s.packs} print packs")
+        if s.packs_skipped:
+            parts.append(f"{s.packs_skipped} automatic packs skipped to keep packs within "
+                         "packs_max_ratio × the brief PDFs (the log says which and why)")
         if s.search_pages:
             parts.append(f"{s.search_pages} pages in the search index")
         notes = "".join(f"\n{note}" for note in self.notes)

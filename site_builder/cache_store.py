@@ -135,6 +135,18 @@ class CacheStore:
             write_atomic(self.data_path(stem), data)
         write_atomic(self.sidecar_path(stem), json.dumps(record, sort_keys=True, indent=1).encode())
 
+    def _fresh(self, stem: str, label: str, paths: list[str]) -> Hit | None:
+        """Return the verified entry if it holds content made from exactly ``paths``."""
+        hit = self.get(stem, label)
+        if hit is not None and hit.data is not None \
+                and sorted(p for p, _ in hit.inputs) == sorted(set(paths)):
+            return hit
+        return None
+
+    def is_fresh(self, stem: str, label: str, inputs: Iterable[str | os.PathLike[str]] = ()) -> bool:
+        """Tell whether :meth:`get_or_make` would return the stored content (made from ``inputs``)."""
+        return self._fresh(stem, label, [os.fspath(p) for p in inputs]) is not None
+
     def get_or_make(self, stem: str, label: str, make: Callable[[], bytes],
                     inputs: Iterable[str | os.PathLike[str]] = ()) -> bytes:
         """Return the verified content of an entry, or ``make()`` it and store it.
@@ -143,12 +155,17 @@ class CacheStore:
         hash it had when the entry was stored.
         """
         paths = [os.fspath(p) for p in inputs]
-        hit = self.get(stem, label)
-        if hit is not None and hit.data is not None and sorted(p for p, _ in hit.inputs) == sorted(set(paths)):
+        hit = self._fresh(stem, label, paths)
+        if hit is not None and hit.data is not None:
             return hit.data
+        return self.make(stem, make, paths)
+
+    def make(self, stem: str, make: Callable[[], bytes],
+             inputs: Iterable[str | os.PathLike[str]] = ()) -> bytes:
+        """``make()`` an entry's content and store it, with the hashes of its ``inputs``."""
         data = make()
         hashed = []
-        for path in dict.fromkeys(paths):
+        for path in dict.fromkeys(os.fspath(p) for p in inputs):
             digest = self.hashes.of(path)
             if digest is not None:
                 hashed.append((path, digest))

@@ -49,6 +49,7 @@ class BuildStats:
     pdfs_rendered: int = 0
     pdfs_cached: int = 0
     packs: int = 0
+    packs_skipped: int = 0  # automatic packs left out by the size budget
     search_pages: int = 0
 
 
@@ -218,14 +219,18 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         from site_builder.bundle import build_site_bundles  # heavy (WeasyPrint, pypdf)
 
         try:
-            infos = build_site_bundles(index, self.settings, self._pdf_results,
-                                       self.settings.cache_root / "site-bundles")
+            packs = build_site_bundles(index, self.settings, self._pdf_results,
+                                       self.settings.cache_root / "site-bundles",
+                                       self.preset.jobs if self.preset else None)
         except BriefsError as exc:
             if not self._serving:
                 raise PluginError(str(exc)) from None
             log.error("%s", exc)
             return {}
-        self.stats.packs = len(infos)
+        infos = packs.made
+        for skipped in packs.skipped:
+            log.info("pack skipped: %s: %s", skipped.key, skipped.reason)
+        self.stats.packs, self.stats.packs_skipped = len(infos), len(packs.skipped)
         downloads: dict[DownloadKey, Download] = {}
         for key, info in sorted(infos.items(), key=lambda item: urls.pack(item[0])):
             href = urls.pack(key)

@@ -66,6 +66,9 @@ class Settings:
     """Build the theme, country and bundle-file packs with the site."""
     search: bool = True
     """Index the built site with Pagefind."""
+    packs_max_ratio: float | None = 3.0
+    """The automatic theme and country packs may total at most this many times the size of
+    the brief PDFs (the least useful are skipped, with a note); null for no limit."""
     pdf: PdfSettings = field(default_factory=PdfSettings)
     """How brief PDFs are rendered (a mapping, or false to switch them off)."""
 
@@ -154,9 +157,9 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
     if not isinstance(pdf.pages, int) or pdf.pages < 1:
         raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
     for name, value in options.items():
-        expected = type(getattr(Settings, name, "")) if name in known else None
-        if expected is not None and value is not None and not isinstance(value, expected):
-            raise BriefsError(f"mkdocs.yml: briefs.{name} must be {_type_name(expected)}, "
+        if name in known and value is not None and not _has_type(value, getattr(Settings, name)):
+            kind = type(getattr(Settings, name))
+            raise BriefsError(f"mkdocs.yml: briefs.{name} must be {_type_name(kind)}, "
                               f"not {value!r}")
     return Settings(
         project_dir=project_dir.resolve(),
@@ -166,8 +169,16 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
     )
 
 
+def _has_type(value: object, default: object) -> bool:
+    """Tell whether an option's value has its default's type (any number for a float)."""
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
 def _type_name(kind: type) -> str:
-    return {bool: "true or false", str: "text", int: "a whole number"}.get(kind, kind.__name__)
+    names = {bool: "true or false", str: "text", int: "a whole number", float: "a number"}
+    return names.get(kind, kind.__name__)
 
 
 def load_settings(project_dir: Path | None = None) -> Settings:

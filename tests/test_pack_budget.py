@@ -14,12 +14,13 @@ import pytest
 
 from site_builder.bundle.budget import DEFAULT_MAX_RATIO, PackCandidate, choose_packs
 from site_builder.bundle.parallel import run_parallel
+from site_builder.downloads import CountryPack, ThemePack
 from site_builder.findings import BriefsError
 
 KB = 1000
 
 
-def pack(key: str, slugs: str, size_each: int = 20 * KB) -> PackCandidate:
+def pack(key: ThemePack | CountryPack, slugs: str, size_each: int = 20 * KB) -> PackCandidate:
     """A candidate from space-separated slugs, each brief ``size_each`` bytes and 4 pages."""
     members = tuple(slugs.split())
     return PackCandidate(key, members, 4 * len(members), size_each * len(members))
@@ -28,7 +29,7 @@ def pack(key: str, slugs: str, size_each: int = 20 * KB) -> PackCandidate:
 # -- choose_packs --------------------------------------------------------------------------
 
 def test_everything_fits_everything_is_chosen() -> None:
-    candidates = [pack("bundle:theme:a", "x y"), pack("bundle:country:moz", "x y")]
+    candidates = [pack(ThemePack("a"), "x y"), pack(CountryPack("moz"), "x y")]
     choice = choose_packs(candidates, brief_pdf_bytes=40 * KB)  # 80 kB of packs <= 120 kB
     assert choice.chosen == candidates and choice.skipped == []
     assert choice.limit == 120 * KB and choice.total == 80 * KB
@@ -36,60 +37,60 @@ def test_everything_fits_everything_is_chosen() -> None:
 
 
 def test_a_pack_with_the_same_briefs_as_another_is_skipped_first() -> None:
-    candidates = [pack("bundle:theme:a", "x y z"), pack("bundle:country:moz", "x y z"),
-                  pack("bundle:country:bfa", "w"), pack("bundle:theme:b", "w x")]
+    candidates = [pack(ThemePack("a"), "x y z"), pack(CountryPack("moz"), "x y z"),
+                  pack(CountryPack("bfa"), "w"), pack(ThemePack("b"), "w x")]
     # 60 + 60 + 20 + 40 = 180 kB over a budget of 2 x 80 kB = 160 kB
     choice = choose_packs(candidates, brief_pdf_bytes=80 * KB, max_ratio=2)
-    assert [s.key for s in choice.skipped] == ["bundle:country:moz"]
-    assert "same briefs as bundle:theme:a" in choice.skipped[0].reason
+    assert [s.key for s in choice.skipped] == [CountryPack("moz")]
+    assert "same briefs as pack of theme a" in choice.skipped[0].reason
     assert "packs_max_ratio" in choice.skipped[0].reason and "2×" in choice.skipped[0].reason
-    assert [c.key for c in choice.chosen] == ["bundle:theme:a", "bundle:country:bfa", "bundle:theme:b"]
+    assert [c.key for c in choice.chosen] == [ThemePack("a"), CountryPack("bfa"), ThemePack("b")]
     assert choice.total <= choice.limit
 
 
 def test_then_the_most_overlapping_largest_packs_go() -> None:
     # Theme packs hold every brief once; country packs repeat them.
-    candidates = [pack("bundle:theme:a", "p q r s"), pack("bundle:theme:b", "t u"),
-                  pack("bundle:country:big", "p q r s t u"), pack("bundle:country:one", "p"),
-                  pack("bundle:country:own", "v")]
+    candidates = [pack(ThemePack("a"), "p q r s"), pack(ThemePack("b"), "t u"),
+                  pack(CountryPack("big"), "p q r s t u"), pack(CountryPack("one"), "p"),
+                  pack(CountryPack("own"), "v")]
     # briefs: 7 x 20 kB = 140 kB; packs 80 + 40 + 120 + 20 + 20 = 280 kB; budget 1.5x = 210 kB
     choice = choose_packs(candidates, brief_pdf_bytes=140 * KB, max_ratio=1.5)
-    assert [s.key for s in choice.skipped] == ["bundle:country:big"]
+    assert [s.key for s in choice.skipped] == [CountryPack("big")]
     assert "every brief of it is in another pack" in choice.skipped[0].reason
-    assert "bundle:country:own" in [c.key for c in choice.chosen]  # its brief is in no other pack
+    assert CountryPack("own") in [c.key for c in choice.chosen]  # its brief is in no other pack
 
 
 def test_skipped_packs_that_fit_afterwards_are_taken_back_smallest_first() -> None:
-    candidates = [pack("bundle:theme:a", "p q r s"), pack("bundle:country:x", "p"),
-                  pack("bundle:country:big", "p q r s v")]
+    candidates = [pack(ThemePack("a"), "p q r s"), pack(CountryPack("x"), "p"),
+                  pack(CountryPack("big"), "p q r s v")]
     # 80 + 20 + 100 = 200 kB; budget 1.2 x 100 kB = 120 kB. Every brief of x and of a is
     # elsewhere: x goes first (a country pack), then a (80 kB); that leaves room for x again.
     choice = choose_packs(candidates, brief_pdf_bytes=100 * KB, max_ratio=1.2)
-    assert [c.key for c in choice.chosen] == ["bundle:country:x", "bundle:country:big"]
-    assert [s.key for s in choice.skipped] == ["bundle:theme:a"]
+    assert [c.key for c in choice.chosen] == [CountryPack("x"), CountryPack("big")]
+    assert [s.key for s in choice.skipped] == [ThemePack("a")]
     assert choice.total == choice.limit == 120 * KB
     for skipped in choice.skipped:  # whatever was skipped did not fit in what was left
         assert choice.total + skipped.candidate.size > choice.limit
 
 
 def test_theme_packs_are_kept_before_country_packs_of_equal_use() -> None:
-    candidates = [pack("bundle:theme:a", "p q"), pack("bundle:theme:b", "r s"),
-                  pack("bundle:country:x", "p r"), pack("bundle:country:y", "q s")]
+    candidates = [pack(ThemePack("a"), "p q"), pack(ThemePack("b"), "r s"),
+                  pack(CountryPack("x"), "p r"), pack(CountryPack("y"), "q s")]
     choice = choose_packs(candidates, brief_pdf_bytes=80 * KB, max_ratio=1)
-    assert [c.key for c in choice.chosen] == ["bundle:theme:a", "bundle:theme:b"]
+    assert [c.key for c in choice.chosen] == [ThemePack("a"), ThemePack("b")]
 
 
 def test_a_pack_larger_than_the_whole_budget_is_skipped_the_rest_kept() -> None:
-    candidates = [pack("bundle:theme:a", "a b", 20 * KB),
-                  PackCandidate("bundle:theme:huge", ("c",), 400, 5_000 * KB)]
+    candidates = [pack(ThemePack("a"), "a b", 20 * KB),
+                  PackCandidate(ThemePack("huge"), ("c",), 400, 5_000 * KB)]
     choice = choose_packs(candidates, brief_pdf_bytes=100 * KB)
-    assert [c.key for c in choice.chosen] == ["bundle:theme:a"]
-    assert [s.key for s in choice.skipped] == ["bundle:theme:huge"]
+    assert [c.key for c in choice.chosen] == [ThemePack("a")]
+    assert [s.key for s in choice.skipped] == [ThemePack("huge")]
     assert "5.0 MB" in choice.skipped[0].reason and "300 kB" in choice.skipped[0].reason
 
 
 def test_ratio_zero_none_and_bad_input() -> None:
-    candidates = [pack("bundle:theme:a", "x"), pack("bundle:theme:b", "y")]
+    candidates = [pack(ThemePack("a"), "x"), pack(ThemePack("b"), "y")]
     assert choose_packs(candidates, 40 * KB, max_ratio=0).chosen == []
     assert len(choose_packs(candidates, 40 * KB, max_ratio=0).skipped) == 2
     assert choose_packs(candidates, 0, max_ratio=None).chosen == candidates
@@ -99,10 +100,10 @@ def test_ratio_zero_none_and_bad_input() -> None:
         choose_packs(candidates, 40 * KB, max_ratio=-1)
     with pytest.raises(ValueError, match="packs_max_ratio"):
         choose_packs(candidates, 40 * KB, max_ratio=math.nan)
-    with pytest.raises(ValueError, match="bundle:theme:a"):
+    with pytest.raises(ValueError, match="pack of theme a"):
         choose_packs([candidates[0], candidates[0]], 40 * KB)
     with pytest.raises(ValueError, match="negative"):
-        choose_packs([PackCandidate("k", ("x",), 4, -1)], 40 * KB)
+        choose_packs([PackCandidate(ThemePack("k"), ("x",), 4, -1)], 40 * KB)
 
 
 def _scale_corpus(n_briefs: int = 200, n_countries: int = 50, per_brief: int = 50,
@@ -173,3 +174,34 @@ def test_run_parallel_raises_the_first_failure_and_a_dead_worker_clearly() -> No
         run_parallel(jobs, workers=2)
     with pytest.raises(BriefsError, match="stopped unexpectedly"):
         run_parallel([(_die, ()), (_slow_square, (2,))], workers=2)
+
+
+# -- wired into the site build ---------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_site_of_many_country_tags_keeps_its_packs_within_the_budget(tmp_path) -> None:
+    """Ten briefs tagged with twelve countries each: 120 country-brief pairs, few pack bytes."""
+    from conftest import CorpusWriter
+    from fixtures_site import make_project
+
+    from site_builder.build import build_site
+    from site_builder.settings import load_settings
+
+    project = make_project(tmp_path / "project")
+    writer = CorpusWriter(project / "briefs")
+    countries = ["MOZ", "ZMB", "MWI", "TZA", "KEN", "UGA", "RWA", "ETH", "GHA", "SEN", "NER", "TGO",
+                 "CMR", "BFA", "MLI", "TCD", "BEN", "CIV"]
+    for i in range(10):
+        tags = ", ".join(countries[i:i + 12])
+        writer.brief(f"x/brief-{i}.md", title=f"Brief {i}", countries=f"[{tags}]",
+                     themes="[health]" if i % 2 else "[older-persons]")
+    report = build_site(load_settings(project), jobs=2)
+    site = report.site
+    briefs = sum(p.stat().st_size for p in (site / "pdf").glob("*.pdf"))
+    automatic = [p for p in (site / "bundles").rglob("*.pdf")
+                 if p.parent.name in ("themes", "countries")]
+    assert sum(p.stat().st_size for p in automatic) <= 3 * briefs
+    assert report.stats.packs_skipped > 0 and report.stats.packs == len(automatic)
+    assert "automatic packs skipped" in report.summary()
+    # The theme packs survive: they are how the collection is organised.
+    assert {p.stem for p in (site / "bundles" / "themes").glob("*.pdf")} == {"health", "older-persons"}

@@ -16,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder import __version__
+from site_builder.bundle.budget import PackCandidate, SkippedPack, choose_packs
 from site_builder.bundle.front import ContentsEntry, Cover, render_front
 from site_builder.bundle.merge import Part, merge_pack, plan_layout
+from site_builder.bundle.parallel import run_parallel
 from site_builder.bundle.select import Selection, select_briefs
 from site_builder.bundle.spec import (
     BundleFileError,
@@ -33,7 +35,7 @@ from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity
 from site_builder.i18n import LOCALES_DIR
 from site_builder.index import Index
-from site_builder.model import Brief
+from site_builder.model import Brief, Corpus
 from site_builder.settings import Settings
 from site_builder.templating import templates_for
 from site_builder.theme_files import ThemeFiles
@@ -45,6 +47,7 @@ __all__ = [
     "BundleSpec",
     "Cover",
     "Selection",
+    "SitePacks",
     "build_site_bundles",
     "bundle_files",
     "check_bundle_spec",
@@ -84,11 +87,11 @@ def _brief_pdfs(briefs: list[Brief], index: Index, settings: Settings, jobs: int
     return {s: (report.results[s].cache_path, report.results[s].pages) for s in wanted}
 
 
-def _pack_bytes(briefs: list[Brief], cover: Cover, index: Index, settings: Settings,
+def _pack_bytes(briefs: list[Brief], cover: Cover, vocabulary: Corpus, settings: Settings,
                 pdfs: Mapping[str, tuple[Path, int]]) -> bytes:
     relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
     entries = [ContentsEntry(b, relative.starts[b.slug] + 1) for b in briefs]
-    front = render_front(cover, entries, index.corpus, settings)
+    front = render_front(cover, entries, vocabulary, settings)
     themes = sorted({t.title for b in briefs for t in b.themes})
     countries = sorted({c.name for b in briefs for c in b.countries})
     data, _ = merge_pack(
@@ -128,11 +131,34 @@ def _page_count(data: bytes) -> int:
         return len(pdf.pages)
 
 
-def make_bundle(index: Index, settings: Settings, selection: Selection, cover: Cover,
-                output: Path, *, jobs: int | None = None, progress: bool = False,
-                known: Mapping[str, object] | None = None,
-                key: PackKey | None = None) -> BundleInfo:
-    """Select, merge and write one pack to ``output``; an existing file is replaced only at the end."""
+@dataclass(frozen=True)
+class PackPlan:
+    """Everything one pack is made from (picklable: a worker process can make it)."""
+
+    key: PackKey
+    briefs: tuple[Brief, ...]
+    cover: Cover
+    pdfs: dict[str, tuple[Path, int]]
+    """Slug to (cached brief PDF, pages)."""
+    output: Path
+    fingerprint: str
+    """The pack's cache key."""
+
+    @property
+    def label(self) -> str:
+        """How warnings name the pack."""
+        return f"{self.key} ({self.output.name})"
+
+    @property
+    def inputs(self) -> list[Path]:
+        """The files the pack is made from (its brief PDFs)."""
+        return [self.pdfs[b.slug][0] for b in self.briefs]
+
+
+def plan_pack(index: Index, settings: Settings, selection: Selection, cover: Cover,
+              output: Path, key: PackKey, *, jobs: int | None = None, progress: bool = False,
+              known: Mapping[str, object] | None = None) -> PackPlan:
+    """Select a pack's briefs, make sure their PDFs exist and compute its cache key."""
     briefs = select_briefs(selection, index)
     pdfs = _brief_pdfs(briefs, index, settings, jobs, progress, known)
     cover = Cover(cover.title, cover.subtitle, cover.event, cover.date,
@@ -142,15 +168,44 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
                                        pdfs[b.slug][0].name) for b in briefs],
         _front_inputs(settings.theme, settings.language),
     ], sort_keys=True, default=str).encode()).hexdigest()
+    return PackPlan(key, tuple(briefs), cover, pdfs, output, fingerprint)
+
+
+def write_pack(plan: PackPlan, settings: Settings, vocabulary: Corpus,
+               stale: bool = False) -> BundleInfo:
+    """Make a planned pack (or take it from the cache) and write it to its output.
+
+    ``vocabulary`` gives the themes' order for the cover; ``stale`` says the cache was
+    already found not to hold it. An existing output is replaced only once the new pack is
+    complete.
+    """
     store = CacheStore(settings.cache_root / "bundles")
-    cached = store.data_path(fingerprint)
-    data = store.get_or_make(fingerprint, f"{key or output.stem} ({output.name})",
-                             lambda: _pack_bytes(briefs, cover, index, settings, pdfs),
-                             inputs=[pdfs[b.slug][0] for b in briefs])
-    if output.resolve() != cached.resolve():
-        write_atomic(output, data)
-    return BundleInfo(key or FilePack(output.stem), output, _page_count(data), len(data),
-                      tuple(b.slug for b in briefs), cover.title)
+    briefs = list(plan.briefs)
+
+    def make() -> bytes:
+        return _pack_bytes(briefs, plan.cover, vocabulary, settings, plan.pdfs)
+
+    data = (store.make(plan.fingerprint, make, plan.inputs) if stale
+            else store.get_or_make(plan.fingerprint, plan.label, make, plan.inputs))
+    if plan.output.resolve() != store.data_path(plan.fingerprint).resolve():
+        write_atomic(plan.output, data)
+    return BundleInfo(plan.key, plan.output, _page_count(data), len(data),
+                      tuple(b.slug for b in briefs), plan.cover.title)
+
+
+def make_bundle(index: Index, settings: Settings, selection: Selection, cover: Cover,
+                output: Path, *, jobs: int | None = None, progress: bool = False,
+                known: Mapping[str, object] | None = None,
+                key: PackKey | None = None) -> BundleInfo:
+    """Select, merge and write one pack to ``output``; an existing file is replaced only at the end."""
+    plan = plan_pack(index, settings, selection, cover, output, key or FilePack(output.stem),
+                     jobs=jobs, progress=progress, known=known)
+    return write_pack(plan, settings, _vocabulary(index.corpus))
+
+
+def _vocabulary(corpus: Corpus) -> Corpus:
+    """The part of a corpus a pack's cover needs (the themes' order): small to send to a worker."""
+    return Corpus(root=corpus.root, themes=corpus.themes)
 
 
 def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[PackKey, Selection, Cover]]:
@@ -192,11 +247,39 @@ def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec
     return specs, problems
 
 
+@dataclass
+class SitePacks:
+    """The packs a site build made, and those the size budget left out."""
+
+    made: dict[PackKey, BundleInfo]
+    skipped: list[SkippedPack]
+
+
 def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[str, object],
-                       out_dir: Path) -> dict[PackKey, BundleInfo]:
-    """Make every site pack into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf)."""
-    infos: dict[PackKey, BundleInfo] = {}
-    for key, selection, cover in site_bundle_specs(index, settings):
-        infos[key] = make_bundle(index, settings, selection, cover, out_dir / pack_file(key),
-                                 known=pdf_results, key=key)
-    return infos
+                       out_dir: Path, workers: int | None = None) -> SitePacks:
+    """Make the site's packs into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf).
+
+    The automatic theme and country packs are kept within ``settings.packs_max_ratio``
+    times the brief PDFs (:func:`~site_builder.bundle.budget.choose_packs`); bundle-file
+    packs are always made. Packs not in the cache are made in parallel worker processes.
+    """
+    plans = [plan_pack(index, settings, selection, cover, out_dir / pack_file(key), key,
+                       known=pdf_results)
+             for key, selection, cover in site_bundle_specs(index, settings)]
+    automatic = [p for p in plans if not isinstance(p.key, FilePack)]
+    candidates = [PackCandidate(p.key, tuple(b.slug for b in p.briefs),
+                                sum(pages for _, pages in p.pdfs.values()),
+                                sum(path.stat().st_size for path, _ in p.pdfs.values()))
+                  for p in automatic]
+    total = sum(path.stat().st_size for path in {v[0] for p in plans for v in p.pdfs.values()})
+    total = max(total, sum(int(getattr(info, "size", 0)) for info in pdf_results.values()))
+    choice = choose_packs(candidates, total, settings.packs_max_ratio)
+    keep = {c.key for c in choice.chosen}
+    chosen = [p for p in plans if isinstance(p.key, FilePack) or p.key in keep]
+    store = CacheStore(settings.cache_root / "bundles")
+    vocabulary = _vocabulary(index.corpus)
+    fresh = [p for p in chosen if store.is_fresh(p.fingerprint, p.label, p.inputs)]
+    stale = [p for p in chosen if p not in fresh]
+    infos = [write_pack(p, settings, vocabulary) for p in fresh]
+    infos += run_parallel([(write_pack, (p, settings, vocabulary, True)) for p in stale], workers)
+    return SitePacks({info.key: info for info in infos}, choice.skipped)

@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from site_builder.downloads import PackKey, ThemePack
+
 DEFAULT_MAX_RATIO = 3.0
 """Automatic packs may total at most this many times the size of the brief PDFs."""
 
@@ -31,8 +33,8 @@ DEFAULT_MAX_RATIO = 3.0
 class PackCandidate:
     """An automatic pack the site could make."""
 
-    key: str
-    """e.g. ``bundle:theme:health``, ``bundle:country:moz``."""
+    key: PackKey
+    """e.g. ``ThemePack("health")``, ``CountryPack("MOZ")``."""
     slugs: tuple[str, ...]
     """Its briefs (order does not matter here)."""
     pages: int
@@ -49,7 +51,7 @@ class SkippedPack:
     reason: str
 
     @property
-    def key(self) -> str:
+    def key(self) -> PackKey:
         """The skipped pack's key."""
         return self.candidate.key
 
@@ -90,7 +92,7 @@ def choose_packs(candidates: Sequence[PackCandidate], brief_pdf_bytes: int,
     if sum(c.size for c in candidates) <= limit:
         return PackChoice(list(candidates), limit=limit)
     kept = {c.key: c for c in candidates}
-    reasons: dict[str, str] = {}
+    reasons: dict[PackKey, str] = {}
     covered = Counter(s for c in candidates for s in set(c.slugs))
     total = sum(c.size for c in candidates)
     while total > limit and kept:
@@ -100,7 +102,7 @@ def choose_packs(candidates: Sequence[PackCandidate], brief_pdf_bytes: int,
         total -= victim.size
         reasons[victim.key] = reason
     for candidate in sorted((c for c in candidates if c.key in reasons),
-                            key=lambda c: (c.size, c.key)):
+                            key=lambda c: (c.size, str(c.key))):
         if total + candidate.size <= limit:
             kept[candidate.key] = candidate
             total += candidate.size
@@ -127,7 +129,7 @@ def _least_useful(kept: list[PackCandidate], covered: Counter[str]) -> tuple[Pac
                  (sorted(g, key=_priority) for g in copies)]
         victim, twin = max(pairs, key=lambda pair: _largest(pair[0]))
         return victim, f"same briefs as {twin.key}"
-    victim = max(kept, key=lambda c: (_redundancy(c, covered), _priority(c)[0], c.size, c.key))
+    victim = max(kept, key=lambda c: (_redundancy(c, covered), _priority(c)[0], c.size, str(c.key)))
     share = _redundancy(victim, covered)
     if share >= 1.0:
         reason = (f"every brief of it is in another pack, and it is the largest such "
@@ -142,11 +144,11 @@ def _least_useful(kept: list[PackCandidate], covered: Counter[str]) -> tuple[Pac
 
 def _priority(candidate: PackCandidate) -> tuple[int, str]:
     """Sort key of the twin to keep: theme packs first (a theme page is where packs are sought)."""
-    return (0 if candidate.key.startswith("bundle:theme:") else 1), candidate.key
+    return (0 if isinstance(candidate.key, ThemePack) else 1), str(candidate.key)
 
 
 def _largest(candidate: PackCandidate) -> tuple[int, str]:
-    return candidate.size, candidate.key
+    return candidate.size, str(candidate.key)
 
 
 def _redundancy(candidate: PackCandidate, covered: Counter[str]) -> float:
@@ -163,7 +165,7 @@ def _check(candidates: Sequence[PackCandidate], brief_pdf_bytes: int, max_ratio:
     if brief_pdf_bytes < 0:
         raise ValueError("the size of the brief PDFs cannot be negative")
     keys = Counter(c.key for c in candidates)
-    twice = sorted(k for k, n in keys.items() if n > 1)
+    twice = sorted(str(k) for k, n in keys.items() if n > 1)
     if twice:
         raise ValueError(f"two candidate packs with the key {twice[0]}")
     negative = [c.key for c in candidates if c.size < 0]
