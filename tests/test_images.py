@@ -8,17 +8,26 @@ real Chromium at phone width.
 
 from __future__ import annotations
 
+import functools
 import io
+import shutil
 import struct
+import threading
 import warnings
 import zlib
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
+from conftest import CorpusWriter
+from fixtures_site import BuiltSite, build_project
 from PIL import Image, ImageFile
 
 from site_builder import images
 from site_builder.findings import Severity
+from site_builder.image_derivatives import WIDTHS, DerivativeCache, make_renditions
 from site_builder.images import check_image, image_findings, inspect_image
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -185,3 +194,188 @@ def test_image_findings_are_at_the_references(folder: Path) -> None:
         (20, 8, "image-mislabelled", Severity.ERROR),  # errors at every use, warnings once
     ]
     assert found[0].format().startswith("briefs/moz/moz-a.md:12:3: error: 'img/bad.png' is not")
+
+
+# -- renditions ----------------------------------------------------------------------
+
+def test_renditions_are_smaller_never_upscaled_upright_and_stripped(folder: Path) -> None:
+    original = photo()
+    made = make_renditions(original, "photo.jpg")
+    assert sorted({(fmt, w) for fmt, w, _, _ in made}) == sorted(
+        {(fmt, w) for fmt in ("JPEG", "WEBP") for w in WIDTHS})
+    for fmt, width, height, data in made:
+        assert len(data) < len(original) / 5, (fmt, width)
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.size == (width, height) == (width, round(width * 2 / 3))
+            assert image.format == fmt
+            assert "exif" not in image.info and "icc_profile" not in image.info
+    small = make_renditions(png(300, 120), "small.png")
+    assert {(fmt, w, h) for fmt, w, h, _ in small} <= {("PNG", 300, 120), ("WEBP", 300, 120)}
+    # A camera's portrait photo: stored 600 × 400, EXIF orientation 6 (turn 90° clockwise).
+    stored = Image.new("RGB", (600, 400), (200, 30, 30))
+    exif = stored.getexif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    stored.save(out, "JPEG", exif=exif.tobytes())
+    assert {(w, h) for _, w, h, _ in make_renditions(out.getvalue(), "portrait.jpg")} == {
+        (400, 600)}
+
+
+def test_renditions_are_cached_checked_and_identical_bytes(folder: Path) -> None:
+    source = folder / "photo.jpg"
+    source.write_bytes(photo(1600, 1000))
+    first = DerivativeCache(folder / "one").derive(source)
+    second = DerivativeCache(folder / "two").derive(source)
+    assert first is not None and second is not None
+    assert [r.path.read_bytes() for r in first.renditions] == [
+        r.path.read_bytes() for r in second.renditions]
+    cache = DerivativeCache(folder / "one")
+    victim = first.renditions[-1].path
+    good = victim.read_bytes()
+    victim.write_bytes(good[: len(good) // 2])  # a truncated cache entry is made again
+    again = cache.derive(source)
+    assert again == first and victim.read_bytes() == good
+
+
+# -- the site ------------------------------------------------------------------------
+
+BODY = """\
+## Context
+
+![A market in Maputo](img/photo.jpg)
+
+Some text between the pictures.
+
+![Households covered, 2008 to 2015](img/chart.png){: #households width="450" }
+
+<p><img src="img/chart.png" alt="Raw" srcset="https://evil.example/x.png 2x" sizes="1px" decoding="sync"></p>
+
+![A drawing](img/drawing.svg)
+"""
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200">'
+       '<rect x="10" y="10" width="120" height="180" fill="#0b4f6c"/></svg>')
+
+
+def write_image_brief(corpus: CorpusWriter) -> None:
+    corpus.write("moz/img/photo.jpg", photo())
+    corpus.write("moz/img/chart.png", chart())
+    corpus.write("moz/img/drawing.svg", SVG)
+    corpus.brief("moz/moz-a.md", title="Pictures", body=BODY)
+
+
+def body_images(site: BuiltSite) -> list[tuple[str, dict[str, str], list[dict[str, str]]]]:
+    """Return (tag, attributes, source attributes) of each image of the brief's body."""
+    body = site.content("briefs/moz-a/").find("div", "brief-body")
+    assert body is not None
+    found = []
+    for node in body.iter():
+        if node.tag == "picture":
+            img = node.find("img")
+            assert img is not None
+            found.append(("picture", img.attrs, [s.attrs for s in node.find_all("source")]))
+        elif node.tag == "img" and not any(node is p.find("img") for p in body.find_all("picture")):
+            found.append(("img", node.attrs, []))
+    return found
+
+
+def candidates(srcset: str) -> list[tuple[str, int]]:
+    return [(url, int(width.rstrip("w"))) for url, width in
+            (item.strip().split() for item in srcset.split(","))]
+
+
+@pytest.mark.slow
+def test_brief_images_get_renditions_srcset_sizes_and_lazy_loading(corpus: CorpusWriter,
+                                                                   site_project: Path) -> None:
+    write_image_brief(corpus)
+    site = build_project(site_project, strict=True)
+    page_dir = site.path("briefs/moz-a/").parent
+    shown = body_images(site)
+    assert [tag for tag, _, _ in shown] == ["picture", "picture", "picture", "img"]
+    original = (corpus.root / "moz/img/photo.jpg").stat().st_size
+    for index, (_, img, sources) in enumerate(shown[:3]):
+        files = [(img["src"], None), *candidates(img["srcset"])]
+        files += [c for s in sources for c in candidates(s["srcset"])]
+        assert {s["type"] for s in sources} == {"image/webp"}
+        for url, width in files:
+            path = page_dir / unquote(url)
+            assert url.startswith("_images/") and path.is_file(), url
+            with Image.open(path) as image:
+                assert width is None or image.width == width
+                assert image.width <= WIDTHS[-1]
+            assert path.stat().st_size < original
+        # Loading: the first image at once, the others lazily.
+        assert ("loading" in img, "decoding" in img) == (index > 0, index > 0)
+        if index > 0:
+            assert (img["loading"], img["decoding"]) == ("lazy", "async")
+    photo_img, chart_img, raw_img = (s[1] for s in shown[:3])
+    assert (photo_img["width"], photo_img["height"]) == ("1200", "800")
+    assert photo_img["alt"] == "A market in Maputo"
+    assert (chart_img["width"], chart_img["height"], chart_img["id"]) == ("450", "250", "households")
+    assert chart_img["sizes"] == "(max-width: 450px) 100vw, 450px"
+    # The author's own srcset, sizes and decoding never survive (only the template's do).
+    assert "evil.example" not in site.html("briefs/moz-a/")
+    assert raw_img["sizes"] != "1px" and raw_img["decoding"] == "async"
+    assert (raw_img["width"], raw_img["height"]) == ("900", "500")
+    # The SVG has no renditions, but loads lazily too.
+    assert shown[3][1]["src"] == "img/drawing.svg" and shown[3][1]["loading"] == "lazy"
+
+
+@pytest.mark.slow
+def test_renditions_are_byte_identical_across_builds(corpus: CorpusWriter, site_project: Path) -> None:
+    write_image_brief(corpus)
+    first = build_project(site_project)
+    before = {k: v for k, v in first.files().items() if "/_images/" in k or k.endswith("moz-a/index.html")}
+    shutil.rmtree(first.settings.cache_root / "images")  # made again from scratch
+    second = build_project(site_project).files()
+    assert len(before) > 10
+    assert before == {k: second[k] for k in before}
+
+
+@pytest.fixture
+def served_site(corpus: CorpusWriter, site_project: Path) -> Iterator[tuple[str, BuiltSite]]:
+    write_image_brief(corpus)
+    site = build_project(site_project)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site.root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_phone_loads_a_webp_rendition_not_the_original(served_site: tuple[str, BuiltSite]) -> None:
+    base_url, _site = served_site
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 375, "height": 740},
+                                          device_scale_factor=2)
+            page = context.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(base_url + "briefs/moz-a/")
+            page.locator(".brief-body picture img").first.wait_for()
+            first = page.evaluate("""() => { const img = document.querySelector('.brief-body img');
+                return new Promise(done => { const report = () => done({src: img.currentSrc,
+                  natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+                  right: img.getBoundingClientRect().right});
+                  img.complete ? report() : img.addEventListener('load', report); }); }""")
+        finally:
+            browser.close()
+    # About 340 CSS pixels wide at 2 device pixels each: the 800 px WebP, not the 3000 px JPEG.
+    assert first["src"].endswith("-800.webp"), first
+    assert first["natural"] > 0 and 300 <= first["shown"] <= 375, first  # decoded, and fits
+    assert first["right"] <= 375  # the picture itself never widens the page
+    assert not any(url.endswith("img/photo.jpg") for url in requested), requested
