@@ -20,15 +20,20 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
+import pikepdf
 import pytest
 from conftest import CorpusWriter
 from fixtures_site import BuiltSite, build_project
 from PIL import Image, ImageFile
 
 from site_builder import images
-from site_builder.findings import Severity
+from site_builder.corpus import load_corpus
+from site_builder.findings import BriefsError, Severity
 from site_builder.image_derivatives import WIDTHS, DerivativeCache, make_renditions
 from site_builder.images import check_image, image_findings, inspect_image
+from site_builder.pdf import render_brief
+from site_builder.pdf.print_images import MAX_WIDTH
+from site_builder.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -379,3 +384,86 @@ def test_a_phone_loads_a_webp_rendition_not_the_original(served_site: tuple[str,
     assert first["natural"] > 0 and 300 <= first["shown"] <= 375, first  # decoded, and fits
     assert first["right"] <= 375  # the picture itself never widens the page
     assert not any(url.endswith("img/photo.jpg") for url in requested), requested
+
+
+# -- PDFs ----------------------------------------------------------------------------
+
+PDF_BODY = """\
+## Context
+
+A short paragraph before the photograph.
+
+![A market in Maputo](img/photo.jpg)
+
+*A market in Maputo.*
+
+## Results
+
+A short paragraph after it.
+"""
+
+
+def placed_images(pdf: Path) -> list[tuple[int, int, float]]:
+    """Return (pixel width, pixel height, placed width in points) of every image drawn."""
+    found = []
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            xobjects = page.Resources.get("/XObject", {})
+            stack = [(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)]
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "q":
+                    stack.append(stack[-1])
+                elif op == "Q":
+                    stack.pop()
+                elif op == "cm":
+                    a, b, c, d, e, f = (float(x) for x in operands)
+                    A, B, C, D, E, F = stack[-1]
+                    stack[-1] = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+                                 e * A + f * C + E, e * B + f * D + F)
+                elif op == "Do":
+                    xobject = xobjects.get(operands[0])
+                    if xobject is not None and xobject.get("/Subtype") == "/Image":
+                        a, b = stack[-1][:2]
+                        found.append((int(xobject.Width), int(xobject.Height), (a * a + b * b) ** 0.5))
+    return found
+
+
+@pytest.fixture
+def pdf_corpus(corpus: CorpusWriter) -> CorpusWriter:
+    corpus.write("moz/img/photo.jpg", photo())
+    corpus.brief("moz/moz-a.md", title="A photograph", body=PDF_BODY)
+    return corpus
+
+
+@pytest.mark.slow
+def test_pdf_images_are_downsampled_to_print_resolution(pdf_corpus: CorpusWriter, tmp_path: Path) -> None:
+    loaded, _ = load_corpus(pdf_corpus.root)
+    source = (pdf_corpus.root / "moz/img/photo.jpg").stat().st_size
+    out = tmp_path / "a.pdf"
+    out.write_bytes(render_brief(loaded.briefs[0], loaded, Settings(project_dir=tmp_path)))
+    drawn = placed_images(out)
+    assert len(drawn) == 1
+    width, height, points = drawn[0]
+    ppi = width / (points / 72)
+    assert width <= MAX_WIDTH and (width, height) != (3000, 2000)
+    assert 150 <= ppi <= 220, ppi
+    assert out.stat().st_size < source / 4, (out.stat().st_size, source)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bad", ["bomb", "truncated", "html"])
+def test_a_bad_image_fails_the_pdf_with_a_clear_error(pdf_corpus: CorpusWriter, tmp_path: Path,
+                                                      bad: str) -> None:
+    """Even past validation (the file replaced after loading), the renderer refuses it."""
+    loaded, _ = load_corpus(pdf_corpus.root)
+    target = pdf_corpus.root / "moz/img/photo.jpg"
+    data = target.read_bytes()
+    target.write_bytes({"bomb": huge_png(20_000, 20_000), "truncated": data[: len(data) // 3],
+                        "html": b"<html><body>not a photo</body></html>"}[bad])
+    with pytest.raises(BriefsError) as failure:
+        render_brief(loaded.briefs[0], loaded, Settings(project_dir=tmp_path))
+    message = str(failure.value)
+    assert "img/photo.jpg" in message
+    expected = {"bomb": "limit", "truncated": "truncated or corrupt", "html": "not a PNG, JPEG"}
+    assert expected[bad] in message, message
