@@ -16,6 +16,7 @@ import hashlib
 import io
 import math
 from collections import OrderedDict
+from typing import Any
 
 from site_builder.image_derivatives import prepare, resized, upright_size
 from site_builder.images import ImageError, decode, open_image, strict_pillow
@@ -26,8 +27,8 @@ MAX_WIDTH = 1340
 """Widest image a brief's PDF needs: about 170 mm (more than A4's text width) at 200 ppi."""
 MAX_HEIGHT = 2000
 """Tallest image a brief's PDF needs: about 254 mm (an A4 page's text height) at 200 ppi."""
-_JPEG = {"format": "JPEG", "quality": 85, "optimize": True, "subsampling": "4:2:0"}
-_PNG = {"format": "PNG", "compress_level": 6}
+_JPEG: dict[str, Any] = {"format": "JPEG", "quality": 85, "optimize": True, "subsampling": "4:2:0"}
+_PNG: dict[str, Any] = {"format": "PNG", "compress_level": 6}
 _MEMO_SIZE = 32
 
 
