@@ -9,7 +9,8 @@ rendered HTML placed around what MkDocs converts.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -41,10 +42,16 @@ class GeneratedPage:
     """The page's rendered HTML; the converted Markdown replaces :data:`BODY_MARKER`."""
     sanitize: bool = False
     """Clean the converted Markdown with nh3 (an author's Markdown may carry raw HTML)."""
+    pictures: Callable[[str], str] | None = field(default=None, compare=False)
+    """Show the (sanitised) body's images responsively: see
+    :meth:`site_builder.pages.pictures.PagePictures.rewrite`. It runs after nh3, so what
+    it adds (``srcset``, ``<picture>``...) is never allowed from an author."""
 
     def assemble(self, converted: str) -> str:
         """Return the page's HTML from what MkDocs converted of ``source``."""
         body = sanitize_html(converted) if self.sanitize else converted
+        if self.pictures is not None:
+            body = self.pictures(body)
         before, marker, after = self.html.partition(BODY_MARKER)
         return before + body + after if marker else self.html + body
 

@@ -6,12 +6,13 @@ into a generated file and assembles its HTML after conversion. Nothing here know
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from site_builder import urls
 from site_builder.downloads import Downloads
 from site_builder.findings import Finding
+from site_builder.image_derivatives import DerivativeCache
 from site_builder.index import Index
 from site_builder.pages.base import GeneratedPage, SiteContext
 from site_builder.pages.brief import render_brief_page
@@ -23,6 +24,7 @@ from site_builder.pages.countries import (
 from site_builder.pages.coverage import render_coverage_page
 from site_builder.pages.errors import failing_briefs, render_brief_error_page, render_errors_page
 from site_builder.pages.home import render_home_page
+from site_builder.pages.pictures import brief_pictures
 from site_builder.pages.themes import render_theme_page, render_themes_index
 from site_builder.search import facet_counts, facets, search_messages
 from site_builder.settings import Settings
@@ -31,6 +33,8 @@ from site_builder.vocabulary import get_country
 
 SEARCH_PAGE = "search/index.md"
 ERRORS_PAGE = "errors/index.md"
+IMAGES_CACHE = "images"
+"""Folder of the image renditions in the project's cache."""
 
 
 @dataclass
@@ -70,15 +74,19 @@ def render_site_pages(index: Index, settings: Settings, downloads: Downloads) ->
 
     ``downloads`` carries the PDFs and packs; with ``settings.search``, brief pages carry
     Pagefind's metadata, theme and country pages link to a pre-filtered search, and the
-    Search page is added.
+    Search page is added. The briefs' raster images get responsive renditions, made once
+    and kept in ``<cache_root>/images/``.
     """
     site = site_context(index, settings, downloads)
     result = SitePages(context=site)
     pages = result.pages
+    renditions = DerivativeCache(settings.cache_root / IMAGES_CACHE)
     for brief in index.briefs:
         result.assets.update(brief.web.assets)
+        pictures = brief_pictures(brief, renditions, site.templates)
+        result.assets.update(pictures.assets)
         source = urls.source(urls.brief(brief.slug))
-        pages[source] = render_brief_page(brief, site)
+        pages[source] = replace(render_brief_page(brief, site), pictures=pictures.rewrite)
         result.dates[source] = brief.date.first_day.isoformat()
     result.newest = max(result.dates.values(), default=None)
     for theme in index.corpus.themes.values():

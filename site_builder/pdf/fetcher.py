@@ -20,6 +20,9 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from site_builder.images import is_raster_name
+from site_builder.pdf.print_images import RefusedImage, for_print
+
 MAX_RESOURCE_BYTES = 20_000_000
 """Largest image, stylesheet or font the fetcher reads."""
 
@@ -73,6 +76,11 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type
         self.fetched.append(path)
         self.fetched_hashes[str(path)] = hashlib.sha256(data).hexdigest()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if is_raster_name(path):  # no more pixels than the print needs
+            try:
+                data, mime = for_print(data, path.name, mime)
+            except RefusedImage as exc:
+                raise RefusedURL(str(exc)) from None
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 
     def _data(self, url: str) -> URLFetcherResponse:

@@ -29,9 +29,12 @@ from weasyprint import HTML, Document, Page
 from site_builder.pdf.fetcher import SafeFetcher
 from site_builder.pdf.fonts import describe_characters, missing_characters, theme_font_config
 from site_builder.pdf.html import BACK_MATTER_CLASS, FILLER_CLASS
+from site_builder.pdf.print_images import PRINT_DPI
 
-PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
-"""WeasyPrint options of every brief PDF: tagged (PDF/UA-1), compressed, fonts subset."""
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False,
+                               "dpi": PRINT_DPI}
+"""WeasyPrint options of every brief PDF: tagged (PDF/UA-1), compressed, fonts subset,
+images no finer than :data:`~site_builder.pdf.print_images.PRINT_DPI` at their printed size."""
 
 
 @dataclass(frozen=True)
