@@ -51,7 +51,8 @@ _REF_RES = (
 )
 _CODE_DIR = Path(__file__).resolve().parent
 _HTML_CODE = [_CODE_DIR.parent / name for name in ("markdown_render.py", "citation.py",
-                                                   "templating.py", "i18n.py", "model.py")]
+                                                   "templating.py", "i18n.py", "model.py",
+                                                   "images.py", "image_derivatives.py")]
 """Modules outside this package whose code shapes the HTML of a brief."""
 
 
