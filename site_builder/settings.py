@@ -8,6 +8,7 @@ core reads only :class:`Settings`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,18 @@ from site_builder.theme_files import ThemeFiles
 from site_builder.urls import absolute
 
 Overflow = Literal["error", "warn"]
+Underfill = Literal["error", "warn", "ignore"]
+Marks = Literal["none", "crop"]
+Imposition = Literal["none", "a3-fold", "booklet"]
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner shown on a brief's back page: its name and, optionally, its logo."""
+
+    name: str
+    logo: str = ""
+    """Image file (SVG, PNG or JPEG), relative to the project."""
 
 
 @dataclass(frozen=True)
@@ -31,10 +44,38 @@ class PdfSettings:
     """The page budget: every brief PDF has exactly this many pages."""
     overflow: Overflow = "error"
     """What a brief longer than the budget is: an error (fails the build) or a warning."""
+    underfill: Underfill = "warn"
+    """What a brief that leaves a whole page of its budget empty is: a warning, an error or nothing."""
     jobs: int = 0
     """Worker processes; 0 means one per core."""
     timeout: float = 120.0
     """Seconds one brief may take to render before it fails alone."""
+    logo: str = ""
+    """Logo printed in the masthead of page 1 (SVG, PNG or JPEG), relative to the project."""
+    about: str = ""
+    """The "About the series" text of the back page (default: a sentence naming the series)."""
+    contacts: tuple[str, ...] = ()
+    """Lines of the back page's contact block (an address, an e-mail, a web site)."""
+    partners: tuple[Partner, ...] = ()
+    """Partners on the back page: a list of ``{name: ..., logo: path}`` mappings."""
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """Print files for a print shop (PDF/X-4, CMYK, bleed), made beside the web PDFs."""
+
+    enabled: bool = False
+    """Make print files with the site (``pdf/print/<slug>.pdf``, ``bundles/print/...``)."""
+    bleed: str = "3mm"
+    """Bleed around the trimmed page (a CSS length in mm); backgrounds run into it."""
+    marks: Marks = "none"
+    """Printer's marks outside the bleed: ``none`` or ``crop``."""
+    impose: Imposition = "none"
+    """Imposition: ``a3-fold`` (a brief on one A3 sheet), ``booklet`` (a pack, saddle-stitched)."""
+    profile: str = ""
+    """CMYK output profile (ICC file, relative to the project); default: the shipped FOGRA39L."""
+    quantity: str = ""
+    """Copies to print, written on the job sheet (empty: a blank to fill in)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +109,8 @@ class Settings:
     """Index the built site with Pagefind."""
     pdf: PdfSettings = field(default_factory=PdfSettings)
     """How brief PDFs are rendered (a mapping, or false to switch them off)."""
+    print: PrintSettings = field(default_factory=PrintSettings)
+    """Print files (a mapping, or true to make them with the defaults)."""
 
     @property
     def content_root(self) -> Path:
@@ -137,22 +180,13 @@ def _site_keys(project_dir: Path, site: dict[str, Any]) -> dict[str, Any]:
 
 def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
-    known = set(option_names()) - {"pdf"}
-    unknown = set(options) - known - {"pdf"}
+    blocks = {"pdf", "print"}
+    known = set(option_names()) - blocks
+    unknown = set(options) - known - blocks
     if unknown:
         raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
-    pdf_opts = options.get("pdf", {})
-    if isinstance(pdf_opts, bool):
-        pdf_opts = {"enabled": pdf_opts}
-    pdf_known = {f.name for f in fields(PdfSettings)}
-    if set(pdf_opts) - pdf_known:
-        bad = ", ".join(sorted(set(pdf_opts) - pdf_known))
-        raise BriefsError(f"mkdocs.yml: unknown option(s) under briefs.pdf: {bad}")
-    pdf = PdfSettings(**pdf_opts)
-    if pdf.overflow not in ("error", "warn"):
-        raise BriefsError(f"mkdocs.yml: briefs.pdf.overflow must be 'error' or 'warn', not {pdf.overflow!r}")
-    if not isinstance(pdf.pages, int) or pdf.pages < 1:
-        raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    pdf = _pdf_settings(options.get("pdf", {}), project_dir)
+    print_files = _print_settings(options.get("print", {}), project_dir)
     for name, value in options.items():
         expected = type(getattr(Settings, name, "")) if name in known else None
         if expected is not None and value is not None and not isinstance(value, expected):
@@ -161,9 +195,84 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
     return Settings(
         project_dir=project_dir.resolve(),
         pdf=pdf,
+        print=print_files,
         **_site_keys(project_dir.resolve(), site),
         **{k: v for k, v in options.items() if k in known},
     )
+
+
+def _block(options: Any, kind: type, name: str) -> dict[str, Any]:
+    """Return an option block as a dict (true/false means ``enabled``); refuse unknown keys."""
+    if options is None:
+        return {}
+    if isinstance(options, bool):
+        return {"enabled": options}
+    if not isinstance(options, dict):
+        raise BriefsError(f"mkdocs.yml: briefs.{name} must be a mapping or true/false, not {options!r}")
+    allowed = {f.name for f in fields(kind)}
+    if set(options) - allowed:
+        bad = ", ".join(sorted(set(options) - allowed))
+        raise BriefsError(f"mkdocs.yml: unknown option(s) under briefs.{name}: {bad}")
+    return dict(options)
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        choices = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
+        raise BriefsError(f"mkdocs.yml: briefs.{name} must be {choices}, not {value!r}")
+
+
+def _project_file(name: str, value: object, project_dir: Path) -> None:
+    if not isinstance(value, str):
+        raise BriefsError(f"mkdocs.yml: briefs.{name} must be a file path, not {value!r}")
+    if value and not (project_dir / value).is_file():
+        raise BriefsError(f"mkdocs.yml: briefs.{name}: no such file: {value}")
+
+
+def _pdf_settings(options: Any, project_dir: Path) -> PdfSettings:
+    opts = _block(options, PdfSettings, "pdf")
+    if isinstance(opts.get("contacts"), str):
+        opts["contacts"] = [opts["contacts"]]
+    if "contacts" in opts:
+        if not isinstance(opts["contacts"], list) or not all(isinstance(c, str) for c in opts["contacts"]):
+            raise BriefsError("mkdocs.yml: briefs.pdf.contacts must be a list of lines of text")
+        opts["contacts"] = tuple(opts["contacts"])
+    if "partners" in opts:
+        opts["partners"] = tuple(_partner(p, n, project_dir) for n, p in enumerate(opts["partners"] or []))
+    pdf = PdfSettings(**opts)
+    _choice("pdf.overflow", pdf.overflow, ("error", "warn"))
+    _choice("pdf.underfill", pdf.underfill, ("warn", "error", "ignore"))
+    if not isinstance(pdf.pages, int) or pdf.pages < 1:
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    _project_file("pdf.logo", pdf.logo, project_dir)
+    if not isinstance(pdf.about, str):
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.about must be text, not {pdf.about!r}")
+    return pdf
+
+
+def _partner(value: Any, number: int, project_dir: Path) -> Partner:
+    where = f"pdf.partners[{number}]"
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str) \
+            or set(value) - {"name", "logo"}:
+        raise BriefsError(f"mkdocs.yml: briefs.{where} must be a mapping with 'name' "
+                          f"(and optionally 'logo'), not {value!r}")
+    _project_file(f"{where}.logo", value.get("logo", ""), project_dir)
+    return Partner(value["name"], value.get("logo", ""))
+
+
+def _print_settings(options: Any, project_dir: Path) -> PrintSettings:
+    settings = PrintSettings(**_block(options, PrintSettings, "print"))
+    _choice("print.marks", settings.marks, ("none", "crop"))
+    _choice("print.impose", settings.impose, ("none", "a3-fold", "booklet"))
+    if not isinstance(settings.bleed, str) or not re.fullmatch(r"\d+(\.\d+)?mm", settings.bleed):
+        raise BriefsError(f"mkdocs.yml: briefs.print.bleed must be a length in mm such as '3mm', "
+                          f"not {settings.bleed!r}")
+    _project_file("print.profile", settings.profile, project_dir)
+    if not isinstance(settings.quantity, (str, int)):
+        raise BriefsError(f"mkdocs.yml: briefs.print.quantity must be a number or text, not {settings.quantity!r}")
+    return settings
 
 
 def _type_name(kind: type) -> str:
@@ -186,3 +295,8 @@ def load_settings(project_dir: Path | None = None) -> Settings:
 def with_pdf(settings: Settings, **changes: Any) -> Settings:
     """Return settings with some PDF options changed (e.g. ``enabled=False``)."""
     return replace(settings, pdf=replace(settings.pdf, **changes))
+
+
+def with_print(settings: Settings, **changes: Any) -> Settings:
+    """Return settings with some print options changed (e.g. ``marks="crop"``)."""
+    return replace(settings, print=replace(settings.print, **changes))

@@ -32,6 +32,7 @@ from site_builder import __version__
 from site_builder.files import write_atomic
 from site_builder.i18n import LOCALES_DIR
 from site_builder.model import Brief, Corpus
+from site_builder.pdf.branding import branding_digest
 from site_builder.settings import Settings
 from site_builder.theme_files import ThemeFiles
 
@@ -104,6 +105,7 @@ def fingerprint(theme: ThemeFiles, settings: Settings) -> str:
                 *_weasyprint_dependencies(), *_native_versions()]
     digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
+    digest.update(branding_digest(settings).encode())  # logo, partners, contacts, about
     for root in theme.roots:
         for name in ("print", "fonts", "templates/pdf", "templates/briefs/partials", "locales"):
             hash_tree(digest, root / name)
@@ -128,7 +130,7 @@ def references(brief: Brief) -> list[Path]:
 def _settings_text(settings: Settings) -> str:
     """Return the settings that reach the PDF, as text (not paths, jobs or time limits)."""
     shown = {k: v for k, v in asdict(settings).items()
-             if k not in ("project_dir", "cache_dir", "pdf", "custom_dir")}
+             if k not in ("project_dir", "cache_dir", "pdf", "print", "custom_dir")}
     return json.dumps(shown, sort_keys=True, default=str)
 
 
