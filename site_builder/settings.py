@@ -8,7 +8,6 @@ core reads only :class:`Settings`.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -21,8 +20,6 @@ from site_builder.urls import absolute
 
 Overflow = Literal["error", "warn"]
 Underfill = Literal["error", "warn", "ignore"]
-Marks = Literal["none", "crop"]
-Imposition = Literal["none", "a3-fold", "booklet"]
 
 
 @dataclass(frozen=True)
@@ -61,24 +58,6 @@ class PdfSettings:
 
 
 @dataclass(frozen=True)
-class PrintSettings:
-    """Print files for a print shop (PDF/X-4, CMYK, bleed), made beside the web PDFs."""
-
-    enabled: bool = False
-    """Make print files with the site (``pdf/print/<slug>.pdf``, ``bundles/print/...``)."""
-    bleed: str = "3mm"
-    """Bleed around the trimmed page (a CSS length in mm); backgrounds run into it."""
-    marks: Marks = "none"
-    """Printer's marks outside the bleed: ``none`` or ``crop``."""
-    impose: Imposition = "none"
-    """Imposition: ``a3-fold`` (a brief on one A3 sheet), ``booklet`` (a pack, saddle-stitched)."""
-    profile: str = ""
-    """CMYK output profile (ICC file, relative to the project); default: the shipped FOGRA39L."""
-    quantity: str = ""
-    """Copies to print, written on the job sheet (empty: a blank to fill in)."""
-
-
-@dataclass(frozen=True)
 class Settings:
     """Everything the core needs to know about a project."""
 
@@ -109,8 +88,6 @@ class Settings:
     """Index the built site with Pagefind."""
     pdf: PdfSettings = field(default_factory=PdfSettings)
     """How brief PDFs are rendered (a mapping, or false to switch them off)."""
-    print: PrintSettings = field(default_factory=PrintSettings)
-    """Print files (a mapping, or true to make them with the defaults)."""
 
     @property
     def content_root(self) -> Path:
@@ -180,13 +157,12 @@ def _site_keys(project_dir: Path, site: dict[str, Any]) -> dict[str, Any]:
 
 def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
-    blocks = {"pdf", "print"}
+    blocks = {"pdf"}
     known = set(option_names()) - blocks
     unknown = set(options) - known - blocks
     if unknown:
         raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
     pdf = _pdf_settings(options.get("pdf", {}), project_dir)
-    print_files = _print_settings(options.get("print", {}), project_dir)
     for name, value in options.items():
         expected = type(getattr(Settings, name, "")) if name in known else None
         if expected is not None and value is not None and not isinstance(value, expected):
@@ -195,7 +171,6 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
     return Settings(
         project_dir=project_dir.resolve(),
         pdf=pdf,
-        print=print_files,
         **_site_keys(project_dir.resolve(), site),
         **{k: v for k, v in options.items() if k in known},
     )
@@ -262,19 +237,6 @@ def _partner(value: Any, number: int, project_dir: Path) -> Partner:
     return Partner(value["name"], value.get("logo", ""))
 
 
-def _print_settings(options: Any, project_dir: Path) -> PrintSettings:
-    settings = PrintSettings(**_block(options, PrintSettings, "print"))
-    _choice("print.marks", settings.marks, ("none", "crop"))
-    _choice("print.impose", settings.impose, ("none", "a3-fold", "booklet"))
-    if not isinstance(settings.bleed, str) or not re.fullmatch(r"\d+(\.\d+)?mm", settings.bleed):
-        raise BriefsError(f"mkdocs.yml: briefs.print.bleed must be a length in mm such as '3mm', "
-                          f"not {settings.bleed!r}")
-    _project_file("print.profile", settings.profile, project_dir)
-    if not isinstance(settings.quantity, (str, int)):
-        raise BriefsError(f"mkdocs.yml: briefs.print.quantity must be a number or text, not {settings.quantity!r}")
-    return settings
-
-
 def _type_name(kind: type) -> str:
     return {bool: "true or false", str: "text", int: "a whole number"}.get(kind, kind.__name__)
 
@@ -296,7 +258,3 @@ def with_pdf(settings: Settings, **changes: Any) -> Settings:
     """Return settings with some PDF options changed (e.g. ``enabled=False``)."""
     return replace(settings, pdf=replace(settings.pdf, **changes))
 
-
-def with_print(settings: Settings, **changes: Any) -> Settings:
-    """Return settings with some print options changed (e.g. ``marks="crop"``)."""
-    return replace(settings, print=replace(settings.print, **changes))

@@ -1,8 +1,10 @@
 """Build the HTML document WeasyPrint lays out for one brief.
 
 Everything the PDF shows comes from the template ``pdf/brief.html`` (in the brief's
-language) and what this module gives it: the brief, its resolved themes and countries and
-the settings (series, publisher, licence, site URL). The cache key in
+language) and what this module gives it: the brief, its body (Markdown with the PDF's
+design extension, :mod:`~site_builder.pdf.design`), its resolved themes and countries, the
+settings (series, publisher, licence, site URL) and the branding of the configuration with
+the QR code (:mod:`~site_builder.pdf.branding`). The cache key in
 :mod:`site_builder.pdf.cache` hashes the same inputs, so keep the two in step.
 """
 
@@ -27,8 +29,6 @@ from site_builder.templating import templates_for
 
 STYLESHEET = "print/brief.css"
 """The print stylesheet, in the theme folder (a project may override it)."""
-PRINT_STYLESHEET = "print/print-file.css"
-"""Added after :data:`STYLESHEET` for print files: CMYK colours, bleed."""
 TEMPLATE = "pdf/brief.html"
 BACK_MATTER_CLASS = "back-matter"
 FILLER_CLASS = "page-filler"
@@ -79,19 +79,13 @@ def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
     return _HREF_RE.sub(link, html)
 
 
-def brief_html(brief: Brief, corpus: Corpus, settings: Settings, *, for_print: bool = False) -> str:
-    """Return the full HTML document WeasyPrint renders for a brief (base URL: its folder).
-
-    ``for_print`` adds the print file's stylesheet (CMYK colours, bleed); the layout is the
-    same, so a print file has the pages of the web PDF.
-    """
+def brief_html(brief: Brief, corpus: Corpus, settings: Settings) -> str:
+    """Return the full HTML document WeasyPrint renders for a brief (base URL: its folder)."""
     theme = settings.theme
     body = _links(render_markdown(brief.body, [DesignExtension()]), brief, corpus, settings)
     page_url = settings.url_for(urls.brief(brief.slug))
     templates = templates_for(theme, brief.language)
     stylesheets = [theme.find(STYLESHEET).as_uri()]
-    if for_print:
-        stylesheets.append(theme.find(PRINT_STYLESHEET).as_uri())
     return templates.render(
         TEMPLATE, brief=brief, body=Markup(body), series=series_of(brief, settings),
         publisher=settings.publisher, author_line=author_line(brief, settings),
