@@ -32,13 +32,28 @@ def _show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _print_findings(findings: list[Finding], n_briefs: int, fmt: str = "text") -> None:
+def _print_findings(findings: list[Finding], n_briefs: int, fmt: str = "text",
+                    fills: list[dict[str, object]] | None = None, budget: int = 0) -> None:
+    """Print the findings (and, after ``validate --pdf``, each brief's fill of its page budget)."""
     if fmt == "json":
-        click.echo(to_json(n_briefs, findings))
+        if fills is None:
+            click.echo(to_json(n_briefs, findings))
+        else:
+            import json
+
+            data = json.loads(to_json(n_briefs, findings))
+            data["pdf"] = {"budget": budget, "briefs": fills}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     for finding in findings:
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         click.echo(click.style(finding.format(), fg=colour) if sys.stdout.isatty() else finding.format())
+    if fills:
+        from site_builder.pdf.budget import fill_text
+
+        width = max(len(str(f["slug"])) for f in fills)
+        for fill in fills:
+            click.echo(f"{str(fill['slug']).ljust(width)}  {fill_text(float(fill['fill']), budget)}")  # type: ignore[arg-type]
     click.echo(summary_line(n_briefs, findings))
 
 
@@ -52,7 +67,8 @@ def main() -> None:
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format of the findings.")
-@click.option("--pdf", is_flag=True, help="Also render the PDFs and check the page budget.")
+@click.option("--pdf", is_flag=True,
+              help="Also render the PDFs, check the page budget both ways and print each fill.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
 def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None:
     """Check every brief (and, with no FOLDER, the bundle files) and report every problem.
@@ -73,12 +89,15 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
         from site_builder.index import build_index
 
         findings = sort_findings(findings + read_bundle_files(build_index(corpus), settings)[1])
+    fills = None
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
         report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
         findings = sort_findings(findings + report.findings)
-    _print_findings(findings, n_briefs, fmt)
+        fills = [{"slug": slug, "pages": report.results[slug].pages if slug in report.results else None,
+                  "fill": fill} for slug, fill in sorted(report.fills.items())]
+    _print_findings(findings, n_briefs, fmt, fills, settings.pdf.pages)
     sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
 
 

@@ -6,10 +6,12 @@ heading gets the same ``id`` on the web page and in the PDF.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 
 MARKDOWN_EXTENSIONS: list[str] = [
     "abbr",
@@ -57,9 +59,9 @@ def plain_text(html: str) -> str:
     return nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
 
 
-def render_markdown(text: str) -> str:
-    """Render a brief's Markdown body to sanitised HTML."""
+def render_markdown(text: str, extra: Sequence[Extension] = ()) -> str:
+    """Render a brief's Markdown body to sanitised HTML (``extra``: more extensions, e.g. the PDF's)."""
     md = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_EXTENSION_CONFIGS
+        extensions=[*MARKDOWN_EXTENSIONS, *extra], extension_configs=MARKDOWN_EXTENSION_CONFIGS
     )
     return sanitize_html(md.convert(text))

@@ -19,6 +19,16 @@ from site_builder.theme_files import ThemeFiles
 from site_builder.urls import absolute
 
 Overflow = Literal["error", "warn"]
+Underfill = Literal["error", "warn", "ignore"]
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner shown on a brief's back page: its name and, optionally, its logo."""
+
+    name: str
+    logo: str = ""
+    """Image file (SVG, PNG or JPEG), relative to the project."""
 
 
 @dataclass(frozen=True)
@@ -31,10 +41,20 @@ class PdfSettings:
     """The page budget: every brief PDF has exactly this many pages."""
     overflow: Overflow = "error"
     """What a brief longer than the budget is: an error (fails the build) or a warning."""
+    underfill: Underfill = "warn"
+    """What a brief that leaves a whole page of its budget empty is: a warning, an error or nothing."""
     jobs: int = 0
     """Worker processes; 0 means one per core."""
     timeout: float = 120.0
     """Seconds one brief may take to render before it fails alone."""
+    logo: str = ""
+    """Logo printed in the masthead of page 1 (SVG, PNG or JPEG), relative to the project."""
+    about: str = ""
+    """The "About the series" text of the back page (default: a sentence naming the series)."""
+    contacts: tuple[str, ...] = ()
+    """Lines of the back page's contact block (an address, an e-mail, a web site)."""
+    partners: tuple[Partner, ...] = ()
+    """Partners on the back page: a list of ``{name: ..., logo: path}`` mappings."""
 
 
 @dataclass(frozen=True)
@@ -140,22 +160,12 @@ def _site_keys(project_dir: Path, site: dict[str, Any]) -> dict[str, Any]:
 
 def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
-    known = set(option_names()) - {"pdf"}
-    unknown = set(options) - known - {"pdf"}
+    blocks = {"pdf"}
+    known = set(option_names()) - blocks
+    unknown = set(options) - known - blocks
     if unknown:
         raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
-    pdf_opts = options.get("pdf", {})
-    if isinstance(pdf_opts, bool):
-        pdf_opts = {"enabled": pdf_opts}
-    pdf_known = {f.name for f in fields(PdfSettings)}
-    if set(pdf_opts) - pdf_known:
-        bad = ", ".join(sorted(set(pdf_opts) - pdf_known))
-        raise BriefsError(f"mkdocs.yml: unknown option(s) under briefs.pdf: {bad}")
-    pdf = PdfSettings(**pdf_opts)
-    if pdf.overflow not in ("error", "warn"):
-        raise BriefsError(f"mkdocs.yml: briefs.pdf.overflow must be 'error' or 'warn', not {pdf.overflow!r}")
-    if not isinstance(pdf.pages, int) or pdf.pages < 1:
-        raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    pdf = _pdf_settings(options.get("pdf", {}), project_dir)
     for name, value in options.items():
         if name in known and value is not None and not _has_type(value, getattr(Settings, name)):
             kind = type(getattr(Settings, name))
@@ -174,6 +184,67 @@ def _has_type(value: object, default: object) -> bool:
     if isinstance(default, float):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, type(default))
+
+
+def _block(options: Any, kind: type, name: str) -> dict[str, Any]:
+    """Return an option block as a dict (true/false means ``enabled``); refuse unknown keys."""
+    if options is None:
+        return {}
+    if isinstance(options, bool):
+        return {"enabled": options}
+    if not isinstance(options, dict):
+        raise BriefsError(f"mkdocs.yml: briefs.{name} must be a mapping or true/false, not {options!r}")
+    allowed = {f.name for f in fields(kind)}
+    if set(options) - allowed:
+        bad = ", ".join(sorted(set(options) - allowed))
+        raise BriefsError(f"mkdocs.yml: unknown option(s) under briefs.{name}: {bad}")
+    return dict(options)
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        choices = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
+        raise BriefsError(f"mkdocs.yml: briefs.{name} must be {choices}, not {value!r}")
+
+
+def _project_file(name: str, value: object, project_dir: Path) -> None:
+    if not isinstance(value, str):
+        raise BriefsError(f"mkdocs.yml: briefs.{name} must be a file path, not {value!r}")
+    if value and not (project_dir / value).is_file():
+        raise BriefsError(f"mkdocs.yml: briefs.{name}: no such file: {value}")
+
+
+def _pdf_settings(options: Any, project_dir: Path) -> PdfSettings:
+    opts = _block(options, PdfSettings, "pdf")
+    if isinstance(opts.get("contacts"), str):
+        opts["contacts"] = [opts["contacts"]]
+    if "contacts" in opts:
+        if not isinstance(opts["contacts"], list) or not all(isinstance(c, str) for c in opts["contacts"]):
+            raise BriefsError("mkdocs.yml: briefs.pdf.contacts must be a list of lines of text")
+        opts["contacts"] = tuple(opts["contacts"])
+    if "partners" in opts:
+        opts["partners"] = tuple(_partner(p, n, project_dir) for n, p in enumerate(opts["partners"] or []))
+    pdf = PdfSettings(**opts)
+    _choice("pdf.overflow", pdf.overflow, ("error", "warn"))
+    _choice("pdf.underfill", pdf.underfill, ("warn", "error", "ignore"))
+    if not isinstance(pdf.pages, int) or pdf.pages < 1:
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    _project_file("pdf.logo", pdf.logo, project_dir)
+    if not isinstance(pdf.about, str):
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.about must be text, not {pdf.about!r}")
+    return pdf
+
+
+def _partner(value: Any, number: int, project_dir: Path) -> Partner:
+    where = f"pdf.partners[{number}]"
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str) \
+            or set(value) - {"name", "logo"}:
+        raise BriefsError(f"mkdocs.yml: briefs.{where} must be a mapping with 'name' "
+                          f"(and optionally 'logo'), not {value!r}")
+    _project_file(f"{where}.logo", value.get("logo", ""), project_dir)
+    return Partner(value["name"], value.get("logo", ""))
 
 
 def _type_name(kind: type) -> str:
@@ -197,3 +268,4 @@ def load_settings(project_dir: Path | None = None) -> Settings:
 def with_pdf(settings: Settings, **changes: Any) -> Settings:
     """Return settings with some PDF options changed (e.g. ``enabled=False``)."""
     return replace(settings, pdf=replace(settings.pdf, **changes))
+

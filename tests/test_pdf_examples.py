@@ -54,3 +54,11 @@ def test_example_pdfs_are_complete(examples: Any) -> None:
         text = " ".join(pdftotext(path).split())
         assert " ".join(brief.title.split()) in text and templates_for(settings.theme, brief.language).gettext("How to cite") in text
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+
+
+def test_every_example_brief_fills_its_pages(examples: Any) -> None:
+    """The example corpus shows the design: at least 3.5 of 4 pages filled, none over."""
+    settings, corpus, report = examples
+    fills = {b.slug: report.fills[b.slug] for b in corpus.published}
+    short = {slug: fill for slug, fill in fills.items() if not 3.5 <= fill <= settings.pdf.pages}
+    assert not short, short

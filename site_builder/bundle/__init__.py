@@ -17,7 +17,13 @@ from pathlib import Path
 
 from site_builder import __version__
 from site_builder.bundle.budget import PackCandidate, SkippedPack, choose_packs
-from site_builder.bundle.front import ContentsEntry, Cover, render_front
+from site_builder.bundle.front import (
+    ContentsEntry,
+    Cover,
+    page_numbers,
+    render_front,
+    render_page_numbers,
+)
 from site_builder.bundle.merge import Part, merge_pack, plan_layout
 from site_builder.bundle.parallel import run_parallel
 from site_builder.bundle.select import Selection, select_briefs
@@ -92,6 +98,7 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, vocabulary: Corpus, settings:
     relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
     entries = [ContentsEntry(b, relative.starts[b.slug] + 1) for b in briefs]
     front = render_front(cover, entries, vocabulary, settings)
+    numbers = render_page_numbers(page_numbers(relative.ranges, relative.total), settings)
     themes = sorted({t.title for b in briefs for t in b.themes})
     countries = sorted({c.name for b in briefs for c in b.countries})
     data, _ = merge_pack(
@@ -101,6 +108,7 @@ def _pack_bytes(briefs: list[Brief], cover: Cover, vocabulary: Corpus, settings:
         subject=cover.subtitle or f"{len(briefs)} country briefs",
         keywords=themes + countries,
         author=settings.publisher,
+        page_numbers=numbers,
     )
     return data
 
@@ -113,7 +121,8 @@ def _front_inputs(theme: ThemeFiles, language: str) -> str:
     from site_builder.pdf.cache import hash_tree
 
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    digest.update(hashlib.sha256(Path(__file__).with_name("front.py").read_bytes()).digest())
+    for code in ("front.py", "merge.py"):  # the front pages, the page numbers and the tags
+        digest.update(hashlib.sha256(Path(__file__).with_name(code).read_bytes()).digest())
     for root in theme.roots:
         for name in ("bundle", "fonts", "templates/bundle", "locales"):
             hash_tree(digest, root / name)

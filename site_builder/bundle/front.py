@@ -70,6 +70,35 @@ def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, setti
     )
 
 
+def page_numbers(layout_ranges: dict[str, range], total: int) -> list[int | None]:
+    """Return the printed number of each page from the first brief on (None: a blank page).
+
+    ``layout_ranges`` are the briefs' page indexes counted from the first brief, as in a
+    layout planned with no front pages; the numbers are the pack's arabic page labels, so
+    they equal the contents page's.
+    """
+    numbered = {page for pages in layout_ranges.values() for page in pages}
+    return [page + 1 if page in numbered else None for page in range(total)]
+
+
+def render_page_numbers(numbers: list[int | None], settings: Settings) -> bytes:
+    """Render one page per pack page with its number at the foot (template ``bundle/page-numbers.html``)."""
+    from weasyprint import HTML
+
+    from site_builder.pdf.fonts import theme_font_config
+
+    theme = settings.theme
+    source = templates_for(theme, settings.language).render(
+        "bundle/page-numbers.html", numbers=numbers,
+        stylesheet=theme.find("bundle/bundle.css").as_uri())
+    document = HTML(string=source, base_url=BUILTIN.as_uri() + "/",
+                    url_fetcher=_theme_only_fetcher(theme.roots)).render(
+                        font_config=theme_font_config())
+    out = io.BytesIO()
+    document.write_pdf(out, pdf_identifier=b"country-briefs-page-numbers", custom_metadata=False)
+    return out.getvalue()
+
+
 def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus,
                  settings: Settings) -> bytes:
     """Render cover and contents to PDF bytes (deterministic for the same input).

@@ -109,9 +109,90 @@ def _copy_outline(items: list[OutlineItem], parent: list[OutlineItem], offset: i
         _copy_outline(list(item.children), copy.children, offset, pages, named, None)
 
 
+def stamp_page_numbers(out: pikepdf.Pdf, first: int, stamps: pikepdf.Pdf) -> None:
+    """Draw page ``k`` of ``stamps`` over page ``first + k`` of ``out``, as an artifact.
+
+    The stamp (the pack's page number) is a form XObject drawn after the page's own content
+    inside an ``/Artifact`` marked-content sequence, so it is not read as part of a brief.
+    """
+    for offset, stamp in enumerate(stamps.pages):
+        page = out.pages[first + offset]
+        if not stamp.Contents.read_bytes().strip():
+            continue
+        form = out.copy_foreign(stamp.as_form_xobject())
+        name = page.add_resource(form, Name.XObject, prefix="PackNo")
+        # The brief's content leaves its coordinate system changed (WeasyPrint's first "cm"
+        # is outside any q/Q): wrap it so the stamp is drawn in the page's own coordinates.
+        page.contents_add(out.make_stream(b"q\n"), prepend=True)
+        page.contents_add(out.make_stream(b"\nQ /Artifact BMC q " + str(name).encode() + b" Do Q EMC"),
+                          prepend=False)
+
+
+def _copy(out: pikepdf.Pdf, value: object) -> object:
+    """Copy a value of another PDF into ``out`` (copy_foreign takes indirect objects only)."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return out.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array([_copy(out, item) for item in value])
+    if isinstance(value, Dictionary):
+        return Dictionary({key: _copy(out, item) for key, item in value.items()})
+    return value
+
+
+def merge_structure(out: pikepdf.Pdf, briefs: list[tuple[pikepdf.Pdf, int]]) -> int:
+    """Carry the briefs' tags (PDF/UA structure trees) into the pack; return how many were kept.
+
+    Each brief's ``Document`` element becomes a ``Part`` of the pack's ``Document`` (with the
+    brief's language); its parent-tree keys, and the ``StructParents`` of its pages and the
+    ``StructParent`` of its annotations, are shifted past the previous brief's. The pages
+    were copied first, so qpdf maps the elements' page references onto the pack's pages.
+    """
+    root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    top = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array()))
+    nums, offset, kept = Array(), 0, 0
+    for source, start in briefs:
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is None or "/ParentTree" not in tree:
+            continue
+        kids = tree.K if isinstance(tree.K, Array) else Array([tree.K])
+        for kid in kids:
+            part = _copy(out, kid)
+            part.P, part.S = top, Name.Part
+            if "/Lang" in source.Root:
+                part.Lang = source.Root.Lang
+            top.K.append(part)
+        source_nums = tree.ParentTree.get("/Nums", Array())
+        for i in range(0, len(source_nums), 2):
+            nums.append(int(source_nums[i]) + offset)
+            nums.append(_copy(out, source_nums[i + 1]))
+        for index in range(len(source.pages)):
+            page = out.pages[start + index].obj
+            if "/StructParents" in page:
+                page.StructParents = int(page.StructParents) + offset
+            for annot in page.get("/Annots", Array()):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        offset = max([int(source_nums[i]) for i in range(0, len(source_nums), 2)], default=-1) + offset + 1
+        kept += 1
+    if kept:
+        root.K = Array([top])
+        root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+        root.ParentTreeNextKey = offset
+        out.Root.StructTreeRoot = root
+        out.Root.MarkInfo = Dictionary(Marked=True)
+        if "/Lang" in briefs[0][0].Root:
+            out.Root.Lang = briefs[0][0].Root.Lang
+    return kept
+
+
 def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = "",
-               keywords: Iterable[str] = (), author: str = "") -> tuple[bytes, Layout]:
-    """Return the pack's bytes: front pages, then each brief from its own PDF, then checks."""
+               keywords: Iterable[str] = (), author: str = "",
+               page_numbers: bytes | None = None) -> tuple[bytes, Layout]:
+    """Return the pack's bytes: front pages, then each brief from its own PDF, then checks.
+
+    ``page_numbers`` is a PDF with one page per pack page from the first brief on (see
+    :func:`site_builder.bundle.front.render_page_numbers`), stamped over the briefs' pages.
+    """
     front_pdf = pikepdf.open(io.BytesIO(front))
     sources = []
     for part in parts:
@@ -127,6 +208,7 @@ def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = ""
     while len(out.pages) < layout.front_pages:
         out.add_blank_page(page_size=size)
     destinations: dict[str, Array] = {}
+    placed: list[tuple[pikepdf.Pdf, int]] = []
     bookmarks: list[OutlineItem] = [OutlineItem("Cover", 0), OutlineItem("Contents", 1)]
     for part, source in zip(parts, sources, strict=True):
         start = len(out.pages)
@@ -141,12 +223,16 @@ def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = ""
             index = _page_of(dest, pages, named)
             if index is not None:
                 destinations[f"{part.slug}/{name}"] = Array([out.pages[start + index].obj, *dest[1:]])
+        placed.append((source, start))
         brief_item = OutlineItem(part.title, start)
         with source.open_outline() as outline:
             _copy_outline(list(outline.root), brief_item.children, start, pages, named, part.title)
         bookmarks.append(brief_item)
         if len(source.pages) % 2:
             out.add_blank_page(page_size=size)
+    merge_structure(out, placed)
+    if page_numbers is not None:
+        stamp_page_numbers(out, layout.front_pages, pikepdf.open(io.BytesIO(page_numbers)))
     tree = pikepdf.NameTree.new(out)
     for name in sorted(destinations):
         tree[name] = destinations[name]

@@ -3,6 +3,9 @@
 The stage in modules:
 
 - ``html``    — the HTML document of a brief (masthead, body, back matter, page fillers);
+- ``design``  — the body's figures, table captions and pull quotes (a Markdown extension);
+- ``branding``— logo, partners and the QR code of the web page, as ``data:`` URLs;
+- ``budget``  — the page budget the short way: fill and underfill;
 - ``fetcher`` — the only way WeasyPrint reads anything: the brief's folder and the theme;
 - ``render``  — one layout, fitted to the page budget, to PDF bytes (what a worker runs);
 - ``pool``    — spawned worker processes with a time limit per brief;

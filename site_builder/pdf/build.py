@@ -19,6 +19,7 @@ from pathlib import Path
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity, sort_findings
 from site_builder.model import Brief, Corpus
+from site_builder.pdf.budget import underfill_finding
 from site_builder.pdf.cache import Entry, PdfCache, brief_key, fingerprint
 from site_builder.pdf.html import brief_html
 from site_builder.pdf.pool import run_jobs
@@ -53,6 +54,8 @@ class PdfReport:
     """Slugs rendered this run (cache misses)."""
     cached: list[str] = field(default_factory=list)
     """Slugs taken from the cache."""
+    fills: dict[str, float] = field(default_factory=dict)
+    """Slug -> content length in pages (e.g. 3.6 of a 4-page budget), for every laid-out brief."""
 
 
 def make_job(brief: Brief, html: str, settings: Settings) -> RenderJob:
@@ -126,6 +129,9 @@ def render_brief(brief: Brief, corpus: Corpus, settings: Settings) -> bytes:
     findings = _problem_findings(brief, result)
     if result.overflow:
         findings.append(overflow_finding(brief, result.length, settings))
+    underfill = underfill_finding(brief, result.length, settings)
+    if underfill is not None:
+        findings.append(underfill)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors or result.pdf is None:
         raise BriefsError("\n".join(f.format() for f in errors) or f"no PDF for {brief.slug}")
@@ -202,8 +208,12 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
         entry = entries.get(brief.slug)
         if entry is None:
             continue
+        report.fills[brief.slug] = entry.length
         if entry.overflow:
             report.findings.append(overflow_finding(brief, entry.length, settings))
+        underfill = underfill_finding(brief, entry.length, settings)
+        if underfill is not None:
+            report.findings.append(underfill)
         if entry.has_pdf:
             report.results[brief.slug] = _publish(brief.slug, entry, cache.pdf_path(keys[brief.slug]), out_dir)
     report.findings = sort_findings(report.findings)

@@ -37,6 +37,7 @@ from site_builder import __version__
 from site_builder.cache_store import CacheStore, FileHashes
 from site_builder.i18n import LOCALES_DIR
 from site_builder.model import Brief, Corpus
+from site_builder.pdf.branding import branding_digest
 from site_builder.settings import Settings
 from site_builder.theme_files import ThemeFiles
 
@@ -111,6 +112,7 @@ def fingerprint(theme: ThemeFiles, settings: Settings) -> str:
                 *_weasyprint_dependencies(), *_native_versions()]
     digest.update("\0".join(versions).encode())
     digest.update(f"pages={settings.pdf.pages}\0overflow={settings.pdf.overflow}\0".encode())
+    digest.update(branding_digest(settings).encode())  # logo, partners, contacts, about
     for root in theme.roots:
         for name in ("print", "fonts", "templates/pdf", "templates/briefs/partials", "locales"):
             hash_tree(digest, root / name)

@@ -1,8 +1,10 @@
 """Build the HTML document WeasyPrint lays out for one brief.
 
 Everything the PDF shows comes from the template ``pdf/brief.html`` (in the brief's
-language) and what this module gives it: the brief, its resolved themes and countries and
-the settings (series, publisher, licence, site URL). The cache key in
+language) and what this module gives it: the brief, its body (Markdown with the PDF's
+design extension, :mod:`~site_builder.pdf.design`), its resolved themes and countries, the
+settings (series, publisher, licence, site URL) and the branding of the configuration with
+the QR code (:mod:`~site_builder.pdf.branding`). The cache key in
 :mod:`site_builder.pdf.cache` hashes the same inputs, so keep the two in step.
 """
 
@@ -20,6 +22,8 @@ from site_builder import __version__, urls
 from site_builder.citation import author_line, citation, series_of
 from site_builder.markdown_render import render_markdown
 from site_builder.model import Brief, Corpus
+from site_builder.pdf.branding import logo_url, partner_logos, qr_code_url
+from site_builder.pdf.design import DesignExtension
 from site_builder.settings import Settings
 from site_builder.templating import templates_for
 
@@ -45,23 +49,6 @@ def modified_date(brief: Brief) -> str:
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return brief.date.iso
-
-
-_FIGURE_RE = re.compile(
-    r"<p>\s*(<img\b[^>]*>)\s*</p>(?:\s*<p>\s*<em>((?:(?!</?p\b).)*?)</em>\s*</p>)?",
-    re.DOTALL,
-)
-
-
-def _figures(html: str) -> str:
-    """Turn an image alone in a paragraph (plus an italic paragraph after it) into a figure."""
-
-    def figure(match: re.Match[str]) -> str:
-        caption = match.group(2)
-        inner = match.group(1) + (f"<figcaption>{caption}</figcaption>" if caption else "")
-        return f"<figure>{inner}</figure>"
-
-    return _FIGURE_RE.sub(figure, html)
 
 
 _HREF_RE = re.compile(r'<a href="([^"]*)"')
@@ -95,20 +82,23 @@ def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
 def brief_html(brief: Brief, corpus: Corpus, settings: Settings) -> str:
     """Return the full HTML document WeasyPrint renders for a brief (base URL: its folder)."""
     theme = settings.theme
-    body = _links(_figures(render_markdown(brief.body)), brief, corpus, settings)
+    body = _links(render_markdown(brief.body, [DesignExtension()]), brief, corpus, settings)
     page_url = settings.url_for(urls.brief(brief.slug))
     templates = templates_for(theme, brief.language)
+    stylesheets = [theme.find(STYLESHEET).as_uri()]
     return templates.render(
         TEMPLATE, brief=brief, body=Markup(body), series=series_of(brief, settings),
         publisher=settings.publisher, author_line=author_line(brief, settings),
         citation=citation(brief, settings), licence=settings.licence,
         licence_url=settings.licence_url, page_url=page_url,
         web_url=page_url if settings.site_url else None,
+        qr_code=qr_code_url(page_url), logo=logo_url(settings), about=settings.pdf.about,
+        contacts=list(settings.pdf.contacts), partners=partner_logos(settings),
         authors=list(brief.authors) or [settings.publisher],
         keywords=[*(t.title for t in brief.themes), *(c.name for c in brief.countries),
                   *brief.keywords],
         generator=f"country-briefs {__version__}", modified=modified_date(brief),
-        stylesheet=theme.find(STYLESHEET).as_uri(),
+        stylesheets=stylesheets,
         footer_left=f"{short_title(brief.title)} · {brief.date.iso}",
         budget=settings.pdf.pages, fillers=max(settings.pdf.pages - 1, 0),
     )

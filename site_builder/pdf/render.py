@@ -6,7 +6,8 @@ the budget without a second layout:
 - the HTML ends with one empty ``.page-filler`` block per possible page (each breaks before
   it), so the layout always reaches the budget's last page, whatever the body's length;
 - the back matter's box is moved (a translation of laid-out boxes) to the bottom of the
-  budget's last page, and the pages past the budget, empty by construction, are dropped;
+  budget's last page (of the page after the body for a body too short for that, so no
+  empty page is left in the middle), and the pages past the budget are dropped;
 - a body running past the budget is an overflow, measured in pages to one decimal.
 
 Every resource goes through :class:`~site_builder.pdf.fetcher.SafeFetcher`; every refusal
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML, Document, Page
+from weasyprint.layout.background import layout_box_backgrounds
 
 from site_builder.pdf.fetcher import SafeFetcher
 from site_builder.pdf.fonts import describe_characters, missing_characters, theme_font_config
@@ -110,7 +112,13 @@ def _measure(page: Page, box: Any) -> float:
 
 
 def fit_to_budget(document: Document, budget: int) -> tuple[int, float]:
-    """Move the back matter to the foot of page ``budget`` and drop later pages.
+    """Move the back matter to the foot of its target page and drop the pages past the budget.
+
+    The target is the budget's last page, so the spare space gathers between the end of the
+    body and the back matter. A body so short that this would leave a whole empty page
+    between them (it ends two or more pages before the last) gets its back matter at the
+    foot of the page after the body instead: the empty pages trail at the end, never in the
+    middle (and the brief is an underfill).
 
     Return (page the content ends on, content length in pages). When the content runs past
     the budget the document keeps its content pages only and nothing is moved.
@@ -124,17 +132,25 @@ def fit_to_budget(document: Document, budget: int) -> tuple[int, float]:
     if index >= budget:
         document.pages = document.pages[: index + 1]
         return index + 1, length
-    target = document.pages[budget - 1]
-    target_parent = _filler_parent(target) if index != budget - 1 else parent
+    target_index = budget - 1 if index >= budget - 2 else index + 1
+    target = document.pages[target_index]
+    target_parent = _filler_parent(target) if index != target_index else parent
     _, bottom = _content_area(target)
     box.translate(dy=bottom - (box.position_y + box.margin_height()))
+    # Backgrounds are positioned at layout time: place the moved box's anew.
+    layout_box_backgrounds(target._page_box, box, _no_image)
     if target_parent is not parent:
         parent.children = [c for c in parent.children if c is not box]
         target_parent.children = [*target_parent.children, box]
         document.pages[index] = Page(document.pages[index]._page_box)
-    document.pages[budget - 1] = Page(target._page_box)
+    document.pages[target_index] = Page(target._page_box)
     document.pages = document.pages[:budget]
     return index + 1, length
+
+
+def _no_image(*args: Any, **kwargs: Any) -> None:
+    """Stand in for WeasyPrint's image loader: the back matter has no background image."""
+    return None
 
 
 def _filler_parent(page: Page) -> Any:
