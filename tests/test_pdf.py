@@ -131,7 +131,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Corpus, P
                  countries="[MOZ, ZMB]", themes="[older-persons, children]",
                  authors="[Ana Author, Bo Writer]", keywords="[ENSSB]",
                  summary="The summary of the medium brief.",
-                 body=FIGURE_BODY + "\n" + body(1300))
+                 body=FIGURE_BODY + "\n" + body(1200))
     writer.write("moz/img/chart.svg", SVG)
     writer.brief("zmb/zmb-long.md", title="A brief far too long", countries="[ZMB]",
                  body=body(3600, seed=7))
