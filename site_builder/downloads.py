@@ -23,6 +23,8 @@ class ThemePack:
     """The print pack of a theme."""
 
     theme_id: str
+    language: str = ""
+    """The site language whose pages list other briefs than the default's ("" for the default)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -30,6 +32,8 @@ class CountryPack:
     """The print pack of a country."""
 
     alpha3: str
+    language: str = ""
+    """The site language whose pages list other briefs than the default's ("" for the default)."""
 
 
 @dataclass(frozen=True, order=True)

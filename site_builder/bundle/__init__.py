@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,17 +27,18 @@ from site_builder.bundle.spec import (
     located,
     read_bundle_file,
 )
+from site_builder.country_names import country_name
 from site_builder.downloads import CountryPack, FilePack, PackKey, ThemePack
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity
 from site_builder.i18n import LOCALES_DIR
 from site_builder.index import Index
-from site_builder.model import Brief
+from site_builder.localise import localise_theme
+from site_builder.model import Brief, Country, Theme
 from site_builder.settings import Settings
 from site_builder.templating import templates_for
 from site_builder.theme_files import ThemeFiles
 from site_builder.urls import pack_file
-from site_builder.vocabulary import get_country
 
 __all__ = [
     "BundleInfo",
@@ -135,11 +136,11 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
     briefs = select_briefs(selection, index)
     pdfs = _brief_pdfs(briefs, index, settings, jobs, progress, known)
     cover = Cover(cover.title, cover.subtitle, cover.event, cover.date,
-                  cover.series or settings.series)
+                  cover.series or settings.series, pack_language(cover, briefs, settings))
     fingerprint = hashlib.sha256(json.dumps([
         __version__, cover.__dict__, [(b.slug, b.title, b.country_codes, b.theme_ids, b.date.iso,
                                        pdfs[b.slug][0].name) for b in briefs],
-        _front_inputs(settings.theme, settings.language),
+        _front_inputs(settings.theme, cover.language),
     ], sort_keys=True, default=str).encode()).hexdigest()
     cached = settings.cache_root / "bundles" / f"{fingerprint}.pdf"
     data = cached.read_bytes() if cached.exists() else None
@@ -152,25 +153,74 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
                       cover.title)
 
 
-def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[PackKey, Selection, Cover]]:
-    """Return (key, selection, cover) for every pack the site offers."""
-    words = templates_for(settings.theme, settings.language)
-    subtitle = words.gettext("Country briefs")
-    specs: list[tuple[PackKey, Selection, Cover]] = []
-    for theme_id, briefs in index.by_theme.items():
-        if briefs:
-            theme = index.corpus.themes[theme_id]
-            specs.append((ThemePack(theme_id), Selection(themes=(theme_id,), order="date"),
-                          Cover(theme.title, subtitle)))
-    for code in index.by_country:
-        specs.append((CountryPack(code), Selection(countries=(code,), order="theme"),
-                      Cover(get_country(code).name, subtitle)))
-    files, problems = read_bundle_files(index, settings)
+def pack_language(cover: Cover, briefs: list[Brief], settings: Settings) -> str:
+    """Return a pack's language: the cover's, else its briefs' if they share one, else the default."""
+    if cover.language:
+        return cover.language
+    languages = {b.language for b in briefs}
+    return languages.pop() if len(languages) == 1 else settings.language
+
+
+SiteSpec = tuple[PackKey, Selection, Cover, Index]
+
+
+def site_bundle_specs(indexes: Mapping[str, Index] | Index, settings: Settings) -> list[SiteSpec]:
+    """Return (key, selection, cover, index) for every pack the site offers.
+
+    The default language's theme and country packs, its bundle-file packs, and for each
+    other site language a theme or country pack only where its pages list other briefs
+    (the translations in that language) than the default's.
+    """
+    if isinstance(indexes, Index):
+        indexes = {settings.language: indexes}
+    default = indexes[settings.language]
+    specs = _facet_specs(default, settings, "")
+    files, problems = read_bundle_files(default, settings)
     if problems:
         raise BriefsError("\n".join(located(f) for f in problems))
     for spec in files:
         specs.append((FilePack(spec.name), spec.selection,
-                      Cover(spec.title, spec.subtitle, spec.event, spec.date)))
+                      Cover(spec.title, spec.subtitle, spec.event, spec.date,
+                            language=spec.language), default))
+    for language, index in indexes.items():
+        if language != settings.language:
+            specs += _facet_specs(index, settings, language, default)
+    return specs
+
+
+def _facet_specs(index: Index, settings: Settings, language: str,
+                 default: Index | None = None) -> list[SiteSpec]:
+    """The theme and country packs of one language (only those differing from ``default``'s).
+
+    ``language`` "" is the default language's packs: each in its briefs' language where
+    they share one.
+    """
+
+    def differs(mine: list[Brief], theirs: list[Brief]) -> bool:
+        return default is None or [b.slug for b in mine] != [b.slug for b in theirs]
+
+    def cover(title: Callable[[str], str], briefs: list[Brief]) -> Cover:
+        lang = language or pack_language(Cover(""), briefs, settings)
+        words = templates_for(settings.theme, lang)
+        return Cover(title(lang), words.gettext("Country briefs"), language=lang)
+
+    def theme_title(theme: Theme) -> Callable[[str], str]:
+        return lambda lang: localise_theme(theme, lang, settings.language).title
+
+    def country_title(country: Country) -> Callable[[str], str]:
+        return lambda lang: country_name(country, lang)
+
+    specs: list[SiteSpec] = []
+    for theme_id, briefs in index.by_theme.items():
+        if briefs and differs(briefs, default.by_theme.get(theme_id, []) if default else []):
+            theme = index.corpus.themes[theme_id]
+            specs.append((ThemePack(theme_id, language), Selection(themes=(theme_id,), order="date"),
+                          cover(theme_title(theme), briefs), index))
+    for code, briefs in index.by_country.items():
+        if differs(briefs, default.by_country.get(code, []) if default else []):
+            country = index.country(code)
+            specs.append((CountryPack(code, language), Selection(countries=(code,), order="theme"),
+                          cover(country_title(country), briefs), index))
     return specs
 
 
@@ -191,11 +241,12 @@ def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec
     return specs, problems
 
 
-def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[str, object],
-                       out_dir: Path) -> dict[PackKey, BundleInfo]:
-    """Make every site pack into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf)."""
+def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
+                       pdf_results: Mapping[str, object], out_dir: Path) -> dict[PackKey, BundleInfo]:
+    """Make every site pack into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf,
+    and a language's own as ``<lang>/themes/<id>.pdf``…)."""
     infos: dict[PackKey, BundleInfo] = {}
-    for key, selection, cover in site_bundle_specs(index, settings):
+    for key, selection, cover, index in site_bundle_specs(indexes, settings):
         infos[key] = make_bundle(index, settings, selection, cover, out_dir / pack_file(key),
                                  known=pdf_results, key=key)
     return infos
