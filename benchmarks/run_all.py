@@ -20,6 +20,7 @@ FULL: list[list[str]] = [
     ["bench_bundle.py"],
     ["bench_search.py"],
     ["bench_noop.py"],
+    ["bench_languages.py"],
 ]
 QUICK: list[list[str]] = [
     ["bench_validate.py", "--briefs", "2000", "--repeat", "1"],
@@ -28,6 +29,7 @@ QUICK: list[list[str]] = [
     ["bench_bundle.py", "--briefs", "20"],
     ["bench_search.py", "--briefs", "1000", "--build-briefs", "200"],
     ["bench_noop.py", "--briefs", "200", "--repeat", "2"],
+    ["bench_languages.py", "--briefs", "200", "--repeat", "1"],
 ]
 
 

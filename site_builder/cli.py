@@ -77,10 +77,12 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
     """
     from site_builder.bundle.spec import bundle_files
     from site_builder.corpus import load_corpus
+    from site_builder.vocabulary import translation_findings
 
     settings = _settings()
     root = folder or settings.content_root
     corpus, findings = load_corpus(root)
+    findings = sort_findings(findings + translation_findings(root, settings.languages))
     n_briefs = corpus.n_files
     if folder is None and bundle_files(settings.project_dir / settings.bundles_dir) \
             and not any(f.severity is Severity.ERROR for f in findings):
@@ -262,7 +264,7 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
             spec = read_bundle_file(path, os.path.relpath(path))
             selection = spec.selection if order is None else replace(spec.selection, order=order)
             cover = Cover(title or spec.title, subtitle or spec.subtitle, event or spec.event,
-                          event_date or spec.date)
+                          event_date or spec.date, language=spec.language)
             output = output or Path(f"{spec.name}.pdf")
         else:
             selection = Selection(themes=themes, countries=countries, regions=regions,

@@ -19,7 +19,7 @@ from site_builder.body_checks import BodyContext, BriefLink, check_body
 from site_builder.findings import Finding, Severity, sort_findings
 from site_builder.model import Brief, BriefDate, Corpus, Region, Theme
 from site_builder.validate import Vocabulary, check_front_matter, check_slug
-from site_builder.vocabulary import get_country, resolve_country, suggest_country
+from site_builder.vocabulary import get_country, resolve_country, suggest_country, vocabulary_text
 
 MAX_FILE_BYTES = 1_000_000
 THEMES_FILE = "themes.yml"
@@ -90,7 +90,7 @@ def load_vocabulary(root: Path, cwd: Path) -> tuple[Vocabulary, list[Finding]]:
             path.exists() else []
         lines = path.read_text(encoding="utf-8-sig").split("\n") if entries else []
         for entry in entries:
-            entry_id, title = str(entry.get("id", "")), entry.get("title")
+            entry_id, (title, titles) = str(entry.get("id", "")), vocabulary_text(entry.get("title"))
             line = _entry_line(lines, entry_id)
             if not entry_id or not isinstance(title, str):
                 findings.append(Finding(shown, line, 1, "each entry needs an 'id' and a 'title'",
@@ -100,13 +100,13 @@ def load_vocabulary(root: Path, cwd: Path) -> tuple[Vocabulary, list[Finding]]:
                 findings.append(Finding(shown, line, 1, f"duplicate id '{entry_id}'",
                                         "bad-vocabulary"))
                 continue
-            description = str(entry.get("description") or "")
+            description, descriptions = vocabulary_text(entry.get("description") or "")
             if file_name == THEMES_FILE:
-                themes[entry_id] = Theme(entry_id, title, description)
+                themes[entry_id] = Theme(entry_id, title, description or "", titles, descriptions)
             else:
                 codes = _region_countries(entry.get("countries") or [], shown, line, findings)
                 regions[entry_id] = Region(entry_id, title, tuple(get_country(c) for c in codes),
-                                           description)
+                                           description or "", titles, descriptions)
     return Vocabulary(themes, regions), findings
 
 

@@ -26,9 +26,11 @@ class ThemePack:
     """The print pack of a theme."""
 
     theme_id: str
+    language: str = ""
+    """The site language whose pages list other briefs than the default's ("" for the default)."""
 
     def __str__(self) -> str:
-        return f"pack of theme {self.theme_id}"
+        return f"pack of theme {self.theme_id}" + (f" ({self.language})" if self.language else "")
 
 
 @dataclass(frozen=True, order=True)
@@ -36,9 +38,11 @@ class CountryPack:
     """The print pack of a country."""
 
     alpha3: str
+    language: str = ""
+    """The site language whose pages list other briefs than the default's ("" for the default)."""
 
     def __str__(self) -> str:
-        return f"pack of country {self.alpha3}"
+        return f"pack of country {self.alpha3}" + (f" ({self.language})" if self.language else "")
 
 
 @dataclass(frozen=True, order=True)

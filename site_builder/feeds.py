@@ -7,14 +7,13 @@ on the clock. Links are absolute (``settings.site_url``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from site_builder import urls
 from site_builder.index import Index
 from site_builder.model import Brief, BriefDate
 from site_builder.settings import Settings
 from site_builder.templating import Templates, templates_for
-from site_builder.vocabulary import get_country
 
 FEED_LIMIT = 50
 """Entries per feed: the newest briefs (readers poll feeds; they need not hold the archive)."""
@@ -27,8 +26,10 @@ def atom_date(date: BriefDate) -> str:
 
 
 def render_feed(title: str, feed_path: str, page_path: str, briefs: Iterable[Brief],
-                settings: Settings, templates: Templates) -> str:
+                settings: Settings, templates: Templates,
+                at: urls.LanguageUrls | None = None) -> str:
     """Return one Atom feed of ``briefs`` (newest first, at most ``FEED_LIMIT``)."""
+    at = at or urls.LanguageUrls()
     chosen = list(briefs)[:FEED_LIMIT]
     entries = [{"brief": b, "url": settings.url_for(urls.brief(b.slug)), "date": atom_date(b.date)}
                for b in chosen]
@@ -37,23 +38,37 @@ def render_feed(title: str, feed_path: str, page_path: str, briefs: Iterable[Bri
         page_url=settings.url_for(page_path),
         updated=atom_date(chosen[0].date) if chosen else _EPOCH,
         publisher=settings.publisher, licence=settings.licence, entries=entries,
-        themes_scheme=settings.url_for(urls.themes()),
-        countries_scheme=settings.url_for(urls.countries()),
+        themes_scheme=settings.url_for(at.themes()),
+        countries_scheme=settings.url_for(at.countries()),
     )
 
 
-def render_feeds(index: Index, settings: Settings) -> dict[str, str]:
-    """Return every feed by site path: ``feed.xml``, ``themes/<id>/feed.xml``, ``countries/<iso3>/feed.xml``."""
-    templates = templates_for(settings.theme, settings.language)
+def render_feeds(indexes: Mapping[str, Index] | Index, settings: Settings) -> dict[str, str]:
+    """Return every feed by site path: ``feed.xml``, ``themes/<id>/feed.xml``, ``countries/<iso3>/feed.xml``.
+
+    With an index per site language, each language has its own feeds (``fr/feed.xml``…)
+    listing what its pages list.
+    """
+    if isinstance(indexes, Index):
+        indexes = {settings.language: indexes}
+    feeds: dict[str, str] = {}
+    for language, index in indexes.items():
+        feeds.update(_language_feeds(index, settings, language))
+    return feeds
+
+
+def _language_feeds(index: Index, settings: Settings, language: str) -> dict[str, str]:
+    templates = templates_for(settings.theme, language)
+    at = urls.LanguageUrls.of(language, settings.language)
     name = settings.site_name
-    feeds = {urls.feed(): render_feed(name, urls.feed(), urls.home(), index.briefs, settings,
-                                      templates)}
+    feeds = {at.feed(): render_feed(name, at.feed(), at.home(), index.briefs, settings,
+                                    templates, at)}
     for theme in index.corpus.themes.values():
-        feeds[urls.theme_feed(theme.id)] = render_feed(
-            f"{theme.title} — {name}", urls.theme_feed(theme.id), urls.theme(theme.id),
-            index.by_theme.get(theme.id, []), settings, templates)
+        feeds[at.theme_feed(theme.id)] = render_feed(
+            f"{theme.title} — {name}", at.theme_feed(theme.id), at.theme(theme.id),
+            index.by_theme.get(theme.id, []), settings, templates, at)
     for code, briefs in index.by_country.items():
-        feeds[urls.country_feed(code)] = render_feed(
-            f"{get_country(code).name} — {name}", urls.country_feed(code), urls.country(code),
-            briefs, settings, templates)
+        feeds[at.country_feed(code)] = render_feed(
+            f"{index.country(code).name} — {name}", at.country_feed(code), at.country(code),
+            briefs, settings, templates, at)
     return feeds

@@ -10,6 +10,7 @@ import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from site_builder.country_names import localised_country, sort_key
 from site_builder.model import Brief, Corpus, Country, Region
 from site_builder.vocabulary import get_country
 
@@ -33,8 +34,9 @@ class Index:
 
     corpus: Corpus
     briefs: list[Brief] = field(default_factory=list)
-    """Published briefs, newest first."""
+    """Published briefs as listed, newest first (see :func:`build_index`'s ``language``)."""
     by_slug: dict[str, Brief] = field(default_factory=dict)
+    """Every published brief, listed or not."""
     by_theme: dict[str, list[Brief]] = field(default_factory=dict)
     """Every theme id of the vocabulary (in file order) to its briefs, newest first."""
     by_country: dict[str, list[Brief]] = field(default_factory=dict)
@@ -43,6 +45,8 @@ class Index:
     """Region id to the briefs tagged with it or with one of its countries, newest first."""
     translations: dict[str, list[Brief]] = field(default_factory=dict)
     """Slug to the other language versions of the same brief (sorted by language)."""
+    language: str = "en"
+    """The language of the pages this index serves (country names, sorting)."""
     _related: dict[tuple[str, int], list[Brief]] = field(default_factory=dict)
     _slug_tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _rank: dict[str, int] = field(default_factory=dict)
@@ -93,9 +97,14 @@ class Index:
         ranked = sorted(candidates, key=lambda s: (-scores[s], self._rank[s]))
         return [self.by_slug[s] for s in ranked[:limit]]
 
+    def country(self, alpha3: str) -> Country:
+        """Return a country with its name in the index's language."""
+        return localised_country(get_country(alpha3), self.language)
+
     def countries(self) -> list[Country]:
-        """Return the countries that have briefs, sorted by display name."""
-        return sorted((get_country(code) for code in self.by_country), key=lambda c: c.name)
+        """Return the countries that have briefs, A-Z by name in the index's language."""
+        return sorted((self.country(code) for code in self.by_country),
+                      key=lambda c: sort_key(c.name))
 
     def coverage(self) -> dict[tuple[str, str], int]:
         """Return the number of briefs for each (theme id, alpha-3) pair that has any."""
@@ -115,10 +124,19 @@ class Index:
         return sorted({b.year for b in self.briefs}, reverse=True)
 
 
-def build_index(corpus: Corpus) -> Index:
-    """Index the published briefs of a validated corpus."""
-    briefs = newest_first(corpus.published)
-    index = Index(corpus=corpus, briefs=briefs, by_slug={b.slug: b for b in briefs})
+def build_index(corpus: Corpus, language: str = "en", *, one_version: bool = False) -> Index:
+    """Index the published briefs of a validated corpus for pages in ``language``.
+
+    With ``one_version`` (a site of several languages), a brief with a translation in
+    ``language`` (``translation_of``, either direction) is listed as that translation,
+    never both; one without is listed in every version it has.
+    """
+    published = newest_first(corpus.published)
+    by_slug = {b.slug: b for b in published}
+    translations = _translation_groups(published, by_slug)
+    briefs = [b for b in published if _listed(b, language, translations)] if one_version \
+        else published
+    index = Index(corpus=corpus, briefs=briefs, by_slug=by_slug, language=language)
     index.by_theme = {theme_id: [] for theme_id in corpus.themes}
     by_country: dict[str, list[Brief]] = defaultdict(list)
     for brief in briefs:
@@ -131,8 +149,15 @@ def build_index(corpus: Corpus) -> Index:
         index.by_region[region.id] = [
             b for b in briefs if region in b.regions or region.codes.intersection(b.country_codes)
         ]
-    index.translations = _translation_groups(briefs, index.by_slug)
+    index.translations = translations
     return index
+
+
+def _listed(brief: Brief, language: str, translations: dict[str, list[Brief]]) -> bool:
+    """Whether a brief is listed on pages in ``language``: it is in it, or no version is."""
+    if brief.language == language:
+        return True
+    return not any(other.language == language for other in translations.get(brief.slug, ()))
 
 
 def _translation_groups(briefs: list[Brief], by_slug: dict[str, Brief]) -> dict[str, list[Brief]]:

@@ -19,21 +19,26 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from site_builder import urls
 from site_builder.corpus import load_corpus
 from site_builder.downloads import BriefPdf, Download, DownloadKey
 from site_builder.feeds import render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
-from site_builder.index import Index, build_index
+from site_builder.index import Index
+from site_builder.localise import own_language_corpus, site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
+from site_builder.pages.chrome import header_words, page_chrome
 from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages
 from site_builder.search import index_site
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.templating import templates_for
 from site_builder.theme_files import BUILTIN, MATERIAL
+from site_builder.vocabulary import translation_findings
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
@@ -105,14 +110,12 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
             except BriefsError as exc:
                 raise PluginError(str(exc)) from None
         config.extra["briefs_search"] = self.settings.search
+        if config.theme.get("language") != self.settings.language:
+            config.theme["language"] = self.settings.language  # the first of `languages`
         _install_theme(config)
         templates_for.cache_clear()  # a preview picks up edited templates and catalogues
         words = templates_for(self.settings.theme, self.settings.language)
-        config.extra["briefs_words"] = {
-            "search_label": words.gettext("Search the briefs"),
-            "search_placeholder": words.gettext("Search briefs"),
-            "search_button": words.gettext("Search"),
-        }
+        config.extra["briefs_words"] = header_words(words)
         if not self.settings.search:  # no search page: drop its tab rather than warn
             config.nav = _without(config.nav, SEARCH_PAGE)
         return config
@@ -125,21 +128,23 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         if errors and not self._serving:
             raise PluginError("the briefs have errors:\n" + "\n".join(f.format() for f in errors)
                               + "\n" + summary_line(corpus.n_files, findings))
-        index = build_index(corpus)
-        self.stats = BuildStats(briefs=len(index.briefs),
-                                themes=sum(1 for briefs in index.by_theme.values() if briefs),
+        _log(translation_findings(self.settings.content_root, self.settings.languages))
+        indexes = site_indexes(corpus, self.settings.languages)
+        published = corpus.published
+        self.stats = BuildStats(briefs=len(published),
+                                themes=len({t for b in published for t in b.theme_ids}),
                                 themes_total=len(corpus.themes),
-                                countries=len(index.by_country))
+                                countries=len({c for b in published for c in b.country_codes}))
         downloads = self._pdfs(corpus, config, files)
-        downloads.update(self._bundles(index, config, files))
-        self._site = site = render_site_pages(index, self.settings, downloads)
+        downloads.update(self._bundles(indexes, config, files))
+        self._site = site = render_site_pages(indexes, self.settings, downloads)
         if self._serving:
             site.add_errors(findings, corpus.n_files)
         in_nav = _nav_paths(config.nav)
         for uri, page in site.pages.items():
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        for uri, text in render_feeds(index, self.settings).items():
+        for uri, text in render_feeds(indexes, self.settings).items():
             _add(files, File.generated(config, uri, content=text))
         assets = {**site.assets, **self.settings.theme.site_assets()}
         for uri, path in sorted(assets.items()):
@@ -161,6 +166,21 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         """Date pages by their briefs, not the clock (the sitemap's ``lastmod``)."""
         page.update_date = self._site.date_of(page.file.src_uri) or page.update_date
         return page
+
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        """Give the page shell its language: words, switcher, ``hreflang``, translated tabs."""
+        settings = self.settings
+        if not settings.multilingual:
+            return context
+        versions = self._site.languages.get(page.file.src_uri)
+        language = versions.language if versions else settings.language
+        words = templates_for(settings.theme, language)
+        chrome = page_chrome(versions, language, settings.language, settings.languages, words)
+        context["briefs_page"] = chrome  # type: ignore[typeddict-unknown-key]
+        if language != settings.language:
+            context["nav"] = _language_nav(nav, page, chrome.home, self._site, words)
+        return context
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
@@ -196,7 +216,8 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
 
         preset = self.preset
-        report = render_all(corpus, self.settings, None, jobs=preset.jobs if preset else None,
+        named = own_language_corpus(corpus, self.settings.languages)
+        report = render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
                             progress=preset.progress if preset else False)
         self._pdf_results = report.results
         self.stats.pdfs_rendered, self.stats.pdfs_cached = len(report.rendered), len(report.cached)
@@ -211,15 +232,16 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
             downloads[BriefPdf(slug)] = Download(BriefPdf(slug), href, info.size, info.pages)
         return downloads
 
-    def _bundles(self, index: Index, config: MkDocsConfig, files: Files
+    def _bundles(self, indexes: dict[str, Index], config: MkDocsConfig, files: Files
                  ) -> dict[DownloadKey, Download]:
         """Make a pack per theme, per country and per bundle file from the cached brief PDFs."""
-        if not (self.settings.bundles and self.settings.pdf.enabled and index.briefs):
+        if not (self.settings.bundles and self.settings.pdf.enabled
+                and indexes[self.settings.language].by_slug):
             return {}
         from site_builder.bundle import build_site_bundles  # heavy (WeasyPrint, pypdf)
 
         try:
-            packs = build_site_bundles(index, self.settings, self._pdf_results,
+            packs = build_site_bundles(indexes, self.settings, self._pdf_results,
                                        self.settings.cache_root / "site-bundles",
                                        self.preset.jobs if self.preset else None)
         except BriefsError as exc:
@@ -244,6 +266,38 @@ def _plain_toc(items: Iterable[Any]) -> None:
     for item in items:
         item.title = plain_text(item.title)
         _plain_toc(item.children)
+
+
+def _language_nav(nav: Navigation, page: Page, home: str, site: SitePages,
+                  words: Any) -> Navigation:
+    """Return mkdocs.yml's navigation as links to a language's own pages, titles translated.
+
+    A nav entry whose page the language has (``themes/index.md`` → ``fr/themes/index.md``)
+    links there; any other (a page of ``docs/``) keeps its one version.
+    """
+    prefix = home
+
+    def convert(item: Any) -> Any:
+        title = words.gettext(item.title) if isinstance(item.title, str) else item.title
+        if isinstance(item, Section):
+            return Section(title, [convert(child) for child in item.children])
+        if isinstance(item, Page):
+            own = prefix + item.file.src_uri
+            target = own if own in site.pages else item.file.src_uri
+            url = _served_at(target) if target in site.pages else item.url
+            link = Link(title, url)
+            link.active = target == page.file.src_uri
+            return link
+        return item
+
+    translated = Navigation([convert(item) for item in nav.items], [])
+    translated.homepage = Link(words.gettext("Home"), home)  # type: ignore[assignment]
+    return translated
+
+
+def _served_at(source: str) -> str:
+    """Return the site path MkDocs serves a generated source at (``fr/themes/index.md`` → ``fr/themes/``)."""
+    return source[: -len("index.md")] if source.endswith("index.md") else source
 
 
 def _install_theme(config: MkDocsConfig) -> None:

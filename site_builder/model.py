@@ -17,13 +17,18 @@ if TYPE_CHECKING:
     from site_builder.pages.links import RewrittenBody
 
 
+Texts = tuple[tuple[str, str], ...]
+"""A vocabulary text in several languages: ``(("en", "Health"), ("fr", "Santé"))``; the
+code ``""`` stands for the site's default language (a plain string in the YAML file)."""
+
+
 @dataclass(frozen=True)
 class Country:
     """An ISO 3166-1 country or territory as the site shows it."""
 
     alpha3: str
     alpha2: str
-    name: str  # the programme's usual English name
+    name: str  # the programme's usual English name (or the name in a page's language)
     continent: str  # Africa, Americas, Asia, Europe, Oceania
 
     @property
@@ -39,6 +44,14 @@ class Theme:
     id: str
     title: str
     description: str = ""
+    titles: Texts = field(default=(), compare=False)
+    """``title`` in each language the vocabulary gives (empty for a plain string)."""
+    descriptions: Texts = field(default=(), compare=False)
+    """``description`` in each language the vocabulary gives."""
+    title_lang: str = field(default="", compare=False)
+    """The language ``title`` is in when it is not the page's (a missing translation)."""
+    description_lang: str = field(default="", compare=False)
+    """The language ``description`` is in when it is not the page's."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,14 @@ class Region:
     title: str
     countries: tuple[Country, ...] = ()
     description: str = ""
+    titles: Texts = field(default=(), compare=False)
+    """``title`` in each language the vocabulary gives (empty for a plain string)."""
+    descriptions: Texts = field(default=(), compare=False)
+    """``description`` in each language the vocabulary gives."""
+    title_lang: str = field(default="", compare=False)
+    """The language ``title`` is in when it is not the page's (a missing translation)."""
+    description_lang: str = field(default="", compare=False)
+    """The language ``description`` is in when it is not the page's."""
 
     @cached_property
     def codes(self) -> frozenset[str]:

@@ -11,9 +11,20 @@ import yaml
 
 from site_builder.findings import BriefsError
 from site_builder.model import Corpus
+from site_builder.templating import templates_for
+from site_builder.theme_files import ThemeFiles
 from site_builder.vocabulary import close_match, get_country, resolve_country, suggest_country
 
-SECTIONS = ("Context", "What was achieved", "How it was done", "Lessons and next steps")
+
+def N_(message: str) -> str:
+    """Mark a word for the catalogue; it is translated where it is written."""
+    return message
+
+
+SECTIONS = (N_("Context"), N_("What was achieved"), N_("How it was done"),
+            N_("Lessons and next steps"))
+"""The standard section headings, in English; a brief in another language gets them from
+that language's message catalogue."""
 
 
 def slugify(text: str) -> str:
@@ -60,8 +71,9 @@ def new_brief(corpus: Corpus, title: str, countries: list[str], themes: list[str
     lines += [f"themes: [{', '.join(themes)}]", f"date: {date}", f"language: {language}",
               f"summary: {_quote(f'One paragraph (at most 80 words) on what {names} did and why it matters.')}",
               "draft: true", "---", ""]
+    words = templates_for(ThemeFiles(), language)
     for section in SECTIONS:
-        lines += [f"## {section}", "", "Write this section.", ""]
+        lines += [f"## {words.gettext(section)}", "", "Write this section.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from site_builder import i18n
 from site_builder.findings import BriefsError
 from site_builder.i18n import cldr_locale
 from site_builder.model import Brief, Corpus, Region
@@ -61,13 +62,18 @@ class SearchReport:
     output: Path
 
 
-def facet_values(brief: Brief, corpus: Corpus) -> dict[str, list[str]]:
-    """Return the filter values of a brief, as shown to readers, per facet key."""
+def facet_values(brief: Brief, corpus: Corpus, language: str | None = None) -> dict[str, list[str]]:
+    """Return the filter values of a brief, as shown to readers, per facet key.
+
+    Names come as the brief and corpus hold them (localised for a language's pages);
+    ``language`` names the brief's language in that language (default: in English).
+    """
     return {
         "theme": [t.title for t in brief.themes],
         "country": [c.name for c in brief.countries],
         "region": [r.title for r in _regions_of(brief, corpus)],
-        "language": [language_name(brief.language)],
+        "language": [i18n.language_name(brief.language, language) if language
+                     else language_name(brief.language)],
         "year": [str(brief.year)],
     }
 
@@ -81,9 +87,9 @@ def _regions_of(brief: Brief, corpus: Corpus) -> list[Region]:
     return regions
 
 
-def search_metadata(brief: Brief, corpus: Corpus) -> dict[str, object]:
+def search_metadata(brief: Brief, corpus: Corpus, language: str | None = None) -> dict[str, object]:
     """Return what a brief page gives Pagefind: sort key, filters and result metadata."""
-    values = facet_values(brief, corpus)
+    values = facet_values(brief, corpus, language)
     filters = [(key, value) for key, _label in FACETS for value in values[key]]
     meta = [
         ("title", brief.title),
@@ -123,11 +129,12 @@ def search_messages(words: Templates) -> dict[str, object]:
     }
 
 
-def facet_counts(briefs: list[Brief], corpus: Corpus) -> dict[str, dict[str, int]]:
+def facet_counts(briefs: list[Brief], corpus: Corpus, language: str | None = None
+                 ) -> dict[str, dict[str, int]]:
     """Return, per facet, each value's number of briefs (embedded in the search page)."""
     counts: dict[str, dict[str, int]] = {key: {} for key, _ in FACETS}
     for brief in briefs:
-        for key, values in facet_values(brief, corpus).items():
+        for key, values in facet_values(brief, corpus, language).items():
             for value in values:
                 counts[key][value] = counts[key].get(value, 0) + 1
     return {key: dict(sorted(values.items())) for key, values in counts.items()}

@@ -71,7 +71,8 @@ class Settings:
     site_description: str = field(default="", metadata={"site": True})
     """mkdocs.yml's ``site_description``: the home page's lead."""
     language: str = field(default="en", metadata={"site": True})
-    """The site's language (mkdocs.yml's ``theme.language``): its words and dates."""
+    """The site's default language: the first of ``languages`` (mkdocs.yml's
+    ``theme.language`` when ``languages`` is not set); its words and dates."""
     custom_dir: Path | None = field(default=None, metadata={"site": True})
     """The project's override folder (mkdocs.yml's ``theme.custom_dir``), absolute."""
     series: str = "Social Protection Floors country briefs"
@@ -89,8 +90,26 @@ class Settings:
     packs_max_ratio: float | None = 3.0
     """The automatic theme and country packs may total at most this many times the size of
     the brief PDFs (the least useful are skipped, with a note); null for no limit."""
+    languages: tuple[str, ...] = ()
+    """The site's languages, the default first (``[en, fr, es]``); listing pages exist once
+    per language, the default's at the site root, the others' under ``<code>/``. Unset: the
+    one language of ``theme.language``."""
     pdf: PdfSettings = field(default_factory=PdfSettings)
     """How brief PDFs are rendered (a mapping, or false to switch them off)."""
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            object.__setattr__(self, "languages", (self.language,))
+
+    @property
+    def other_languages(self) -> tuple[str, ...]:
+        """The site's languages besides the default, in declared order."""
+        return self.languages[1:]
+
+    @property
+    def multilingual(self) -> bool:
+        """Whether the site has more than one language."""
+        return len(self.languages) > 1
 
     @property
     def content_root(self) -> Path:
@@ -160,7 +179,7 @@ def _site_keys(project_dir: Path, site: dict[str, Any]) -> dict[str, Any]:
 
 def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
-    blocks = {"pdf"}
+    blocks = {"pdf", "languages"}
     known = set(option_names()) - blocks
     unknown = set(options) - known - blocks
     if unknown:
@@ -171,10 +190,15 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
             kind = type(getattr(Settings, name))
             raise BriefsError(f"mkdocs.yml: briefs.{name} must be {_type_name(kind)}, "
                               f"not {value!r}")
+    site_keys = _site_keys(project_dir.resolve(), site)
+    languages = _languages(options.get("languages"))
+    if languages:
+        site_keys["language"] = languages[0]
     return Settings(
         project_dir=project_dir.resolve(),
         pdf=pdf,
-        **_site_keys(project_dir.resolve(), site),
+        languages=languages,
+        **site_keys,
         **{k: v for k, v in options.items() if k in known},
     )
 
@@ -245,6 +269,27 @@ def _partner(value: Any, number: int, project_dir: Path) -> Partner:
                           f"(and optionally 'logo'), not {value!r}")
     _project_file(f"{where}.logo", value.get("logo", ""), project_dir)
     return Partner(value["name"], value.get("logo", ""))
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    """Check the ``languages`` option: a non-empty list of distinct ISO 639-1 codes."""
+    from site_builder.vocabulary import is_language
+
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise BriefsError(f"mkdocs.yml: briefs.languages must be a list of language codes such "
+                          f"as [en, fr, es], not {value!r}")
+    bad = [v for v in value if not is_language(v)]
+    if bad:
+        raise BriefsError(f"mkdocs.yml: briefs.languages: unknown language code '{bad[0]}' "
+                          "(use two-letter ISO 639-1 codes such as en, fr, es)")
+    twice = sorted({v for v in value if value.count(v) > 1})
+    if twice:
+        raise BriefsError(f"mkdocs.yml: briefs.languages lists '{twice[0]}' twice")
+    return tuple(value)
 
 
 def _type_name(kind: type) -> str:

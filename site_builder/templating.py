@@ -57,7 +57,7 @@ class Templates:
         self.translations = i18n.translations(language, extra)
         self.env = _environment(tuple(theme.template_dirs))
         self.env.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
-        self.env.globals.update(language=language, urls=urls)
+        self.env.globals.update(language=language, urls=urls.LanguageUrls())
         self.env.filters.update(
             date=self.format_date,
             size=lambda n: format_size(int(n), language),

@@ -89,17 +89,25 @@ PACKS_DIR = "bundles"
 
 
 def pack(key: ThemePack | CountryPack | FilePack) -> str:
-    """A print pack: ``bundles/themes/<id>.pdf``, ``bundles/countries/<iso3>.pdf``, ``bundles/<name>.pdf``."""
+    """A print pack: ``bundles/themes/<id>.pdf``, ``bundles/countries/<iso3>.pdf``, ``bundles/<name>.pdf``.
+
+    A language's own pack (its pages list other briefs) is under its code:
+    ``bundles/fr/themes/<id>.pdf``.
+    """
     return f"{PACKS_DIR}/{pack_file(key)}"
 
 
 def pack_file(key: ThemePack | CountryPack | FilePack) -> str:
     """A pack's path inside the packs folder (``themes/<id>.pdf``…)."""
     if isinstance(key, ThemePack):
-        return f"themes/{key.theme_id}.pdf"
+        return f"{_lang_dir(key.language)}themes/{key.theme_id}.pdf"
     if isinstance(key, CountryPack):
-        return f"countries/{key.alpha3.lower()}.pdf"
+        return f"{_lang_dir(key.language)}countries/{key.alpha3.lower()}.pdf"
     return f"{key.name}.pdf"
+
+
+def _lang_dir(language: str) -> str:
+    return f"{language}/" if language else ""
 
 
 def download(key: DownloadKey) -> str:
@@ -130,3 +138,75 @@ class Linker:
         if target.startswith(("http://", "https://", "#")):
             return target
         return (self._up + target) or "./"
+
+
+class LanguageUrls:
+    """The URL scheme as seen from the pages of one site language.
+
+    Listing pages and feeds of a language other than the default live under its code
+    (``fr/themes/x/``, ``fr/feed.xml``); briefs, PDFs and packs have one URL whatever the
+    page's language. Templates get one as ``urls``, so the same template links within
+    its page's language.
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        """``""`` for the default language, ``"fr/"`` for French…"""
+
+    @classmethod
+    def of(cls, language: str, default: str) -> LanguageUrls:
+        """Return the URLs of the pages in ``language`` on a site whose default is ``default``."""
+        return cls("" if language == default else f"{language}/")
+
+    def home(self) -> str:
+        """The language's home page."""
+        return self.prefix + home()
+
+    def themes(self) -> str:
+        """The language's themes index."""
+        return self.prefix + themes()
+
+    def theme(self, theme_id: str) -> str:
+        """A theme's page in the language."""
+        return self.prefix + theme(theme_id)
+
+    def countries(self) -> str:
+        """The language's countries index."""
+        return self.prefix + countries()
+
+    def country(self, alpha3: str) -> str:
+        """A country's page in the language."""
+        return self.prefix + country(alpha3)
+
+    def region(self, region_id: str) -> str:
+        """A region's page in the language."""
+        return self.prefix + region(region_id)
+
+    def coverage(self) -> str:
+        """The language's coverage page."""
+        return self.prefix + coverage()
+
+    def search(self, **filters: str) -> str:
+        """The language's search page, pre-filtered."""
+        return self.prefix + search(**filters)
+
+    def feed(self) -> str:
+        """The language's feed of the whole collection."""
+        return self.prefix + feed()
+
+    def theme_feed(self, theme_id: str) -> str:
+        """A theme's feed in the language."""
+        return self.prefix + theme_feed(theme_id)
+
+    def country_feed(self, alpha3: str) -> str:
+        """A country's feed in the language."""
+        return self.prefix + country_feed(alpha3)
+
+    brief = staticmethod(brief)
+    brief_pdf = staticmethod(brief_pdf)
+    pack = staticmethod(pack)
+    pack_file = staticmethod(pack_file)
+    download = staticmethod(download)
+    errors = staticmethod(errors)
+    source = staticmethod(source)
+    absolute = staticmethod(absolute)

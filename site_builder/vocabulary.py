@@ -13,9 +13,11 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pycountry
 
+from site_builder.findings import Finding, Severity
 from site_builder.model import Country
 
 # The names the programme's documents use where they differ from ISO's short names.
@@ -187,3 +189,77 @@ def close_match(word: str, choices: list[str]) -> str | None:
     """Return the nearest of ``choices`` to ``word`` for a 'did you mean' hint, or None."""
     match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+def vocabulary_text(value: object) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """Read a vocabulary ``title``/``description``: a string, or a mapping ``{en: …, fr: …}``.
+
+    Returns the text to use when no language is asked for (the string, or the mapping's
+    first value) and the texts by language (empty for a plain string, which is in the
+    site's default language). A value that is neither gives ``(None, ())``.
+    """
+    if isinstance(value, str):
+        return value, ()
+    if isinstance(value, dict) and value and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        texts = tuple((str(k), str(v)) for k, v in value.items())
+        return texts[0][1], texts
+    if value is None or isinstance(value, (dict, list)):
+        return None, ()
+    return str(value), ()
+
+
+def missing_translations(path: Path, shown: str, languages: tuple[str, ...]) -> list[Finding]:
+    """Warn, at its line, of each vocabulary title or description lacking a site language.
+
+    A plain string counts as the default language (``languages[0]``); a mapping should
+    name every language of the site. Read from the YAML nodes (for line numbers); a file
+    that cannot be read is left to the vocabulary loader to report.
+    """
+    import yaml
+
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    findings: list[Finding] = []
+    for entry in node.value:
+        if not isinstance(entry, yaml.MappingNode):
+            continue
+        keys = {k.value: v for k, v in entry.value if isinstance(k, yaml.ScalarNode)}
+        entry_id = keys["id"].value if isinstance(keys.get("id"), yaml.ScalarNode) else "?"
+        for key in ("title", "description"):
+            value = keys.get(key)
+            if isinstance(value, yaml.ScalarNode):
+                have = {languages[0]}
+            elif isinstance(value, yaml.MappingNode):
+                have = {k.value for k, _ in value.value if isinstance(k, yaml.ScalarNode)}
+            else:
+                continue
+            for language in languages:
+                if language not in have:
+                    mark = value.start_mark
+                    instead = "the default language's" if language != languages[0] else "its first"
+                    findings.append(Finding(
+                        shown, mark.line + 1, mark.column + 1,
+                        f"'{entry_id}' has no {key} in '{language}': {instead} text is shown "
+                        f"instead (write {key}: {{{', '.join(f'{c}: …' for c in languages)}}})",
+                        "missing-translation", Severity.WARNING))
+    return findings
+
+
+def translation_findings(root: Path, languages: tuple[str, ...],
+                         cwd: Path | None = None) -> list[Finding]:
+    """Return the ``missing-translation`` warnings of a content folder's vocabularies."""
+    import os
+
+    found: list[Finding] = []
+    for name in ("themes.yml", "regions.yml"):
+        path = root / name
+        if path.is_file():
+            shown = os.path.relpath(path, cwd or Path.cwd())
+            found += missing_translations(path, shown if not shown.startswith("../..") else
+                                          str(path), languages)
+    return found

@@ -13,25 +13,25 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 THEMES_YML = """\
 - id: older-persons
-  title: Older persons
-  description: Pensions and care for older persons.
+  title: {en: Older persons, fr: Personnes âgées, es: Personas mayores}
+  description: {en: Pensions and care for older persons., fr: Pensions et soins pour les personnes âgées., es: Pensiones y cuidados para las personas mayores.}
 - id: maternity
-  title: Maternity
-  description: Maternity benefits and leave.
+  title: {en: Maternity, fr: Maternité, es: Maternidad}
+  description: {en: Maternity benefits and leave., fr: Prestations et congé de maternité., es: Prestaciones y licencia de maternidad.}
 - id: health
-  title: Health
-  description: Social health protection.
+  title: {en: Health, fr: Santé, es: Salud}
+  description: {en: Social health protection., fr: Protection sociale de la santé., es: Protección social de la salud.}
 - id: children
-  title: Children
-  description: Child benefits.
+  title: {en: Children, fr: Enfants, es: Niñez}
+  description: {en: Child benefits., fr: Prestations pour enfants., es: Prestaciones por hijos.}
 - id: climate-change
-  title: Climate change
-  description: Social protection and climate change.
+  title: {en: Climate change, fr: Changement climatique, es: Cambio climático}
+  description: {en: Social protection and climate change., fr: Protection sociale et changement climatique., es: Protección social y cambio climático.}
 """
 
 REGIONS_YML = """\
 - id: sahel
-  title: Sahel
+  title: {en: Sahel, fr: Sahel, es: Sahel}
   countries: [BFA, TCD, MLI, MRT, NER, SEN]
 """
 

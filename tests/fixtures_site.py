@@ -17,7 +17,8 @@ import pytest
 
 from site_builder.build import build_site
 from site_builder.corpus import load_corpus
-from site_builder.index import Index, build_index
+from site_builder.index import Index
+from site_builder.localise import site_indexes
 from site_builder.settings import Settings, load_settings
 
 __all__ = ["BuiltSite", "build_project", "example_site", "make_project", "parse_html", "site_project"]
@@ -148,7 +149,8 @@ def build_project(project: Path, *, strict: bool = False) -> BuiltSite:
     settings = load_settings(project)
     root = build_site(settings, pdf=False, strict=strict).site
     corpus, _ = load_corpus(settings.content_root)
-    return BuiltSite(project, root, build_index(corpus), settings)
+    index = site_indexes(corpus, settings.languages)[settings.language]  # what its root lists
+    return BuiltSite(project, root, index, settings)
 
 
 @pytest.fixture(scope="session")

@@ -270,8 +270,9 @@ def test_a_mkdocs_yml_without_the_plugin_fails_and_keeps_the_site(tmp_path: Path
     _site_project(project)
     build_site(load_settings(project), pdf=False)
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - briefs:\n      briefs_dir: briefs\n", "  []\n")
-                      .replace("plugins:\n  []", "plugins: []"))
+    text = config.read_text()
+    start, end = text.index("plugins:"), text.index("markdown_extensions:")
+    config.write_text(text[:start] + "plugins: []\n\n" + text[end:])
     with pytest.raises(BriefsError, match="briefs' plugin"):
         build_site(load_settings(project), pdf=False)
     assert (project / "site" / "briefs" / "moz-a" / "index.html").is_file()

@@ -248,7 +248,8 @@ def pseudo_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     project = make_project(tmp_path_factory.mktemp("pseudo"), PROJECT_ROOT / "briefs")
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "theme:\n", "theme:\n  custom_dir: overrides\n", 1), encoding="utf-8")
+        "theme:\n", "theme:\n  custom_dir: overrides\n", 1).replace(
+        "languages: [en, fr, es]", "languages: [en]"), encoding="utf-8")  # French: test_languages
     write_pseudo_catalogue(project / "overrides")
     return build_project(project)
 

@@ -24,7 +24,7 @@ from site_builder.index import build_index
 from site_builder.model import Corpus
 from site_builder.pages.brief import RELATED_LIMIT
 from site_builder.settings import load_settings
-from site_builder.templating import format_size
+from site_builder.templating import format_size, templates_for
 from site_builder.urls import brief as brief_path
 from site_builder.urls import brief_pdf as pdf_path
 
@@ -305,7 +305,9 @@ def test_pdfs_are_published_and_linked_with_size_and_pages(tmp_path: Path,
         link = site.content(brief_path(brief.slug)).find("p", "download")
         assert link is not None, brief.slug
         assert link.find("a").attrs["href"] == f"../../{pdf_path(brief.slug)}"
-        assert f"(PDF, 4 pages, {format_size(pdf.stat().st_size, 'en')})" in link.text()
+        words = templates_for(settings.theme, brief.language)  # the page is in its language
+        pages = words.ngettext("%(num)d page", "%(num)d pages", 4)
+        assert f"(PDF, {pages}, {format_size(pdf.stat().st_size, brief.language)})" in link.text()
 
 
 def test_drafts_are_left_out(corpus, site_project: Path) -> None:

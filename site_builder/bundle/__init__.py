@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,17 +36,18 @@ from site_builder.bundle.spec import (
     read_bundle_file,
 )
 from site_builder.cache_store import CacheStore
+from site_builder.country_names import country_name
 from site_builder.downloads import CountryPack, FilePack, PackKey, ThemePack
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity
 from site_builder.i18n import LOCALES_DIR
 from site_builder.index import Index
-from site_builder.model import Brief, Corpus
+from site_builder.localise import localise_theme
+from site_builder.model import Brief, Corpus, Country, Theme
 from site_builder.settings import Settings
 from site_builder.templating import templates_for
 from site_builder.theme_files import ThemeFiles
 from site_builder.urls import pack_file
-from site_builder.vocabulary import get_country
 
 __all__ = [
     "BundleInfo",
@@ -171,11 +172,11 @@ def plan_pack(index: Index, settings: Settings, selection: Selection, cover: Cov
     briefs = select_briefs(selection, index)
     pdfs = _brief_pdfs(briefs, index, settings, jobs, progress, known)
     cover = Cover(cover.title, cover.subtitle, cover.event, cover.date,
-                  cover.series or settings.series)
+                  cover.series or settings.series, pack_language(cover, briefs, settings))
     fingerprint = hashlib.sha256(json.dumps([
         __version__, cover.__dict__, [(b.slug, b.title, b.country_codes, b.theme_ids, b.date.iso,
                                        pdfs[b.slug][0].name) for b in briefs],
-        _front_inputs(settings.theme, settings.language),
+        _front_inputs(settings.theme, cover.language),
     ], sort_keys=True, default=str).encode()).hexdigest()
     return PackPlan(key, tuple(briefs), cover, pdfs, output, fingerprint)
 
@@ -217,25 +218,74 @@ def _vocabulary(corpus: Corpus) -> Corpus:
     return Corpus(root=corpus.root, themes=corpus.themes)
 
 
-def site_bundle_specs(index: Index, settings: Settings) -> list[tuple[PackKey, Selection, Cover]]:
-    """Return (key, selection, cover) for every pack the site offers."""
-    words = templates_for(settings.theme, settings.language)
-    subtitle = words.gettext("Country briefs")
-    specs: list[tuple[PackKey, Selection, Cover]] = []
-    for theme_id, briefs in index.by_theme.items():
-        if briefs:
-            theme = index.corpus.themes[theme_id]
-            specs.append((ThemePack(theme_id), Selection(themes=(theme_id,), order="date"),
-                          Cover(theme.title, subtitle)))
-    for code in index.by_country:
-        specs.append((CountryPack(code), Selection(countries=(code,), order="theme"),
-                      Cover(get_country(code).name, subtitle)))
-    files, problems = read_bundle_files(index, settings)
+def pack_language(cover: Cover, briefs: list[Brief], settings: Settings) -> str:
+    """Return a pack's language: the cover's, else its briefs' if they share one, else the default."""
+    if cover.language:
+        return cover.language
+    languages = {b.language for b in briefs}
+    return languages.pop() if len(languages) == 1 else settings.language
+
+
+SiteSpec = tuple[PackKey, Selection, Cover, Index]
+
+
+def site_bundle_specs(indexes: Mapping[str, Index] | Index, settings: Settings) -> list[SiteSpec]:
+    """Return (key, selection, cover, index) for every pack the site offers.
+
+    The default language's theme and country packs, its bundle-file packs, and for each
+    other site language a theme or country pack only where its pages list other briefs
+    (the translations in that language) than the default's.
+    """
+    if isinstance(indexes, Index):
+        indexes = {settings.language: indexes}
+    default = indexes[settings.language]
+    specs = _facet_specs(default, settings, "")
+    files, problems = read_bundle_files(default, settings)
     if problems:
         raise BriefsError("\n".join(located(f) for f in problems))
     for spec in files:
         specs.append((FilePack(spec.name), spec.selection,
-                      Cover(spec.title, spec.subtitle, spec.event, spec.date)))
+                      Cover(spec.title, spec.subtitle, spec.event, spec.date,
+                            language=spec.language), default))
+    for language, index in indexes.items():
+        if language != settings.language:
+            specs += _facet_specs(index, settings, language, default)
+    return specs
+
+
+def _facet_specs(index: Index, settings: Settings, language: str,
+                 default: Index | None = None) -> list[SiteSpec]:
+    """The theme and country packs of one language (only those differing from ``default``'s).
+
+    ``language`` "" is the default language's packs: each in its briefs' language where
+    they share one.
+    """
+
+    def differs(mine: list[Brief], theirs: list[Brief]) -> bool:
+        return default is None or [b.slug for b in mine] != [b.slug for b in theirs]
+
+    def cover(title: Callable[[str], str], briefs: list[Brief]) -> Cover:
+        lang = language or pack_language(Cover(""), briefs, settings)
+        words = templates_for(settings.theme, lang)
+        return Cover(title(lang), words.gettext("Country briefs"), language=lang)
+
+    def theme_title(theme: Theme) -> Callable[[str], str]:
+        return lambda lang: localise_theme(theme, lang, settings.language).title
+
+    def country_title(country: Country) -> Callable[[str], str]:
+        return lambda lang: country_name(country, lang)
+
+    specs: list[SiteSpec] = []
+    for theme_id, briefs in index.by_theme.items():
+        if briefs and differs(briefs, default.by_theme.get(theme_id, []) if default else []):
+            theme = index.corpus.themes[theme_id]
+            specs.append((ThemePack(theme_id, language), Selection(themes=(theme_id,), order="date"),
+                          cover(theme_title(theme), briefs), index))
+    for code, briefs in index.by_country.items():
+        if differs(briefs, default.by_country.get(code, []) if default else []):
+            country = index.country(code)
+            specs.append((CountryPack(code, language), Selection(countries=(code,), order="theme"),
+                          cover(country_title(country), briefs), index))
     return specs
 
 
@@ -264,17 +314,20 @@ class SitePacks:
     skipped: list[SkippedPack]
 
 
-def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[str, object],
-                       out_dir: Path, workers: int | None = None) -> SitePacks:
-    """Make the site's packs into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf).
+def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
+                       pdf_results: Mapping[str, object], out_dir: Path,
+                       workers: int | None = None) -> SitePacks:
+    """Make the site's packs into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf,
+    and a language's own as ``<lang>/themes/<id>.pdf``…).
 
     The automatic theme and country packs are kept within ``settings.packs_max_ratio``
     times the brief PDFs (:func:`~site_builder.bundle.budget.choose_packs`); bundle-file
     packs are always made. Packs not in the cache are made in parallel worker processes.
     """
+    specs = site_bundle_specs(indexes, settings)
     plans = [plan_pack(index, settings, selection, cover, out_dir / pack_file(key), key,
                        known=pdf_results)
-             for key, selection, cover in site_bundle_specs(index, settings)]
+             for key, selection, cover, index in specs]
     automatic = [p for p in plans if not isinstance(p.key, FilePack)]
     candidates = [PackCandidate(p.key, tuple(b.slug for b in p.briefs),
                                 sum(pages for _, pages in p.pdfs.values()),
@@ -286,7 +339,7 @@ def build_site_bundles(index: Index, settings: Settings, pdf_results: Mapping[st
     keep = {c.key for c in choice.chosen}
     chosen = [p for p in plans if isinstance(p.key, FilePack) or p.key in keep]
     store = CacheStore(settings.cache_root / "bundles")
-    vocabulary = _vocabulary(index.corpus)
+    vocabulary = _vocabulary(specs[0][3].corpus) if specs else Corpus(root=out_dir)
     fresh = [p for p in chosen if store.is_fresh(p.fingerprint, p.label, p.inputs)]
     stale = [p for p in chosen if p not in fresh]
     infos = [write_pack(p, settings, vocabulary) for p in fresh]

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from site_builder.country_names import sort_key
 from site_builder.findings import BriefsError
+from site_builder.localise import localise_brief
 from site_builder.model import Brief, Corpus
 from site_builder.settings import Settings
 from site_builder.templating import templates_for
@@ -32,6 +34,8 @@ class Cover:
     event: str = ""
     date: str = ""
     series: str = ""
+    language: str = ""
+    """The language of the cover and contents ("" for the site's default)."""
 
 
 def _theme_only_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
@@ -55,16 +59,23 @@ def _theme_only_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def
 
 def front_html(cover: Cover, entries: list[ContentsEntry], corpus: Corpus, settings: Settings,
                language: str | None = None) -> str:
-    """Return the HTML of the cover page and the contents page(s) (template ``bundle/front.html``)."""
+    """Return the HTML of the cover page and the contents page(s) (template ``bundle/front.html``).
+
+    Words, dates and names (themes, countries) are in ``language``, else the cover's, else
+    the site's default language.
+    """
     theme = settings.theme
+    language = language or cover.language or settings.language
+    briefs = [localise_brief(e.brief, language, settings.language) for e in entries]
     order = list(corpus.themes)
-    themes = sorted({t for e in entries for t in e.brief.themes},
+    themes = sorted({t for b in briefs for t in b.themes},
                     key=lambda t: order.index(t.id) if t.id in order else len(order))
-    countries = sorted({c.name for e in entries for c in e.brief.countries})
-    templates = templates_for(theme, language or settings.language)
+    countries = sorted({c.name for b in briefs for c in b.countries}, key=sort_key)
+    templates = templates_for(theme, language)
     return templates.render(
         "bundle/front.html", cover=cover,
-        entries=[(n, e.brief, e.start_label) for n, e in enumerate(entries, start=1)],
+        entries=[(n, b, e.start_label) for n, (b, e) in enumerate(zip(briefs, entries,
+                                                                      strict=True), start=1)],
         themes=[t.title for t in themes], countries=countries,
         stylesheet=theme.find("bundle/bundle.css").as_uri(),
     )

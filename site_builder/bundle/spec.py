@@ -15,6 +15,8 @@ Example::
       to: 2016-12
       slugs: [tls-contributory-regime]
     order: theme        # theme | country | date | listed
+    language: fr        # the cover's and contents' language (default: the briefs' own if
+                        # they share one, else the site's)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from site_builder.bundle.select import ORDERS, Selection, _hint, select_briefs, 
 from site_builder.findings import BriefsError, Finding
 from site_builder.frontmatter import _BriefLoader
 from site_builder.index import Index
+from site_builder.vocabulary import is_language
 
 
 class BundleFileError(BriefsError):
@@ -39,7 +42,7 @@ class BundleFileError(BriefsError):
         super().__init__(f"{path}:{line}:{col}: {message}" if line else f"{path}: {message}")
 
 
-_TOP_KEYS = {"title", "subtitle", "event", "date", "select", "order"}
+_TOP_KEYS = {"title", "subtitle", "event", "date", "select", "order", "language"}
 _SELECT_KEYS = {"themes", "countries", "regions", "languages", "from", "to", "slugs"}
 
 
@@ -53,6 +56,7 @@ class BundleSpec:
     subtitle: str = ""
     event: str = ""
     date: str = ""
+    language: str = ""  # the cover's language ("" for the briefs' or the site's)
     source: str = ""  # the file as shown in messages
     marks: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
     """Line and column of each key and list item: ``select.themes[0]`` -> (4, 12)."""
@@ -183,9 +187,14 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     if not selection.has_filters and not selection.slugs:
         raise fail(("select",), "'select' is empty: choose themes, countries, regions, "
                    "languages, dates or slugs")
+    language = str(data.get("language") or "")
+    if language and not is_language(language):
+        raise fail(("language=",), f"unknown language '{language}': use an ISO 639-1 code "
+                   "such as fr")
     return BundleSpec(name=path.stem, title=title.strip(), selection=selection,
                       subtitle=str(data.get("subtitle") or ""), event=str(data.get("event") or ""),
-                      date=str(data.get("date") or ""), source=shown, marks=marks)
+                      date=str(data.get("date") or ""), language=language, source=shown,
+                      marks=marks)
 
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup
 
 from site_builder import urls
-from site_builder.downloads import Downloads
+from site_builder.downloads import CountryPack, Download, Downloads, ThemePack
 from site_builder.index import Index
 from site_builder.markdown_render import sanitize_html
 from site_builder.settings import Settings
@@ -72,6 +72,26 @@ class SiteContext:
     settings: Settings
     downloads: Downloads
     templates: Templates
+    urls: urls.LanguageUrls = field(default_factory=urls.LanguageUrls)
+    """The URL scheme seen from this language's pages (``fr/…`` for French)."""
+
+    @property
+    def language(self) -> str:
+        """The language of the pages this context renders."""
+        return self.templates.language
+
+    @property
+    def page_language(self) -> str | None:
+        """The pages' language for MkDocs' page meta, or None for the site's default."""
+        return self.language if self.language != self.settings.language else None
+
+    def pack(self, key: ThemePack | CountryPack) -> Download | None:
+        """Return the print pack of a theme or country as this language lists it."""
+        if self.page_language:
+            own = self.downloads.get(replace(key, language=self.language))
+            if own is not None:
+                return own
+        return self.downloads.get(key)
 
     @property
     def search(self) -> bool:
@@ -81,12 +101,14 @@ class SiteContext:
     def page(self, template: str, path: str, title: str, *, hide: tuple[str, ...] = ("navigation", "toc"),
              description: str | None = None, feed: str | None = None, **context: Any) -> GeneratedPage:
         """Render a page made of generated HTML only, at site path ``path``."""
-        meta = front_matter(title, description=description or None, hide=list(hide), feed=feed)
+        meta = front_matter(title, description=description or None, hide=list(hide), feed=feed,
+                            page_language=self.page_language)
         return GeneratedPage(meta, self.render(template, path, **context))
 
     def render(self, template: str, path: str, **context: Any) -> str:
         """Render a template for the page at site path ``path``."""
         context.setdefault("licence", self.settings.licence)
+        context.setdefault("urls", self.urls)
         return self.templates.render(template, path, **context)
 
 

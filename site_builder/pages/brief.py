@@ -20,7 +20,7 @@ def render_brief_page(brief: Brief, site: SiteContext) -> GeneratedPage:
     """Return a brief's page (its body's links resolved, see :attr:`Brief.web`)."""
     settings, index = site.settings, site.index
     meta = front_matter(brief.title, description=brief.summary, hide=["navigation"],
-                        brief=brief.slug, lang=brief.language)
+                        brief=brief.slug, lang=brief.language, page_language=site.page_language)
     html = site.render(
         "briefs/brief.html", urls.brief(brief.slug),
         brief=brief, body=BODY_MARKER, series=series_of(brief, settings),
@@ -28,6 +28,6 @@ def render_brief_page(brief: Brief, site: SiteContext) -> GeneratedPage:
         pdf=site.downloads.get(BriefPdf(brief.slug)),
         translations=index.translations.get(brief.slug, []),
         related=index.related(brief.slug, RELATED_LIMIT),
-        search_meta=search_metadata(brief, index.corpus) if site.search else None,
+        search_meta=search_metadata(brief, index.corpus, site.page_language) if site.search else None,
     )
     return GeneratedPage(source=meta + brief.web.body, html=html, sanitize=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from site_builder import urls
+from site_builder.country_names import sort_key
 from site_builder.downloads import CountryPack
 from site_builder.model import Brief, Country, Region, Theme
 from site_builder.pages.base import GeneratedPage, SiteContext
@@ -24,13 +24,13 @@ def render_country_page(country: Country, site: SiteContext) -> GeneratedPage:
     index, words = site.index, site.templates
     briefs = index.by_country.get(country.alpha3, [])
     return site.page(
-        "briefs/country.html", urls.country(country.alpha3), country.name,
+        "briefs/country.html", site.urls.country(country.alpha3), country.name,
         description=words.gettext("Briefs on %(country)s", country=country.name),
-        feed=urls.country_feed(country.alpha3),
+        feed=site.urls.country_feed(country.alpha3),
         country=country, continent=words.gettext(country.continent), briefs=briefs,
         regions=index.regions_of(country), by_theme=_by_theme(briefs, site),
-        pack=site.downloads.get(CountryPack(country.alpha3)),
-        search_href=urls.search(country=country.name) if site.search else None,
+        pack=site.pack(CountryPack(country.alpha3)),
+        search_href=site.urls.search(country=country.name) if site.search else None,
     )
 
 
@@ -53,7 +53,7 @@ def render_countries_index(site: SiteContext) -> GeneratedPage:
     names = [c for c in CONTINENTS if c in groups] + sorted(set(groups) - set(CONTINENTS))
     continents = [(words.gettext(name), name.lower().replace(" ", "-"), groups[name])
                   for name in names]
-    return site.page("briefs/countries.html", urls.countries(), words.gettext("Countries"),
+    return site.page("briefs/countries.html", site.urls.countries(), words.gettext("Countries"),
                      hide=("navigation",), continents=continents,
                      n_countries=len(index.by_country),
                      regions=list(index.corpus.regions.values()))
@@ -63,7 +63,7 @@ def render_region_page(region: Region, site: SiteContext) -> GeneratedPage:
     """Return a region page: member countries and their briefs."""
     index = site.index
     members = [(c, len(index.by_country.get(c.alpha3, [])))
-               for c in sorted(region.countries, key=lambda c: c.name)]
-    return site.page("briefs/region.html", urls.region(region.id), region.title,
+               for c in sorted(region.countries, key=lambda c: sort_key(c.name))]
+    return site.page("briefs/region.html", site.urls.region(region.id), region.title,
                      description=region.description, region=region,
                      briefs=index.by_region.get(region.id, []), members=members)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from site_builder import urls
 from site_builder.index import Index
 from site_builder.pages.base import GeneratedPage, SiteContext
 from site_builder.pages.worldmap import WorldMap, world_map
@@ -27,7 +26,7 @@ def render_coverage_page(site: SiteContext) -> GeneratedPage:
         reach.append((theme, len({c for b in briefs for c in b.country_codes}), len(briefs)))
     n_cells = len(themes) * len(index.by_country)
     return site.page(
-        "briefs/coverage.html", urls.coverage(), site.templates.gettext("Coverage"),
+        "briefs/coverage.html", site.urls.coverage(), site.templates.gettext("Coverage"),
         themes=themes, rows=rows, reach=reach, n_briefs=len(index.briefs),
         n_countries=len(index.by_country), n_cells=n_cells, gaps=n_cells - len(cells),
         map=index_map(index),

@@ -6,6 +6,7 @@ into a generated file and assembles its HTML after conversion. Nothing here know
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,12 +30,32 @@ from site_builder.pages.themes import render_theme_page, render_themes_index
 from site_builder.search import facet_counts, facets, search_messages
 from site_builder.settings import Settings
 from site_builder.templating import templates_for
-from site_builder.vocabulary import get_country
 
 SEARCH_PAGE = "search/index.md"
 ERRORS_PAGE = "errors/index.md"
 IMAGES_CACHE = "images"
 """Folder of the image renditions in the project's cache."""
+
+
+def N_(message: str) -> str:
+    """Mark a word for the catalogue; it is translated where it is shown."""
+    return message
+
+
+NAV_WORDS = (N_("Home"), N_("About"))
+"""Titles of mkdocs.yml's ``nav`` that the pages of other languages show translated
+(besides those of the generated pages: Themes, Countries, Coverage, Search)."""
+
+
+@dataclass(frozen=True)
+class PageLanguages:
+    """A page's language and its versions in the site's other languages."""
+
+    language: str
+    versions: tuple[tuple[str, str], ...]
+    """(language, site path) of the page in every site language (the switcher's targets)."""
+    alternates: tuple[tuple[str, str], ...]
+    """(language, site path) of every language version of the page (``hreflang`` links)."""
 
 
 @dataclass
@@ -50,6 +71,11 @@ class SitePages:
     newest: str | None = None
     """The newest brief's date: the last change of every other page."""
     context: SiteContext | None = None
+    """The default language's context."""
+    contexts: dict[str, SiteContext] = field(default_factory=dict)
+    """Each site language's context."""
+    languages: dict[str, PageLanguages] = field(default_factory=dict)
+    """Source path to the page's language versions (on a site of several languages)."""
 
     def date_of(self, src_uri: str) -> str | None:
         """Return a page's last-modified date for the sitemap (content dates, never the clock)."""
@@ -64,44 +90,143 @@ class SitePages:
                                   render_brief_error_page(slug, found, self.context))
 
 
-def site_context(index: Index, settings: Settings, downloads: Downloads) -> SiteContext:
-    """Return the context the renderers of the site's language share."""
-    return SiteContext(index, settings, downloads, templates_for(settings.theme, settings.language))
+def site_context(index: Index, settings: Settings, downloads: Downloads,
+                 language: str | None = None) -> SiteContext:
+    """Return the context the renderers of one site language share (the default's by default)."""
+    language = language or settings.language
+    return SiteContext(index, settings, downloads, templates_for(settings.theme, language),
+                       urls.LanguageUrls.of(language, settings.language))
 
 
-def render_site_pages(index: Index, settings: Settings, downloads: Downloads) -> SitePages:
+def brief_language(brief_lang: str, settings: Settings) -> str:
+    """Return the language a brief's page is in: its own if the site has it, else the default."""
+    return brief_lang if brief_lang in settings.languages else settings.language
+
+
+def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
+                      downloads: Downloads) -> SitePages:
     """Render every page: briefs, themes, countries, regions, coverage, home and search.
 
-    ``downloads`` carries the PDFs and packs; with ``settings.search``, brief pages carry
-    Pagefind's metadata, theme and country pages link to a pre-filtered search, and the
-    Search page is added. The briefs' raster images get responsive renditions, made once
-    and kept in ``<cache_root>/images/``.
+    ``indexes`` holds an index per site language (or one index: the default language's).
+    A brief's page is rendered once, in the brief's language when the site has it; the
+    listing pages once per language, the default's at the root and the others' under
+    their code. ``downloads`` carries the PDFs and packs; with ``settings.search``, brief
+    pages carry Pagefind's metadata, theme and country pages link to a pre-filtered search,
+    and each language has a Search page; the
+    briefs' raster images get responsive renditions, made once and kept in
+    ``<cache_root>/images/``.
     """
-    site = site_context(index, settings, downloads)
-    result = SitePages(context=site)
+    if isinstance(indexes, Index):
+        indexes = {settings.language: indexes}
+    contexts = {lang: site_context(indexes[lang], settings, downloads, lang) for lang in indexes}
+    result = SitePages(context=contexts[settings.language], contexts=contexts)
     pages = result.pages
     renditions = DerivativeCache(settings.cache_root / IMAGES_CACHE)
-    for brief in index.briefs:
-        result.assets.update(brief.web.assets)
-        pictures = brief_pictures(brief, renditions, site.templates)
+    for slug, brief in contexts[settings.language].index.by_slug.items():
+        site = contexts[brief_language(brief.language, settings)] if len(contexts) > 1 \
+            else result.context
+        assert site is not None
+        own = site.index.by_slug[slug]
+        result.assets.update(own.web.assets)
+        pictures = brief_pictures(own, renditions, site.templates)
         result.assets.update(pictures.assets)
-        source = urls.source(urls.brief(brief.slug))
-        pages[source] = replace(render_brief_page(brief, site), pictures=pictures.rewrite)
+        source = urls.source(urls.brief(slug))
+        pages[source] = replace(render_brief_page(own, site), pictures=pictures.rewrite)
         result.dates[source] = brief.date.first_day.isoformat()
     result.newest = max(result.dates.values(), default=None)
-    for theme in index.corpus.themes.values():
-        pages[urls.source(urls.theme(theme.id))] = render_theme_page(theme, site)
-    pages[urls.source(urls.themes())] = render_themes_index(site)
-    for code in index.by_country:
-        pages[urls.source(urls.country(code))] = render_country_page(get_country(code), site)
-    pages[urls.source(urls.countries())] = render_countries_index(site)
-    for region in index.corpus.regions.values():
-        pages[urls.source(urls.region(region.id))] = render_region_page(region, site)
-    pages[urls.source(urls.coverage())] = render_coverage_page(site)
-    pages[urls.source(urls.home())] = render_home_page(site)
-    if settings.search:
-        pages[SEARCH_PAGE] = site.page(
-            "briefs/search.html", urls.search(), site.templates.gettext("Search"),
-            facets=facets(site.templates), counts=facet_counts(index.briefs, index.corpus),
-            messages=search_messages(site.templates))
+    counts = _search_counts(contexts, settings) if settings.search else {}
+    everything = _merged(list(counts.values())) if len(contexts) > 1 else None
+    for lang, site in contexts.items():
+        _render_listings(site, pages, counts.get(lang, {}), everything)
+    if len(contexts) > 1:
+        result.languages = _language_versions(contexts, settings, set(pages))
     return result
+
+
+def _render_listings(site: SiteContext, pages: dict[str, GeneratedPage],
+                     counts: dict[str, dict[str, int]],
+                     everything: dict[str, dict[str, int]] | None) -> None:
+    """Render one language's theme, country, region, coverage, home and search pages."""
+    index, at = site.index, site.urls
+    for theme in index.corpus.themes.values():
+        pages[urls.source(at.theme(theme.id))] = render_theme_page(theme, site)
+    pages[urls.source(at.themes())] = render_themes_index(site)
+    for code in index.by_country:
+        pages[urls.source(at.country(code))] = render_country_page(index.country(code), site)
+    pages[urls.source(at.countries())] = render_countries_index(site)
+    for region in index.corpus.regions.values():
+        pages[urls.source(at.region(region.id))] = render_region_page(region, site)
+    pages[urls.source(at.coverage())] = render_coverage_page(site)
+    pages[urls.source(at.home())] = render_home_page(site)
+    if site.settings.search:
+        pages[urls.source(at.search())] = site.page(
+            "briefs/search.html", at.search(), site.templates.gettext("Search"),
+            facets=facets(site.templates), counts=counts, all_counts=everything,
+            all_languages=[lang for lang in site.settings.languages if lang != site.language],
+            messages=search_messages(site.templates))
+
+
+def _search_counts(contexts: Mapping[str, SiteContext], settings: Settings
+                   ) -> dict[str, dict[str, dict[str, int]]]:
+    """Return each language's facet counts over the brief pages in its search index.
+
+    Pagefind indexes each page under its ``<html lang>``: a language's index holds the
+    briefs whose page is in that language, with the filter values that page carries.
+    """
+    default = contexts[settings.language]
+    if len(contexts) == 1:
+        return {settings.language: facet_counts(default.index.briefs, default.index.corpus)}
+    mine: dict[str, list[str]] = {lang: [] for lang in contexts}
+    for slug, brief in default.index.by_slug.items():
+        mine[brief_language(brief.language, settings)].append(slug)
+    return {lang: facet_counts([site.index.by_slug[s] for s in mine[lang]], site.index.corpus,
+                               site.page_language)
+            for lang, site in contexts.items()}
+
+
+def _merged(tables: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """Add facet counts of several indexes together."""
+    total: dict[str, dict[str, int]] = {}
+    for table in tables:
+        for key, values in table.items():
+            into = total.setdefault(key, {})
+            for value, n in values.items():
+                into[value] = into.get(value, 0) + n
+    return {key: dict(sorted(values.items())) for key, values in total.items()}
+
+
+def _language_versions(contexts: Mapping[str, SiteContext], settings: Settings,
+                       sources: set[str]) -> dict[str, PageLanguages]:
+    """Return each page's versions in the site's languages (switcher and ``hreflang``)."""
+    found: dict[str, PageLanguages] = {}
+    default = contexts[settings.language]
+    kinds: list[tuple[str, ...]] = [("home",), ("themes",), ("countries",), ("coverage",),
+                                    ("search",)]
+    kinds += [("theme", t) for t in default.index.corpus.themes]
+    kinds += [("region", r) for r in default.index.corpus.regions]
+    codes = sorted({c for site in contexts.values() for c in site.index.by_country})
+    kinds += [("country", c) for c in codes]
+    for kind, *args in kinds:
+        paths = {lang: getattr(site.urls, kind)(*args) for lang, site in contexts.items()}
+        fallback = {lang: site.urls.countries() for lang, site in contexts.items()}
+        have = {lang: p if urls.source(p) in sources else fallback[lang]
+                for lang, p in paths.items()}
+        alternates = tuple((lang, p) for lang, p in paths.items() if urls.source(p) in sources)
+        for lang, path in alternates:
+            found[urls.source(path)] = PageLanguages(lang, tuple(have.items()), alternates)
+    for slug, brief in default.index.by_slug.items():
+        page_lang = brief_language(brief.language, settings)
+        others = default.index.translations.get(slug, [])
+        versions = []
+        for lang, site in contexts.items():
+            if lang == page_lang:
+                versions.append((lang, urls.brief(slug)))
+                continue
+            match = next((b for b in others if b.language == lang), None)
+            versions.append((lang, urls.brief(match.slug) if match else
+                             site.urls.theme(brief.theme_ids[0])))
+        alternates = tuple(sorted([(brief.language, urls.brief(slug))]
+                                  + [(b.language, urls.brief(b.slug)) for b in others]))
+        found[urls.source(urls.brief(slug))] = PageLanguages(page_lang, tuple(versions),
+                                                             alternates)
+    return found

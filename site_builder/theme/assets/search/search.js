@@ -1,7 +1,10 @@
 // Faceted search over the briefs with Pagefind's JS API. No dependencies, no network:
 // pagefind.js is loaded relative to this page, so the site works offline and from a subpath.
 const PAGE_SIZE = 10;
-const root = new URL("../", window.location.href);
+// The site root: given by the page on a site of several languages (fr/search/ is two deep).
+const root = new URL(document.querySelector(".cb-search").dataset.root || "../", window.location.href);
+// "Include briefs in every language": the other languages' indexes are merged in.
+const everyLanguage = document.getElementById("cb-all-languages");
 const form = document.querySelector(".cb-search__form");
 const input = document.getElementById("cb-q");
 const sortSelect = document.getElementById("cb-sort");
@@ -75,6 +78,7 @@ function updateCounts(counts) {
 function syncUrl(query, chosen, sort) {
   const params = new URLSearchParams();
   if (query) params.set("q", query);
+  if (everyLanguage && everyLanguage.checked) params.set("languages", "all");
   if (sort) params.set("sort", sort);
   for (const [facet, values] of Object.entries(chosen)) values.forEach((v) => params.append(facet, v));
   const search = params.toString();
@@ -148,9 +152,22 @@ async function start() {
   const params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
   sortSelect.value = params.get("sort") || "";
+  let counts = "cb-facets";
+  if (everyLanguage) {
+    everyLanguage.checked = params.get("languages") === "all";
+    // An index merged in cannot be taken out again: the page reloads with the new choice.
+    everyLanguage.addEventListener("change", () => { run(); window.location.reload(); });
+    if (everyLanguage.checked) {
+      counts = "cb-facets-all";
+      // The same bundle as the primary index, named so Pagefind does not skip it as itself.
+      for (const language of everyLanguage.dataset.languages.split(" ").filter(Boolean)) {
+        await pagefind.mergeIndex(`${root.pathname}pagefind/./`, { language, baseUrl: root.pathname });
+      }
+    }
+  }
   // Facet values and counts come with the page: calling pagefind.filters() here would
   // download every filter index before the reader has typed anything.
-  renderFacets(JSON.parse(document.getElementById("cb-facets").textContent), params);
+  renderFacets(JSON.parse(document.getElementById(counts).textContent), params);
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
   input.addEventListener("input", schedule);
   sortSelect.addEventListener("change", run);
