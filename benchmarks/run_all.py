@@ -19,6 +19,7 @@ FULL: list[list[str]] = [
     ["bench_pdf.py"],
     ["bench_bundle.py"],
     ["bench_search.py"],
+    ["bench_pages.py"],
 ]
 QUICK: list[list[str]] = [
     ["bench_validate.py", "--briefs", "2000", "--repeat", "1"],
@@ -26,6 +27,7 @@ QUICK: list[list[str]] = [
     ["bench_pdf.py", "--briefs", "20", "--sample", "5"],
     ["bench_bundle.py", "--briefs", "20"],
     ["bench_search.py", "--briefs", "1000", "--build-briefs", "200"],
+    ["bench_pages.py", "--repeat", "1"],
 ]
 
 
