@@ -21,6 +21,7 @@ FULL: list[list[str]] = [
     ["bench_search.py"],
     ["bench_noop.py"],
     ["bench_languages.py"],
+    ["bench_pages.py"],
 ]
 QUICK: list[list[str]] = [
     ["bench_validate.py", "--briefs", "2000", "--repeat", "1"],
@@ -30,6 +31,7 @@ QUICK: list[list[str]] = [
     ["bench_search.py", "--briefs", "1000", "--build-briefs", "200"],
     ["bench_noop.py", "--briefs", "200", "--repeat", "2"],
     ["bench_languages.py", "--briefs", "200", "--repeat", "1"],
+    ["bench_pages.py", "--repeat", "1"],
 ]
 
 

@@ -60,13 +60,15 @@ class ThemeFiles:
         return BUILTIN / "fonts"
 
     def site_assets(self) -> dict[str, Path]:
-        """Return the site's own files: ``assets/…`` and the fonts under ``assets/fonts/``."""
+        """Return the site's own files: everything under ``assets/`` (CSS, search UI, WOFF2 fonts).
+
+        The web fonts are the WOFF2 subsets in ``assets/fonts/`` (made by
+        ``tools/make_web_fonts.py``); the full TTFs of :attr:`fonts_dir` are for the PDFs only
+        and are never published.
+        """
         found: dict[str, Path] = {}
         folder = BUILTIN / "assets"
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             rel = path.relative_to(BUILTIN).as_posix()
             found[rel] = self.find(rel)
-        fonts = self.fonts_dir
-        for path in sorted(p for p in fonts.iterdir() if p.is_file()):
-            found[f"assets/fonts/{path.name}"] = path
         return found

@@ -1,10 +1,21 @@
 // Faceted search over the briefs with Pagefind's JS API. No dependencies, no network:
 // pagefind.js is loaded relative to this page, so the site works offline and from a subpath.
+// Pagefind (its script, WebAssembly and index) loads only once there is something to search
+// for, or the reader focuses the search box: a first visit to the page fetches none of it.
+//
+// Facet counts: with nothing typed or ticked, each value's count is its number of briefs in
+// the whole collection (embedded in the page). Otherwise it is the number of briefs among the
+// current results (the query AND every ticked facet; values ticked in one facet are ORed)
+// that carry the value: Pagefind's `filters` in the search response. Pagefind counts only
+// the filters it has loaded, so all of them are loaded (`pagefind.filters()`) before the
+// first search.
 const PAGE_SIZE = 10;
 // The site root: given by the page on a site of several languages (fr/search/ is two deep).
 const root = new URL(document.querySelector(".cb-search").dataset.root || "../", window.location.href);
 // "Include briefs in every language": the other languages' indexes are merged in.
 const everyLanguage = document.getElementById("cb-all-languages");
+const allLanguages = Boolean(everyLanguage)
+  && new URLSearchParams(window.location.search).get("languages") === "all";
 const form = document.querySelector(".cb-search__form");
 const input = document.getElementById("cb-q");
 const sortSelect = document.getElementById("cb-sort");
@@ -12,6 +23,11 @@ const statusEl = document.querySelector(".cb-search__status");
 const list = document.querySelector(".cb-search__list");
 const more = document.querySelector(".cb-search__more");
 const clear = document.querySelector(".cb-search__clear");
+const toggle = document.querySelector(".cb-search__toggle");
+const panel = document.getElementById("cb-filters");
+const active = document.querySelector(".cb-search__active");
+const collection = JSON.parse(
+  document.getElementById(allLanguages ? "cb-facets-all" : "cb-facets").textContent);
 const facets = [...document.querySelectorAll(".cb-facet")].map((el) => el.dataset.facet);
 // The page's words, in its language (from the message catalogue, embedded at build time).
 const messages = JSON.parse(document.getElementById("cb-messages").textContent);
@@ -23,6 +39,7 @@ function foundText(n) {
 }
 
 let pagefind = null;
+let loading = null;
 let results = [];
 let shown = 0;
 let generation = 0;
@@ -71,16 +88,42 @@ function updateCounts(counts) {
     for (const box of document.querySelectorAll(`.cb-facet[data-facet="${facet}"] input`)) {
       const count = (counts[facet] || {})[box.value] || 0;
       box.nextElementSibling.querySelector(".cb-facet__count").textContent = `(${count})`;
+      box.closest(".cb-facet__option").classList.toggle("is-empty", count === 0);
     }
   }
+}
+
+function showActive(chosen) {
+  const n = Object.values(chosen).reduce((sum, values) => sum + values.length, 0);
+  active.textContent = n ? ` (${n})` : "";
+}
+
+// Load Pagefind once, with every filter index (so that searches count every facet).
+function loadPagefind() {
+  if (!loading) {
+    loading = (async () => {
+      const module = await import(new URL("pagefind/pagefind.js", root).href);
+      await module.options({ baseUrl: root.pathname });
+      await module.init();
+      if (allLanguages) {
+        // The same bundle as the primary index, named so Pagefind does not skip it as itself.
+        for (const language of everyLanguage.dataset.languages.split(" ").filter(Boolean)) {
+          await module.mergeIndex(`${root.pathname}pagefind/./`, { language, baseUrl: root.pathname });
+        }
+      }
+      await module.filters();
+      pagefind = module;
+    })();
+  }
+  return loading;
 }
 
 function syncUrl(query, chosen, sort) {
   const params = new URLSearchParams();
   if (query) params.set("q", query);
-  if (everyLanguage && everyLanguage.checked) params.set("languages", "all");
   if (sort) params.set("sort", sort);
   for (const [facet, values] of Object.entries(chosen)) values.forEach((v) => params.append(facet, v));
+  if (allLanguages) params.set("languages", "all");
   const search = params.toString();
   history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
 }
@@ -114,13 +157,20 @@ async function run() {
   const chosen = selected();
   const sortValue = sortSelect.value;
   syncUrl(query, chosen, sortValue);
+  showActive(chosen);
   const mine = ++generation;
   if (!query && Object.keys(chosen).length === 0) {
     results = [];
     list.innerHTML = "";
     more.hidden = true;
+    updateCounts(collection);
     statusEl.textContent = messages.idle;
     return;
+  }
+  if (!pagefind) {
+    statusEl.textContent = messages.loading;
+    await loadPagefind();
+    if (mine !== generation) return;
   }
   const filters = {};
   for (const [facet, values] of Object.entries(chosen)) filters[facet] = { any: values };
@@ -135,52 +185,58 @@ async function run() {
   shown = 0;
   list.innerHTML = "";
   statusEl.textContent = foundText(results.length);
-  if (Object.keys(chosen).length) updateCounts(search.filters || {});
+  updateCounts(search.filters || {});
   await renderMore();
 }
 
 function schedule() {
   clearTimeout(timer);
-  timer = setTimeout(run, 180);
+  timer = setTimeout(guarded(run), 180);
+}
+
+function fail(error) {
+  statusEl.textContent = messages.unavailable.replace("{error}", error.message);
+}
+
+function guarded(action) {
+  return (...args) => action(...args).catch(fail);
+}
+
+// The filters fold behind the toggle on narrow screens (CSS shows them always on wide ones).
+function setOpen(open) {
+  toggle.setAttribute("aria-expanded", String(open));
+  panel.classList.toggle("is-open", open);
 }
 
 async function start() {
-  statusEl.textContent = messages.loading;
-  pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-  await pagefind.options({ baseUrl: root.pathname });
-  await pagefind.init();
   const params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
   sortSelect.value = params.get("sort") || "";
-  let counts = "cb-facets";
+  // Facet values and the collection's counts come with the page: nothing is fetched for them.
+  renderFacets(collection, params);
+  setOpen(false);
   if (everyLanguage) {
-    everyLanguage.checked = params.get("languages") === "all";
+    everyLanguage.checked = allLanguages;
     // An index merged in cannot be taken out again: the page reloads with the new choice.
-    everyLanguage.addEventListener("change", () => { run(); window.location.reload(); });
-    if (everyLanguage.checked) {
-      counts = "cb-facets-all";
-      // The same bundle as the primary index, named so Pagefind does not skip it as itself.
-      for (const language of everyLanguage.dataset.languages.split(" ").filter(Boolean)) {
-        await pagefind.mergeIndex(`${root.pathname}pagefind/./`, { language, baseUrl: root.pathname });
-      }
-    }
+    everyLanguage.addEventListener("change", () => {
+      const next = new URLSearchParams(window.location.search);
+      if (everyLanguage.checked) next.set("languages", "all"); else next.delete("languages");
+      window.location.search = next.toString();
+    });
   }
-  // Facet values and counts come with the page: calling pagefind.filters() here would
-  // download every filter index before the reader has typed anything.
-  renderFacets(JSON.parse(document.getElementById(counts).textContent), params);
-  form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+  toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+  form.addEventListener("submit", (event) => { event.preventDefault(); guarded(run)(); });
   input.addEventListener("input", schedule);
-  sortSelect.addEventListener("change", run);
-  document.querySelector(".cb-search__facets").addEventListener("change", run);
-  more.addEventListener("click", renderMore);
+  input.addEventListener("focus", () => { loadPagefind().catch(fail); }, { once: true });
+  sortSelect.addEventListener("change", guarded(run));
+  panel.addEventListener("change", guarded(run));
+  more.addEventListener("click", guarded(renderMore));
   clear.addEventListener("click", () => {
     document.querySelectorAll(".cb-facet input:checked").forEach((box) => { box.checked = false; });
-    run();
+    guarded(run)();
   });
   await run();
   document.body.dataset.searchReady = "true";
 }
 
-start().catch((error) => {
-  statusEl.textContent = messages.unavailable.replace("{error}", error.message);
-});
+start().catch(fail);
