@@ -19,6 +19,8 @@ from site_builder.theme_files import ThemeFiles
 from site_builder.urls import absolute
 
 Overflow = Literal["error", "warn"]
+LOCAL = "local"
+"""The ``pdf.scheduler`` (and ``--scheduler``) value that means this machine's process pool."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class PdfSettings:
     """Worker processes; 0 means one per core."""
     timeout: float = 120.0
     """Seconds one brief may take to render before it fails alone."""
+    scheduler: str = ""
+    """Address of a Dask scheduler (``tcp://HOST:8786``) to render the PDFs on, or ``local``
+    for this machine; unset: ``DASK_SCHEDULER_ADDRESS``, else this machine. ``--scheduler``
+    overrides it. Needs ``pip install 'country-briefs[dask]'``."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,12 @@ class Settings:
     def jobs(self) -> int:
         """Worker processes to use for PDF rendering."""
         return self.pdf.jobs or os.cpu_count() or 1
+
+    @property
+    def scheduler(self) -> str:
+        """The Dask scheduler to render PDFs on (``pdf.scheduler``, else ``DASK_SCHEDULER_ADDRESS``); "" for this machine."""
+        address = (self.pdf.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS", "")).strip()
+        return "" if address == LOCAL else address
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -153,6 +165,9 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
         raise BriefsError(f"mkdocs.yml: briefs.pdf.overflow must be 'error' or 'warn', not {pdf.overflow!r}")
     if not isinstance(pdf.pages, int) or pdf.pages < 1:
         raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
+    if not isinstance(pdf.scheduler, str):
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.scheduler must be a Dask scheduler's address "
+                          f"like tcp://HOST:8786 (or 'local'), not {pdf.scheduler!r}")
     for name, value in options.items():
         expected = type(getattr(Settings, name, "")) if name in known else None
         if expected is not None and value is not None and not isinstance(value, expected):
