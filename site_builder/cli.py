@@ -18,14 +18,21 @@ from site_builder.findings import (
     summary_line,
     to_json,
 )
-from site_builder.settings import Settings, load_settings
+from site_builder.settings import Settings, load_settings, with_pdf
+
+_scheduler_option = click.option(
+    "--scheduler", metavar="ADDRESS", default=None,
+    help="Render the PDFs on the Dask cluster of this scheduler (tcp://HOST:8786), or 'local' "
+         "for this machine (default: pdf.scheduler in mkdocs.yml, else DASK_SCHEDULER_ADDRESS, "
+         "else this machine).")
 
 
-def _settings() -> Settings:
+def _settings(scheduler: str | None = None) -> Settings:
     try:
-        return load_settings(Path.cwd())
+        settings = load_settings(Path.cwd())
     except BriefsError as exc:
         raise click.ClickException(str(exc)) from None
+    return with_pdf(settings, scheduler=scheduler) if scheduler else settings
 
 
 def _show_progress() -> bool:
@@ -54,7 +61,9 @@ def main() -> None:
               show_default=True, help="Output format of the findings.")
 @click.option("--pdf", is_flag=True, help="Also render the PDFs and check the page budget.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
-def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None:
+@_scheduler_option
+def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None,
+             scheduler: str | None) -> None:
     """Check every brief (and, with no FOLDER, the bundle files) and report every problem.
 
     Exit 1 on any error.
@@ -62,7 +71,7 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
     from site_builder.bundle.spec import bundle_files
     from site_builder.corpus import load_corpus
 
-    settings = _settings()
+    settings = _settings(scheduler)
     root = folder or settings.content_root
     corpus, findings = load_corpus(root)
     n_briefs = corpus.n_files
@@ -76,7 +85,10 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
-        report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
+        try:
+            report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
+        except BriefsError as exc:  # the PDF workers (or the Dask cluster) cannot render
+            raise click.ClickException(str(exc)) from None
         findings = sort_findings(findings + report.findings)
     _print_findings(findings, n_briefs, fmt)
     sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
@@ -146,11 +158,12 @@ def init(folder: Path) -> None:
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Render the brief PDFs.")
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
-def build(pdf: bool, strict: bool, jobs: int | None) -> None:
+@_scheduler_option
+def build(pdf: bool, strict: bool, jobs: int | None, scheduler: str | None) -> None:
     """Validate, then build the site (and its PDFs) into site/; keep the old site on failure."""
     from site_builder.build import build_site
 
-    settings = _settings()
+    settings = _settings(scheduler)
     try:
         report = build_site(settings, pdf=pdf, strict=strict, jobs=jobs,
                             progress=_show_progress())
@@ -197,11 +210,12 @@ def serve(dev_addr: str, pdf: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="The PDF to write (default: <bundle name>.pdf).")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
+@_scheduler_option
 def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[str, ...],
            regions: tuple[str, ...], languages: tuple[str, ...], date_from: str | None,
            date_to: str | None, slugs: tuple[str, ...], order: str | None, title: str | None,
            subtitle: str, event: str, event_date: str, output: Path | None,
-           jobs: int | None) -> None:
+           jobs: int | None, scheduler: str | None) -> None:
     """Make one printable PDF pack of briefs (cover, contents, bookmarks, duplex-ready).
 
     Select by options (facets combine with AND, repeated values with OR; --slug adds
@@ -220,7 +234,7 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
     from site_builder.corpus import load_corpus
     from site_builder.index import build_index
 
-    settings = _settings()
+    settings = _settings(scheduler)
     try:
         if bundle_file:
             path = Path(bundle_file)
