@@ -1,6 +1,8 @@
 """Benchmark brief PDFs: parallel speed-up, warm rebuild, overhead over a bare WeasyPrint render.
 
 Usage: ``python benchmarks/bench_pdf.py [--briefs 200] [--words 1800] [--pages 6] [--repeat 3]``
+or, for a Dask cluster, ``... --dask-local 2`` (a LocalCluster of N one-thread workers started
+here) or ``... --scheduler tcp://HOST:8786``.
 
 On N synthetic briefs of about 1,800 words (rendered with ``overflow: warn`` and a page
 budget they fit in, so every brief is laid out in full) it reports:
@@ -12,6 +14,10 @@ budget they fit in, so every brief is laid out in full) it reports:
   every brief in one fresh process (target: at most 1.15x); and, interleaved brief by brief
   in this process, the pipeline's own render vs the bare render with and without the
   pipeline's PDF options (tagged PDF/UA-1).
+
+With ``--dask-local N`` or ``--scheduler ADDRESS`` it reports only the cold build on the
+cluster against the local 2-job build, side by side in rounds (target for a two-worker
+LocalCluster: at most 1.15x), and the throughput per worker.
 
 Other processes on the machine skew the figures: run it on an idle machine, or with
 ``--repeat 3`` so that the fastest of three rounds of each kind counts.
@@ -124,6 +130,40 @@ def per_brief(corpus: Corpus, settings: Settings, sample: int) -> dict[str, tupl
     return {key: (wall / len(briefs), cpu / len(briefs)) for key, (wall, cpu) in totals.items()}
 
 
+def cluster_comparison(corpus: Corpus, base: Settings, root: Path, address: str,
+                       workers: int, repeat: int) -> None:
+    """Print cold builds on the cluster at ``address`` against local 2-job builds, in rounds."""
+    n = len(corpus.briefs)
+    locals_, remotes = [], []
+    for i in range(repeat):
+        locals_.append(timed_build(corpus, dataclasses.replace(base, cache_dir=str(root / f"l-{i}")), 2)[0])
+        remote_settings = with_pdf(dataclasses.replace(base, cache_dir=str(root / f"d-{i}")),
+                                   scheduler=address)
+        remotes.append(timed_build(corpus, remote_settings, 2)[0])
+        print(f"round {i + 1}: local 2 jobs {locals_[-1]:7.2f} s, cluster {remotes[-1]:7.2f} s")
+    local, remote = min(locals_), min(remotes)
+    print(f"local, 2 jobs      : {local:7.2f} s  ({n / local / 2:.2f} briefs/s per process)")
+    print(f"cluster, {workers} workers: {remote:7.2f} s  ({n / remote / workers:.2f} briefs/s per worker)")
+    print(f"cluster / local    : {remote / local:5.2f}x   (target <= 1.15x with 2 workers)")
+
+
+def _run_on_dask(args: argparse.Namespace, corpus: Corpus, base: Settings, root: Path) -> None:
+    if args.scheduler:
+        from distributed import Client
+
+        with Client(args.scheduler, set_as_default=False) as client:
+            workers = len(client.nthreads())
+        cluster_comparison(corpus, base, root, args.scheduler, workers, args.repeat)
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=args.dask_local, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None,
+                      local_directory=str(root / "dask")) as cluster:
+        cluster_comparison(corpus, base, root, cluster.scheduler_address, args.dask_local,
+                           args.repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--briefs", type=int, default=200)
@@ -132,6 +172,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20, help="briefs timed for the bare render")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of cold builds; the fastest of each kind counts (3 on a busy machine)")
+    parser.add_argument("--dask-local", type=int, default=0, metavar="N",
+                        help="compare with a LocalCluster of N one-thread workers")
+    parser.add_argument("--scheduler", default="", help="compare with the Dask cluster of this scheduler")
     args = parser.parse_args()
     use_scratch_tempdir()
 
@@ -144,6 +187,9 @@ def main() -> None:
         n = len(corpus.briefs)
         print(f"{n} briefs of ~{args.words} words, budget {args.pages} pages, "
               f"{os.cpu_count()} cores, WeasyPrint {weasyprint.__version__}")
+        if args.dask_local or args.scheduler:
+            _run_on_dask(args, corpus, base, root)
+            return
 
         ceiling = parallel_ceiling()
         print(f"machine check: 2 processes of pure Python run {ceiling:.2f}x faster than 1 "

@@ -18,14 +18,21 @@ from site_builder.findings import (
     summary_line,
     to_json,
 )
-from site_builder.settings import Settings, load_settings
+from site_builder.settings import Settings, load_settings, with_pdf
+
+_scheduler_option = click.option(
+    "--scheduler", metavar="ADDRESS", default=None,
+    help="Render the PDFs on the Dask cluster of this scheduler (tcp://HOST:8786), or 'local' "
+         "for this machine (default: pdf.scheduler in mkdocs.yml, else DASK_SCHEDULER_ADDRESS, "
+         "else this machine).")
 
 
-def _settings() -> Settings:
+def _settings(scheduler: str | None = None) -> Settings:
     try:
-        return load_settings(Path.cwd())
+        settings = load_settings(Path.cwd())
     except BriefsError as exc:
         raise click.ClickException(str(exc)) from None
+    return with_pdf(settings, scheduler=scheduler) if scheduler else settings
 
 
 def _show_progress() -> bool:
@@ -70,7 +77,9 @@ def main() -> None:
 @click.option("--pdf", is_flag=True,
               help="Also render the PDFs, check the page budget both ways and print each fill.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
-def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None:
+@_scheduler_option
+def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None,
+             scheduler: str | None) -> None:
     """Check every brief (and, with no FOLDER, the bundle files) and report every problem.
 
     Exit 1 on any error.
@@ -79,7 +88,7 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
     from site_builder.corpus import load_corpus
     from site_builder.vocabulary import translation_findings
 
-    settings = _settings()
+    settings = _settings(scheduler)
     root = folder or settings.content_root
     corpus, findings = load_corpus(root)
     findings = sort_findings(findings + translation_findings(root, settings.languages))
@@ -95,7 +104,10 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
-        report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
+        try:
+            report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
+        except BriefsError as exc:  # the PDF workers (or the Dask cluster) cannot render
+            raise click.ClickException(str(exc)) from None
         findings = sort_findings(findings + report.findings)
         fills = [{"slug": slug, "pages": report.results[slug].pages if slug in report.results else None,
                   "fill": fill} for slug, fill in sorted(report.fills.items())]
@@ -168,14 +180,15 @@ def init(folder: Path) -> None:
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
 @click.option("--force", is_flag=True, help="Build even when no input changed since the last build.")
-def build(pdf: bool, strict: bool, jobs: int | None, force: bool) -> None:
+@_scheduler_option
+def build(pdf: bool, strict: bool, jobs: int | None, force: bool, scheduler: str | None) -> None:
     """Validate, then build the site (and its PDFs) into site/; keep the old site on failure."""
     import time
 
     from site_builder.up_to_date import is_up_to_date
 
     started = time.perf_counter()
-    settings = _settings()
+    settings = _settings(scheduler)
     site = settings.project_dir / "site"
     options = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
     if not force and is_up_to_date(settings, site, options):
@@ -230,11 +243,12 @@ def serve(dev_addr: str, pdf: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="The PDF to write (default: <bundle name>.pdf).")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
+@_scheduler_option
 def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[str, ...],
            regions: tuple[str, ...], languages: tuple[str, ...], date_from: str | None,
            date_to: str | None, slugs: tuple[str, ...], order: str | None, title: str | None,
            subtitle: str, event: str, event_date: str, output: Path | None,
-           jobs: int | None) -> None:
+           jobs: int | None, scheduler: str | None) -> None:
     """Make one printable PDF pack of briefs (cover, contents, bookmarks, duplex-ready).
 
     Select by options (facets combine with AND, repeated values with OR; --slug adds
@@ -253,7 +267,7 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
     from site_builder.corpus import load_corpus
     from site_builder.index import build_index
 
-    settings = _settings()
+    settings = _settings(scheduler)
     try:
         if bundle_file:
             path = Path(bundle_file)

@@ -29,6 +29,8 @@ class Partner:
     name: str
     logo: str = ""
     """Image file (SVG, PNG or JPEG), relative to the project."""
+LOCAL = "local"
+"""The ``pdf.scheduler`` (and ``--scheduler``) value that means this machine's process pool."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class PdfSettings:
     """Lines of the back page's contact block (an address, an e-mail, a web site)."""
     partners: tuple[Partner, ...] = ()
     """Partners on the back page: a list of ``{name: ..., logo: path}`` mappings."""
+    scheduler: str = ""
+    """Address of a Dask scheduler (``tcp://HOST:8786``) to render the PDFs on, or ``local``
+    for this machine; unset: ``DASK_SCHEDULER_ADDRESS``, else this machine. ``--scheduler``
+    overrides it. Needs ``pip install 'country-briefs[dask]'``."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,12 @@ class Settings:
     def jobs(self) -> int:
         """Worker processes to use for PDF rendering."""
         return self.pdf.jobs or os.cpu_count() or 1
+
+    @property
+    def scheduler(self) -> str:
+        """The Dask scheduler to render PDFs on (``pdf.scheduler``, else ``DASK_SCHEDULER_ADDRESS``); "" for this machine."""
+        address = (self.pdf.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS", "")).strip()
+        return "" if address == LOCAL else address
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -256,6 +268,9 @@ def _pdf_settings(options: Any, project_dir: Path) -> PdfSettings:
     _project_file("pdf.logo", pdf.logo, project_dir)
     if not isinstance(pdf.about, str):
         raise BriefsError(f"mkdocs.yml: briefs.pdf.about must be text, not {pdf.about!r}")
+    if not isinstance(pdf.scheduler, str):
+        raise BriefsError(f"mkdocs.yml: briefs.pdf.scheduler must be a Dask scheduler's address "
+                          f"like tcp://HOST:8786 (or 'local'), not {pdf.scheduler!r}")
     return pdf
 
 

@@ -9,6 +9,8 @@ The stage in modules:
 - ``fetcher`` — the only way WeasyPrint reads anything: the brief's folder and the theme;
 - ``render``  — one layout, fitted to the page budget, to PDF bytes (what a worker runs);
 - ``pool``    — spawned worker processes with a time limit per brief;
+- ``dask_backend`` — or a Dask cluster (optional extra), with ``shipping`` (what a render
+  carries to a worker without the project) and ``child`` (the render process on a worker);
 - ``cache``   — content-hashed PDFs under ``<cache_root>/pdf``;
 - ``build``   — :func:`render_all`: cache look-up, parallel rendering, findings, output.
 

@@ -202,7 +202,8 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
 
         workers = jobs if jobs is not None else settings.jobs
         jobs_to_run = (make_job(b, brief_html(b, corpus, settings), settings) for b in misses)
-        run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect, count=len(misses))
+        run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect, count=len(misses),
+                 scheduler=settings.scheduler)
 
     for brief in briefs:
         entry = entries.get(brief.slug)

@@ -81,12 +81,16 @@ def _failure(job: RenderJob, message: str) -> RenderResult:
 
 def run_jobs(jobs: Iterable[RenderJob], workers: int, timeout: float,
              on_result: Callable[[RenderResult], None], target: Target = render_job,
-             count: int | None = None) -> None:
+             count: int | None = None, scheduler: str = "") -> None:
     """Render jobs on ``workers`` spawned processes, calling ``on_result`` for each, in the parent.
 
     ``jobs`` may be a generator: it is consumed after the workers start, so the parent
     prepares the jobs while the workers import WeasyPrint (give ``count`` to size the pool).
+    With ``scheduler`` (a Dask scheduler's address) the jobs render on that cluster instead.
     """
+    if scheduler:
+        _run_on_cluster(jobs, scheduler, timeout, on_result)
+        return
     if count is None:
         jobs = list(jobs)
         count = len(jobs)
@@ -113,6 +117,19 @@ def run_jobs(jobs: Iterable[RenderJob], workers: int, timeout: float,
     finally:
         for worker in pool:
             worker.stop()
+
+
+def _run_on_cluster(jobs: Iterable[RenderJob], scheduler: str, timeout: float,
+                    on_result: Callable[[RenderResult], None]) -> None:
+    """Hand the jobs to :mod:`site_builder.pdf.dask_backend` (Dask is an optional extra)."""
+    try:
+        from site_builder.pdf.dask_backend import run_on_cluster
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("dask", "distributed"):
+            raise
+        raise BriefsError(f"rendering on the Dask cluster at {scheduler} needs Dask: "
+                          "pip install 'country-briefs[dask]'") from None
+    run_on_cluster(jobs, scheduler, timeout, on_result)
 
 
 def _check(worker: _Worker, timeout: float, on_result: Callable[[RenderResult], None],

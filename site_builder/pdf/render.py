@@ -187,10 +187,14 @@ def _resource_problems(job: RenderJob, fetcher: SafeFetcher, errors: list[str]) 
     return problems
 
 
-def render_job(job: RenderJob) -> RenderResult:
-    """Render one brief to PDF bytes; problems are reported, not raised."""
+def render_job(job: RenderJob, fetcher: SafeFetcher | None = None) -> RenderResult:
+    """Render one brief to PDF bytes; problems are reported, not raised.
+
+    ``fetcher`` replaces the :class:`SafeFetcher` over ``job.roots``: a Dask worker passes
+    one that serves the files sent with the job (:mod:`site_builder.pdf.shipping`).
+    """
     result = RenderResult(job.slug)
-    fetcher = SafeFetcher(list(job.roots))
+    fetcher = fetcher if fetcher is not None else SafeFetcher(list(job.roots))
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
