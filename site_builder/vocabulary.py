@@ -187,3 +187,9 @@ def close_match(word: str, choices: list[str]) -> str | None:
     """Return the nearest of ``choices`` to ``word`` for a 'did you mean' hint, or None."""
     match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the nearest of ``choices``, or an empty string."""
+    match = close_match(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""
