@@ -3,9 +3,9 @@
 One rule for every value a contributor writes (brief front matter, ``themes.yml`` and
 ``regions.yml``, bundle files): no C0/C1 control characters (a tab never, a line break only
 where a field holds multi-line text), no Unicode noncharacters (U+FFFE, U+FFFF, ...) or lone
-surrogates, and no bidirectional embeddings, overrides or isolates (U+202A-U+202E,
-U+2066-U+2069), which reorder what readers see. Left-to-right and right-to-left marks
-(U+200E, U+200F) are fine.
+surrogates, no line or paragraph separators (U+2028, U+2029), and no bidirectional
+embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069), which reorder what readers
+see. Left-to-right and right-to-left marks (U+200E, U+200F) are fine.
 
 A character can reach a value two ways: written literally in the file (found by
 :func:`literal_findings` in the source text, before YAML parses it) or as an escape in a
@@ -28,14 +28,17 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 # Everything forbidden in a value except tab and line break, which depend on the field.
-_BAD = f"\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}{_NONCHARACTERS}"
+# U+2028/U+2029 too: YAML counts them as line breaks (every later line number would be off)
+# and no field needs them.
+_BAD = f"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_BIDI}{_NONCHARACTERS}"
 _BAD_RE = re.compile(f"[{_BAD}]")
 _BAD_OR_TAB_RE = re.compile(f"[\t{_BAD}]")
 # The escapes of YAML double-quoted strings that can produce a character.
 _ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
 _BIDI_RE = re.compile(f"[{_BIDI}]")
 _SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b",
-                   "f": "\x0c", "r": "\r", "e": "\x1b", "N": "\x85"}
+                   "f": "\x0c", "r": "\r", "e": "\x1b", "N": "\x85", "L": "\u2028",
+                   "P": "\u2029"}
 
 
 def is_bad(char: str, allow_newline: bool = False) -> bool:
@@ -50,7 +53,7 @@ def describe(char: str) -> str:
     code = f"U+{ord(char):04X}"
     if _BIDI_RE.match(char):
         return f"bidirectional control character {code}"
-    if char == "\n":
+    if char in "\n\u2028\u2029":
         return f"line break {code}"
     if "\ud800" <= char <= "\udfff":
         return f"lone surrogate {code}"

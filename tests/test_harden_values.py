@@ -25,6 +25,7 @@ from site_builder.findings import Finding
         ({"title": '"x\\uFFFE"'}, 2, 10, "noncharacter U+FFFE in 'title'"),
         ({"title": '"x\\U0010FFFF"'}, 2, 10, "noncharacter U+10FFFF in 'title'"),
         ({"series": '"a\\x85b"'}, 7, 11, "control character U+0085 in 'series'"),
+        ({"title": '"a\\Lb"'}, 2, 10, "line break U+2028 in 'title'"),
         # written literally in the file
         ({"title": '"Pensions\x7f"'}, 2, 17, "control character U+007F in 'title'"),
         ({"authors": "[Ana, Bo\x07 Writer]"}, 7, 18, "control character U+0007 in 'authors'"),
@@ -32,6 +33,7 @@ from site_builder.findings import Finding
          "bidirectional control character U+202E in 'summary'"),
         ({"title": "Isolate \u2066here"}, 2, 16, "bidirectional control character U+2066"),
         ({"title": '"C1 \x9b here"'}, 2, 12, "control character U+009B in 'title'"),
+        ({"title": "Split\u2029here"}, 2, 13, "line break U+2029 in 'title'"),
     ],
 )
 def test_control_characters_are_errors_at_their_line_and_column(
@@ -40,6 +42,15 @@ def test_control_characters_are_errors_at_their_line_and_column(
     found = only_error(corpus)
     assert where(found) == ("briefs/moz/moz-x.md", line, col, "control-character")
     assert name in found.message and "remove it" in found.message
+
+
+def test_separators_do_not_shift_later_lines(corpus: CorpusWriter) -> None:
+    # YAML counts U+2028/U+2029 as line breaks: left in, every later line would be off.
+    corpus.brief("moz/moz-x.md", title="A\u2028B\u2029C", date="'2016-13'")
+    assert sorted(where(f) for f in errors(corpus)) == [
+        ("briefs/moz/moz-x.md", 2, 9, "control-character"),
+        ("briefs/moz/moz-x.md", 2, 11, "control-character"),
+        ("briefs/moz/moz-x.md", 5, 7, "bad-date")]
 
 
 def test_control_characters_in_nested_values_and_keys(corpus: CorpusWriter) -> None:
