@@ -57,19 +57,23 @@ class BriefLink:
 
 def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLink]]:
     """Return the problems in a body and the links it makes to other Markdown files."""
-    findings = check_limits(body, ctx.path, ctx.body_line)
+    findings, heavy = check_limits(body, ctx.path, ctx.body_line)
     links: list[BriefLink] = []
     if findings:  # too complex: the line checks below could be slow on it too
         return findings, links
     depth_reported = False
     headings = HeadingIds()
     lines = body.split("\n")
-    for index, raw, is_code in scan_lines(lines):
+    for index, raw, is_code in scan_lines(lines, "```" in body or "~~~" in body):
         first = raw[:1]
         if first not in _NOTABLE_START and "[" not in raw and "<" not in raw and "](" not in raw:
             continue  # plain prose: nothing to check (the common case, kept cheap)
         line_no = ctx.body_line + index
-        if not depth_reported and first in _NEST_START and (not is_code or starts_block(raw)):
+        # A line opening with a one-character marker and a word ("- text") nests once: only
+        # indentation, a second marker or a longer marker needs counting.
+        if not depth_reported and first in _NEST_START and (
+                first in " \t>" or raw[2:3] in _NEST_START or first.isdigit()) and (
+                not is_code or starts_block(raw)):
             depth = nesting(raw, MAX_NESTING)
             if depth > MAX_NESTING:
                 findings.append(Finding(ctx.path, line_no, 1, f"content nested more than "
@@ -81,7 +85,8 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
         if is_code:
             continue
         line = mask_code_spans(raw)
-        if first in "#=- ":
+        if first == "#" or (first in "=-" and not raw.rstrip().strip(first)) or \
+                (first == " " and raw.lstrip(" ")[:1] == "#"):
             _check_heading(lines, index, line, line_no, ctx, findings, headings)
         if "](" in line and (tail := _link_tail(line)) is not None:
             _check_target(tail.group(1), False, "", line_no, tail.start(1) + 1, ctx, findings,
@@ -97,7 +102,7 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
                               findings, links)
         if "<" in line:
             _check_html(line, line_no, ctx, findings, links)
-    if not any(f.severity is Severity.ERROR for f in findings):
+    if heavy and not any(f.severity is Severity.ERROR for f in findings):
         findings += check_renders(body, ctx.path, ctx.body_line)
     return findings, links
 

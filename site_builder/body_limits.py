@@ -216,10 +216,14 @@ def _dense_paragraph(body: str, chars: str, limit: int) -> bool:
     return any(sum(par.count(c) for c in chars) > limit for par in body.split("\n\n"))
 
 
-def check_limits(body: str, path: str, body_line: int) -> list[Finding]:
-    """Return findings for constructs past the bounds above, at their line and column."""
+def check_limits(body: str, path: str, body_line: int) -> tuple[list[Finding], bool]:
+    """Return findings for constructs past the bounds above, at their line and column, and
+    whether the body is big or dense enough to be rendered under the time limit
+    (:func:`check_renders`)."""
     n_brackets, n_tags = body.count("["), body.count("<")
     n_emphasis = body.count("*") + body.count("_")
+    heavy = n_brackets + n_tags + n_emphasis > RENDER_CHECK_MARKUP \
+        or len(body) > RENDER_CHECK_CHARS or body.count("\n") > RENDER_CHECK_LINES
     brackets = n_brackets > MAX_NESTING and _dense_paragraph(body, "[", MAX_NESTING)
     emphasis = n_emphasis > MAX_NESTING and _dense_paragraph(body, "*_", MAX_NESTING)
     counts = n_brackets > MAX_ABBREVIATIONS or body.count(":") > MAX_DEFINITIONS
@@ -237,16 +241,12 @@ def check_limits(body: str, path: str, body_line: int) -> list[Finding]:
         _check_html(report, text)
     if counts:
         _check_counts(report, text)
-    return report.findings
+    return report.findings, heavy
 
 
 def check_renders(body: str, path: str, body_line: int) -> list[Finding]:
-    """Render a body with much markup or of unusual size once under the time limit; return a
-    finding, at its densest line, if that fails (ordinary briefs are not rendered)."""
-    markup = body.count("[") + body.count("<") + body.count("*") + body.count("_")
-    if markup <= RENDER_CHECK_MARKUP and len(body) <= RENDER_CHECK_CHARS \
-            and body.count("\n") <= RENDER_CHECK_LINES:
-        return []
+    """Render a body once under the time limit; return a finding, at its densest line, if
+    that fails. Validation calls it only for the bodies :func:`check_limits` calls heavy."""
     report = _Report(path, body_line, body)
     _render_check(report, body)
     return report.findings

@@ -103,7 +103,7 @@ def _read_text(path: Path, shown: str, root: Path) -> tuple[str | None, list[Fin
             return None, [Finding(shown, 1, 1, "this file is a link to a file outside the "
                                   "content folder: copy the brief in instead", "link-outside")]
     try:
-        raw = inputs.read_bytes(real, MAX_FILE_BYTES)
+        raw = inputs.read_bytes(real, MAX_FILE_BYTES, checked=True)  # by _usable
     except inputs.InputFileError as exc:
         return None, [exc.brief_finding(shown)]
     if len(raw) > MAX_FILE_BYTES:

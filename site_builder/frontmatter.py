@@ -196,7 +196,8 @@ def to_value(node: yaml.Node, source: Source, findings: list[Finding], what: str
             mapping[_scalar_text(key)] = to_value(value, source, findings, what)
         return Value(mapping, line, col, _MAP)
     assert isinstance(node, yaml.ScalarNode)
-    check_scalar(node, source, findings, what, allow_newline)
+    if node.style or "\n" in node.value:  # plain one-line scalars are clean: no call for them
+        check_scalar(node, source, findings, what, allow_newline)
     return Value(_construct_scalar(node), line, col, node.tag)
 
 
@@ -284,7 +285,8 @@ def _parse_front_matter(fm_text: str, path: str, result: FrontMatter
     source = Source(fm_text, path)
     for key_node, value_node in root.value:
         key = _scalar_text(key_node)
-        check_scalar(key_node, source, findings, "a field name")
+        if key_node.style:
+            check_scalar(key_node, source, findings, "a field name")
         kline, kcol = key_node.start_mark.line + 2, key_node.start_mark.column + 1
         if key in result.fields:
             first = result.key_marks[key][0]

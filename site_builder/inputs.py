@@ -78,25 +78,33 @@ def check_regular(path: Path) -> None:
                              special=True)
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path, limit: int, checked: bool = False) -> bytes:
     """Return up to ``limit + 1`` bytes of a regular file (more than ``limit`` means too large).
 
     Raises :class:`InputFileError` for anything that is not a readable regular file.
+    ``checked``: :func:`check_regular` has just passed (the open descriptor is checked anyway).
     """
-    check_regular(path)
+    if not checked:
+        check_regular(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise _stat_error(path, exc) from None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise InputFileError(f"is {_kind(mode)}, not a regular file", "special-file",
                                  special=True)
-        try:
-            return handle.read(limit + 1)
-        except OSError as exc:
-            raise _stat_error(path, exc) from None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _stat_error(path, exc) from None
+    finally:
+        os.close(fd)
 
 
 def decode_utf8(raw: bytes) -> tuple[str | None, tuple[int, int, str] | None]:

@@ -18,13 +18,13 @@ _SPACES = re.compile(r"[ \t]*")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
-def scan_lines(lines: list[str]) -> Iterator[tuple[int, str, bool]]:
+def scan_lines(lines: list[str], has_fences: bool = True) -> Iterator[tuple[int, str, bool]]:
     """Yield (0-based index, line, is indented code) for the lines outside fenced code.
 
     "Indented code" is a line indented by four spaces or a tab after a blank line: an
-    indented code block, or the continuation of a list item.
+    indented code block, or the continuation of a list item. ``has_fences=False`` (the text
+    holds no code fences) skips looking for them.
     """
-    has_fences = any("```" in line or "~~~" in line for line in lines) if lines else False
     fence: str | None = None
     previous_blank = True
     for number, line in enumerate(lines):
@@ -56,7 +56,7 @@ def prose_lines(body: str) -> list[str]:
     """Return the body's lines with code blocks emptied and code spans masked (same count)."""
     lines = body.split("\n")
     out = [""] * len(lines)
-    for index, line, is_code in scan_lines(lines):
+    for index, line, is_code in scan_lines(lines, "```" in body or "~~~" in body):
         if not is_code:
             out[index] = mask_code_spans(line)
     return out

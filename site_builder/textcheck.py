@@ -32,13 +32,24 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 # and no field needs them.
 _BAD = f"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_BIDI}{_NONCHARACTERS}"
 _BAD_RE = re.compile(f"[{_BAD}]")
-_BAD_OR_TAB_RE = re.compile(f"[\t{_BAD}]")
+# The full class is slow to search (its astral ranges defeat the regex engine's bitmaps:
+# ten times slower than these two); most text is ASCII or within the BMP.
+_ASCII_BAD_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_BMP_BAD_RE = re.compile(f"[{_BAD[:_BAD.index(_NONCHARACTERS)]}\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 # The escapes of YAML double-quoted strings that can produce a character.
 _ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
 _BIDI_RE = re.compile(f"[{_BIDI}]")
 _SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b",
                    "f": "\x0c", "r": "\r", "e": "\x1b", "N": "\x85", "L": "\u2028",
                    "P": "\u2029"}
+
+
+def _bad_re(text: str) -> re.Pattern[str]:
+    """The fastest pattern that finds every forbidden character of ``text``."""
+    if text.isascii():
+        return _ASCII_BAD_RE
+    return _BAD_RE if _ASTRAL_RE.search(text) else _BMP_BAD_RE
 
 
 def is_bad(char: str, allow_newline: bool = False) -> bool:
@@ -80,9 +91,10 @@ def _position(text: str, index: int, first_line: int) -> tuple[int, int]:
 def literal_positions(text: str, first_line: int = 1) -> list[tuple[int, int, str]]:
     """Return (line, col, character) of each forbidden character written literally in
     YAML source text (tabs and line breaks are structure there; other checks own them)."""
-    if _BAD_RE.search(text) is None:
+    pattern = _bad_re(text)
+    if pattern.search(text) is None:
         return []
-    return [(*_position(text, m.start(), first_line), m.group()) for m in _BAD_RE.finditer(text)]
+    return [(*_position(text, m.start(), first_line), m.group()) for m in pattern.finditer(text)]
 
 
 def literal_findings(text: str, path: str, first_line: int = 1,
@@ -96,7 +108,7 @@ def literal_findings(text: str, path: str, first_line: int = 1,
 def blank_literals(text: str) -> str:
     """Replace literal forbidden characters by U+FFFD, so that YAML can parse the rest: one
     character for one (marks stay right), and one that is plain text wherever it stands."""
-    return _BAD_RE.sub("\ufffd", text)
+    return _bad_re(text).sub("\ufffd", text)
 
 
 def _decode(escape: str) -> str:
@@ -123,7 +135,7 @@ def escaped_findings(node: yaml.ScalarNode, source: str, path: str, first_line: 
     if not allow_newline and "\n" in value.strip():
         line, col = node.start_mark.line + first_line, node.start_mark.column + 1
         findings.append(Finding(path, line, col, message("\n", what), CODE))
-    if node.style != '"' or _BAD_OR_TAB_RE.search(value) is None:
+    if node.style != '"' or ("\t" not in value and _bad_re(value).search(value) is None):
         return findings
     for index, char in _escapes(source, node.start_mark.index, node.end_mark.index):
         if char and char != "\n" and is_bad(char):
