@@ -1,37 +1,38 @@
-"""Check a brief's Markdown body: links, images, raw HTML and nesting depth.
+"""Check a brief's Markdown body: links, images, raw HTML, nesting, headings, complexity.
 
 A line scanner with regular expressions, not a Markdown parse: it has to stay fast on
-10,000 briefs and must not itself stall on the pathological input it guards against.
+10,000 briefs and must not itself stall on the pathological input it guards against. The
+bounds on constructs that make Python-Markdown slow are in :mod:`site_builder.body_limits`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from site_builder.body_limits import MAX_NESTING, check_limits, check_renders
 from site_builder.findings import Finding, Severity
+from site_builder.headings import HeadingIds, atx_text, is_setext_underline
+from site_builder.mdscan import mask_code_spans, nesting, scan_lines, starts_block
 
-MAX_NESTING = 20
-"""Deepest block nesting (quotes plus list levels) allowed; Python-Markdown slows sharply past it."""
-
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_INLINE = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
+# Possessive and free of nested unbounded scans, so that a line of brackets costs linear time.
+_INLINE = re.compile(r"(?<!\\)(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*+)\]\(\s*<?([^)\s>]*+)>?"
+                     r"(?:\s+[\"'(][^)]*)?\)")
 # The tail of a link whose text began on an earlier line: "...text](target)".
-_LINK_TAIL = re.compile(r"^[^\[]*?\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
-_REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+# The target of a link whose text began on an earlier line: "...text](target)".
+_TAIL_TARGET = re.compile(r"\s*<?([^)\s>]*+)>?(?:\s+[\"'(][^)]*)?\)")
+_REFDEF = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*<?(\S+?)>?(?:\s+.*)?$")  # not [^footnote]:
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
 _ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
 _UNSAFE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet",
                 "base", "form", "input", "button", "textarea", "select", "style", "link",
                 "meta", "svg", "math"}
 _URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href"}
-_NEST_PREFIX = re.compile(r"^((?:[ \t]*>)*)([ \t]*)")
-_NOTABLE_START = frozenset(" \t>#")
+_NEST_START = frozenset(" \t>-+*:!?0123456789")
+_NOTABLE_START = _NEST_START | frozenset("#=")
 
 
 @dataclass(frozen=True)
@@ -54,56 +55,40 @@ class BriefLink:
     text: str
 
 
-def _lines_outside_code(body: str) -> Iterator[tuple[int, str]]:
-    """Yield (0-based index, line) for lines outside fenced and indented code blocks."""
-    has_fences = "```" in body or "~~~" in body
-    fence: str | None = None
-    previous_blank = True
-    for number, line in enumerate(body.split("\n")):
-        if has_fences:
-            match = _FENCE.match(line)
-            if fence is not None:
-                if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                    fence = None
-                continue
-            if match:
-                fence = match.group(1)
-                continue
-        if previous_blank and line[:1] in (" ", "\t") and line.startswith(("    ", "\t")) \
-                and line.strip():
-            continue  # indented code block (or a list continuation; both hold no links we check)
-        previous_blank = not line or line.isspace()
-        yield number, line
-
-
-def _mask_code_spans(line: str) -> str:
-    if "`" not in line:
-        return line
-    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-
-
 def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLink]]:
     """Return the problems in a body and the links it makes to other Markdown files."""
-    findings: list[Finding] = []
+    findings, heavy = check_limits(body, ctx.path, ctx.body_line)
     links: list[BriefLink] = []
+    if findings:  # too complex: the line checks below could be slow on it too
+        return findings, links
     depth_reported = False
-    for index, raw in _lines_outside_code(body):
+    headings = HeadingIds()
+    lines = body.split("\n")
+    for index, raw, is_code in scan_lines(lines, "```" in body or "~~~" in body):
         first = raw[:1]
         if first not in _NOTABLE_START and "[" not in raw and "<" not in raw and "](" not in raw:
             continue  # plain prose: nothing to check (the common case, kept cheap)
         line_no = ctx.body_line + index
-        if not depth_reported and first in (" ", "\t", ">"):
-            depth = _nesting(raw)
+        # A line opening with a one-character marker and a word ("- text") nests once: only
+        # indentation, a second marker or a longer marker needs counting.
+        if not depth_reported and first in _NEST_START and (
+                first in " \t>" or raw[2:3] in _NEST_START or first.isdigit()) and (
+                not is_code or starts_block(raw)):
+            depth = nesting(raw, MAX_NESTING)
             if depth > MAX_NESTING:
-                findings.append(Finding(ctx.path, line_no, 1, f"content nested {depth} levels "
-                                        f"deep (quotes and lists); at most {MAX_NESTING} allowed: "
-                                        "flatten it", "too-deep"))
+                findings.append(Finding(ctx.path, line_no, 1, f"content nested more than "
+                                        f"{MAX_NESTING} levels deep (quotes, lists, "
+                                        f"indentation); at most {MAX_NESTING} allowed: flatten "
+                                        "it", "too-deep"))
                 depth_reported = True
                 continue
-        line = _mask_code_spans(raw)
-        if first == "#":
-            _check_heading(line, line_no, ctx, findings)
-        if "](" in line and (tail := _LINK_TAIL.match(line)) is not None:
+        if is_code:
+            continue
+        line = mask_code_spans(raw)
+        if first == "#" or (first in "=-" and not raw.rstrip().strip(first)) or \
+                (first == " " and raw.lstrip(" ")[:1] == "#"):
+            _check_heading(lines, index, line, line_no, ctx, findings, headings)
+        if "](" in line and (tail := _link_tail(line)) is not None:
             _check_target(tail.group(1), False, "", line_no, tail.start(1) + 1, ctx, findings,
                           links)
         if "[" in line:
@@ -117,22 +102,35 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
                               findings, links)
         if "<" in line:
             _check_html(line, line_no, ctx, findings, links)
+    if heavy and not any(f.severity is Severity.ERROR for f in findings):
+        findings += check_renders(body, ctx.path, ctx.body_line)
     return findings, links
 
 
-def _check_heading(line: str, line_no: int, ctx: BodyContext, findings: list[Finding]) -> None:
-    if re.match(r"^#\s", line):
+def _link_tail(line: str) -> re.Match[str] | None:
+    """Match the target of a link whose text began on an earlier line (no '[' before its ']')."""
+    end = line.find("](")
+    if end < 0 or "[" in line[:end]:
+        return None
+    return _TAIL_TARGET.match(line, end + 2)
+
+
+def _check_heading(lines: list[str], index: int, line: str, line_no: int, ctx: BodyContext,
+                   findings: list[Finding], headings: HeadingIds) -> None:
+    """Level-1 headings (a warning) and heading ids used twice (an error, at the second)."""
+    if line[:1] == "#" and re.match(r"^#\s", line):
         findings.append(Finding(ctx.path, line_no, 1, "level-1 heading in the body: the title "
                                 "comes from the front matter, start sections at '##'",
                                 "heading-level", Severity.WARNING))
-
-
-def _nesting(line: str) -> int:
-    match = _NEST_PREFIX.match(line)
-    assert match is not None  # the pattern matches the empty string
-    quotes = match.group(1).count(">")
-    indent = len(match.group(2).expandtabs(4))
-    return quotes + indent // 2 if line.strip() else 0
+    text = atx_text(line) if line.lstrip(" ")[:1] == "#" else None
+    at = line_no
+    if text is None and line[:1] in "=-" and index and is_setext_underline(line):
+        above = lines[index - 1]  # Python-Markdown: only a block's first line is underlined
+        if above.strip() and not above.startswith(("    ", "\t")) and \
+                (index == 1 or not lines[index - 2].strip()):
+            text, at = mask_code_spans(above), line_no - 1
+    if text is not None and (message := headings.add(text, at)) is not None:
+        findings.append(Finding(ctx.path, at, 1, message, "duplicate-heading-id"))
 
 
 def _check_target(target: str, is_image: bool, text: str, line_no: int, col: int,

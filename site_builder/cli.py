@@ -151,6 +151,7 @@ def new(title: str, countries: tuple[str, ...], themes: tuple[str, ...], regions
         language: str, slug: str | None) -> None:
     """Write a valid brief skeleton with today's date and the standard sections."""
     from site_builder.corpus import load_corpus
+    from site_builder.findings import escape_for_terminal
     from site_builder.scaffold import new_brief
 
     settings = _settings()
@@ -158,7 +159,7 @@ def new(title: str, countries: tuple[str, ...], themes: tuple[str, ...], regions
     try:
         path = new_brief(corpus, title, list(countries), list(themes), list(regions), language, slug)
     except BriefsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(escape_for_terminal(str(exc))) from None
     click.echo(os.path.relpath(path))
 
 
@@ -264,7 +265,9 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
         make_bundle,
         read_bundle_file,
     )
+    from site_builder.bundle.guard import check_output
     from site_builder.corpus import load_corpus
+    from site_builder.findings import escape_for_terminal
     from site_builder.index import build_index
 
     settings = _settings(scheduler)
@@ -296,6 +299,8 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise ValidationFailed(errors, corpus.n_files)
+        inputs = [b.path for b in corpus.briefs] + [settings.project_dir / "mkdocs.yml"]
+        check_output(output, settings.content_root, inputs + ([path] if bundle_file else []))
         index = build_index(corpus)
         if bundle_file:
             problems = check_bundle_spec(spec, index)
@@ -308,7 +313,7 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
         click.echo("bundle not written: fix the briefs first", err=True)
         sys.exit(1)
     except BriefsError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {escape_for_terminal(str(exc))}", err=True)
         click.echo("bundle not written", err=True)
         sys.exit(1)
     click.echo(f"{info.path}: {len(info.slugs)} briefs, {info.pages} pages, "

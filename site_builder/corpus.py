@@ -12,14 +12,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from site_builder import frontmatter
+from site_builder import frontmatter, inputs, vocab_files
 from site_builder.body_checks import BodyContext, BriefLink, check_body
 from site_builder.findings import Finding, Severity, sort_findings
-from site_builder.model import Brief, BriefDate, Corpus, Region, Theme
+from site_builder.model import Brief, BriefDate, Corpus
 from site_builder.validate import Vocabulary, check_front_matter, check_slug
-from site_builder.vocabulary import get_country, resolve_country, suggest_country, vocabulary_text
+from site_builder.vocabulary import get_country
 
 MAX_FILE_BYTES = 1_000_000
 THEMES_FILE = "themes.yml"
@@ -48,81 +46,48 @@ def discover(root: Path) -> list[Path]:
     return found
 
 
+def _usable(paths: list[Path], cwd: Path) -> tuple[list[Path], list[Finding]]:
+    """Keep the discovered paths that are regular files (links followed); report the rest:
+    FIFOs, sockets and devices are skipped with a warning (never opened), links that loop
+    or point nowhere are errors at their path."""
+    kept: list[Path] = []
+    findings: list[Finding] = []
+    for path in paths:
+        try:
+            inputs.check_regular(path)
+        except inputs.InputFileError as exc:
+            findings.append(exc.brief_finding(_shown(path, cwd)))
+            continue
+        kept.append(path)
+    return kept, findings
+
+
 # -- vocabularies ----------------------------------------------------------------
 
-def _load_list_file(path: Path, shown: str, findings: list[Finding]) -> list[dict[str, Any]]:
-    if not path.exists():
-        findings.append(Finding(shown, 1, 1, f"vocabulary file {shown} is missing: create it as "
-                                "a YAML list of entries with 'id' and 'title'", "missing-vocabulary"))
-        return []
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = yaml.load(text, Loader=frontmatter._BriefLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        findings.append(Finding(shown, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                "yaml-syntax"))
-        return []
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        findings.append(Finding(shown, 1, 1, "must be a YAML list of entries ('- id: ...')",
-                                "bad-vocabulary"))
-        return []
-    return data
-
-
-def _entry_line(text_lines: list[str], entry_id: str) -> int:
-    for number, line in enumerate(text_lines, start=1):
-        if line.strip().lstrip("- ").startswith("id:") and entry_id in line:
-            return number
-    return 1
-
-
 def load_vocabulary(root: Path, cwd: Path) -> tuple[Vocabulary, list[Finding]]:
-    """Read ``themes.yml`` and ``regions.yml`` of a content folder."""
+    """Read ``themes.yml`` (required) and ``regions.yml`` (optional) of a content folder.
+
+    Every problem is a finding at its line and column (see :mod:`site_builder.vocab_files`);
+    a wrong entry is left out, the others are kept.
+    """
     findings: list[Finding] = []
-    themes: dict[str, Theme] = {}
-    regions: dict[str, Region] = {}
-    for file_name in (THEMES_FILE, REGIONS_FILE):
+    tables: dict[str, dict[str, Any]] = {"theme": {}, "region": {}}
+    for file_name, kind in ((THEMES_FILE, "theme"), (REGIONS_FILE, "region")):
         path = root / file_name
         shown = _shown(path, cwd)
-        entries = _load_list_file(path, shown, findings) if file_name == THEMES_FILE or \
-            path.exists() else []
-        lines = path.read_text(encoding="utf-8-sig").split("\n") if entries else []
-        for entry in entries:
-            entry_id, (title, titles) = str(entry.get("id", "")), vocabulary_text(entry.get("title"))
-            line = _entry_line(lines, entry_id)
-            if not entry_id or not isinstance(title, str):
-                findings.append(Finding(shown, line, 1, "each entry needs an 'id' and a 'title'",
+        if not os.path.lexists(path):
+            if kind == "theme":
+                findings.append(Finding(shown, 1, 1, f"vocabulary file {shown} is missing: "
+                                        "create it as a YAML list of entries with 'id' and "
+                                        "'title'", "missing-vocabulary"))
+            continue
+        for entry, (line, col) in vocab_files.read_entries(path, shown, kind, findings):
+            if entry.id in tables["theme"] or entry.id in tables["region"]:
+                findings.append(Finding(shown, line, col, f"duplicate id '{entry.id}'",
                                         "bad-vocabulary"))
                 continue
-            if entry_id in themes or entry_id in regions:
-                findings.append(Finding(shown, line, 1, f"duplicate id '{entry_id}'",
-                                        "bad-vocabulary"))
-                continue
-            description, descriptions = vocabulary_text(entry.get("description") or "")
-            if file_name == THEMES_FILE:
-                themes[entry_id] = Theme(entry_id, title, description or "", titles, descriptions)
-            else:
-                codes = _region_countries(entry.get("countries") or [], shown, line, findings)
-                regions[entry_id] = Region(entry_id, title, tuple(get_country(c) for c in codes),
-                                           description or "", titles, descriptions)
-    return Vocabulary(themes, regions), findings
-
-
-def _region_countries(raw: list[Any], shown: str, line: int, findings: list[Finding]
-                      ) -> tuple[str, ...]:
-    codes: list[str] = []
-    for item in raw:
-        code = resolve_country(str(item))
-        if code is None:
-            hint = suggest_country(str(item))
-            findings.append(Finding(shown, line, 1, f"unknown country '{item}' in region"
-                                    + (f" (did you mean {hint}?)" if hint else ""),
-                                    "unknown-country"))
-        elif code not in codes:
-            codes.append(code)
-    return tuple(codes)
+            tables[kind][entry.id] = entry
+    return Vocabulary(tables["theme"], tables["region"]), findings
 
 
 # -- briefs ----------------------------------------------------------------------
@@ -131,27 +96,24 @@ def _read_text(path: Path, shown: str, root: Path) -> tuple[str | None, list[Fin
     # os.walk does not descend into linked folders, so only the file itself can be a link.
     real = path
     if path.is_symlink():
-        real = path.resolve()
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # a loop or a dangling link made since discovery
+            real = path
         if not real.is_relative_to(root):
             return None, [Finding(shown, 1, 1, "this file is a link to a file outside the "
                                   "content folder: copy the brief in instead", "link-outside")]
-    with open(real, "rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
+    try:
+        raw = inputs.read_bytes(real, MAX_FILE_BYTES, checked=True)  # by _usable
+    except inputs.InputFileError as exc:
+        return None, [exc.brief_finding(shown)]
     if len(raw) > MAX_FILE_BYTES:
         size = os.path.getsize(real)
         return None, [Finding(shown, 1, 1, f"file is {size / 1e6:.1f} MB; a brief may be at most "
                               f"{MAX_FILE_BYTES / 1e6:.0f} MB: move data out of it", "too-large")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Finding(shown, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}):"
-                              " save it as UTF-8", "not-utf8")]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, problem = inputs.decode_utf8(raw)
+    if problem is not None:
+        return None, [Finding(shown, *problem, "not-utf8")]
     return text, []
 
 
@@ -231,7 +193,8 @@ def load_corpus(root: Path, cwd: Path | None = None) -> tuple[Corpus, list[Findi
                                            "from the project root or pass the folder",
                                            "no-content")]
     vocab, findings = load_vocabulary(root, cwd)
-    paths = discover(root)
+    paths, skipped = _usable(discover(root), cwd)
+    findings += skipped
     corpus = Corpus(root=root, themes=vocab.themes, regions=vocab.regions, n_files=len(paths))
     first_by_slug: dict[str, str] = {}
     slug_of_path: dict[Path, str] = {}
@@ -275,10 +238,42 @@ def _cross_checks(corpus: Corpus, first_by_slug: dict[str, str], slug_of_path: d
                                     f"'{target}', which is not a brief"
                                     + (f" (did you mean '{hint}'?)" if hint else ""),
                                     "bad-translation"))
+    findings += _translation_cycles(corpus)
     for shown, link in links:
         if link.target not in slug_of_path:
             findings.append(Finding(shown, link.line, link.col, f"link '{link.text}' points to a "
                                     "Markdown file that is not a brief", "broken-link"))
+    return findings
+
+
+def _translation_cycles(corpus: Corpus) -> list[Finding]:
+    """Report every brief on a ``translation_of`` cycle (a -> b -> a, or longer), at its field.
+
+    The original of a translation must be a brief that is not itself, through a chain, a
+    translation of its own translation.
+    """
+    original = {b.slug: b.translation_of for b in corpus.briefs
+                if b.translation_of and b.translation_of != b.slug}
+    by_slug = {b.slug: b for b in corpus.briefs}
+    findings: list[Finding] = []
+    done: set[str] = set()
+    for start in original:
+        chain: list[str] = []
+        slug: str | None = start
+        while slug in original and slug not in done and slug not in chain:
+            chain.append(slug)
+            slug = original[slug]
+        done.update(chain)
+        if slug not in chain:
+            continue
+        cycle = chain[chain.index(slug):]
+        for member in cycle:
+            turn = cycle[cycle.index(member):] + cycle[:cycle.index(member)] + [member]
+            brief = by_slug[member]
+            findings.append(Finding(brief.rel_path, _field_line(brief, "translation_of"), 1,
+                                    f"'translation_of' goes round in a circle ("
+                                    f"{' -> '.join(turn)}): the original brief must not be a "
+                                    "translation", "bad-translation"))
     return findings
 
 

@@ -6,6 +6,7 @@ two can never disagree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,7 +14,21 @@ Kind = Literal["text", "text-or-list", "list", "date", "bool", "language", "slug
 
 SUMMARY_MAX_WORDS = 80
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX_LENGTH = 64
+SLUG_RULE = f"lowercase letters, digits and hyphens, at most {SLUG_MAX_LENGTH} characters"
+"""The slug rule in words, for messages: brief slugs and theme and region ids share it."""
+_SLUG_RE = re.compile(SLUG_PATTERN)
 DATE_PATTERN = r"^\d{4}-\d{2}(?:-\d{2})?$"
+
+
+def is_slug(text: object) -> bool:
+    """Whether ``text`` is a slug: a brief's file stem, a theme or a region id.
+
+    Slugs become file and folder names and URLs, so nothing else may pass: no slashes,
+    dots, spaces or upper case, and at most ``SLUG_MAX_LENGTH`` characters.
+    """
+    return isinstance(text, str) and len(text) <= SLUG_MAX_LENGTH and \
+        _SLUG_RE.match(text) is not None
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+
+_TERMINAL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_for_terminal(text: str) -> str:
+    """Show control and bidirectional characters as ``\\xNN`` / ``\\u202e`` escapes, so that
+    printing a message can neither drive the terminal nor reorder or split the line."""
+    if _TERMINAL_RE.search(text) is None:
+        return text
+    return _TERMINAL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 class Severity(StrEnum):
@@ -27,8 +39,10 @@ class Finding:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
-        """Return the one-line GCC-style form."""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message} [{self.code}]"
+        """Return the one-line GCC-style form (control characters escaped, see
+        :func:`escape_for_terminal`)."""
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message} [{self.code}]"
+        return escape_for_terminal(text)
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from site_builder import textcheck
 from site_builder.findings import Finding
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
@@ -30,6 +31,8 @@ _NULL = "tag:yaml.org,2002:null"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _SEQ, _MAP}
+MULTILINE_FIELDS = frozenset({"summary"})
+"""The fields whose text may hold line breaks (written as ``>`` or ``|`` blocks)."""
 
 
 class _BriefLoader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -161,19 +164,50 @@ def _yaml_error(exc: yaml.YAMLError, path: str) -> Finding:
                     "colons and indentation on this line", "yaml-syntax")
 
 
-def _convert(node: yaml.Node, path: str, findings: list[Finding]) -> Value:
-    line, col = node.start_mark.line + 2, node.start_mark.column + 1
+@dataclass(frozen=True)
+class Source:
+    """Where composed nodes come from: the text, its file, and the file line of its line 1."""
+
+    text: str
+    path: str
+    first_line: int = 2  # front matter starts on the line after '---'
+
+
+def to_value(node: yaml.Node, source: Source, findings: list[Finding], what: str,
+             allow_newline: bool = False) -> Value:
+    """Build a :class:`Value` tree from a composed node, with file lines and columns.
+
+    Adds a finding for every YAML tag other than the plain types and for every forbidden
+    character (see :mod:`site_builder.textcheck`) in any string, ``what`` naming the field.
+    """
+    line, col = node.start_mark.line + source.first_line, node.start_mark.column + 1
     if node.tag not in _ALLOWED_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        findings.append(_finding(path, line, col, f"YAML tag '{tag}' is not allowed in "
+        findings.append(_finding(source.path, line, col, f"YAML tag '{tag}' is not allowed in "
                                  "briefs: remove it and write a plain value", "yaml-tag"))
         return Value(None, line, col, _NULL)
     if isinstance(node, yaml.SequenceNode):
-        return Value([_convert(item, path, findings) for item in node.value], line, col, _SEQ)
+        return Value([to_value(item, source, findings, what) for item in node.value],
+                     line, col, _SEQ)
     if isinstance(node, yaml.MappingNode):
-        return Value({_scalar_text(k): _convert(v, path, findings) for k, v in node.value},
-                     line, col, _MAP)
+        mapping = {}
+        for key, value in node.value:
+            check_scalar(key, source, findings, "a key")
+            mapping[_scalar_text(key)] = to_value(value, source, findings, what)
+        return Value(mapping, line, col, _MAP)
+    assert isinstance(node, yaml.ScalarNode)
+    if node.style or "\n" in node.value:  # plain one-line scalars are clean: no call for them
+        check_scalar(node, source, findings, what, allow_newline)
     return Value(_construct_scalar(node), line, col, node.tag)
+
+
+def check_scalar(node: yaml.Node, source: Source, findings: list[Finding], what: str,
+                 allow_newline: bool = False) -> None:
+    """Add findings for forbidden characters that escapes or block lines put in a scalar
+    (literal ones are found in the source text before parsing)."""
+    if isinstance(node, yaml.ScalarNode) and (node.style or "\n" in node.value):
+        findings += textcheck.escaped_findings(node, source.text, source.path,
+                                               source.first_line, what, allow_newline)
 
 
 def _scalar_text(node: yaml.Node) -> str:
@@ -205,6 +239,26 @@ def parse(text: str, path: str) -> tuple[FrontMatter, list[Finding]]:
     result = FrontMatter(body=body, body_line=body_line)
     if fm_text is None:
         return result, findings
+    literal = textcheck.literal_positions(fm_text, first_line=2)
+    if literal:  # parse the rest without them; report them once the fields are known
+        fm_text = textcheck.blank_literals(fm_text)
+    result, more = _parse_front_matter(fm_text, path, result)
+    return result, findings + _literal_findings(literal, result, path) + more
+
+
+def _literal_findings(literal: list[tuple[int, int, str]], fm: FrontMatter, path: str
+                      ) -> list[Finding]:
+    def field_at(line: int) -> str:
+        above = [(kline, key) for key, (kline, _) in fm.key_marks.items() if kline <= line]
+        return f"'{max(above)[1]}'" if above else "the front matter"
+
+    return [_finding(path, line, col, textcheck.message(char, field_at(line)),
+                     textcheck.CODE) for line, col, char in literal]
+
+
+def _parse_front_matter(fm_text: str, path: str, result: FrontMatter
+                        ) -> tuple[FrontMatter, list[Finding]]:
+    findings: list[Finding] = []
     if "\t" in fm_text:
         return result, findings + _tab_findings(fm_text, path)
     if "&" in fm_text or "*" in fm_text:
@@ -228,8 +282,11 @@ def parse(text: str, path: str) -> tuple[FrontMatter, list[Finding]]:
                                  "front matter must be a set of 'field: value' lines",
                                  "front-matter-not-mapping"))
         return result, findings
+    source = Source(fm_text, path)
     for key_node, value_node in root.value:
         key = _scalar_text(key_node)
+        if key_node.style:
+            check_scalar(key_node, source, findings, "a field name")
         kline, kcol = key_node.start_mark.line + 2, key_node.start_mark.column + 1
         if key in result.fields:
             first = result.key_marks[key][0]
@@ -237,6 +294,7 @@ def parse(text: str, path: str) -> tuple[FrontMatter, list[Finding]]:
                                      f"line {first}): keep one", "duplicate-key"))
             continue
         result.key_marks[key] = (kline, kcol)
-        result.fields[key] = _convert(value_node, path, findings)
+        result.fields[key] = to_value(value_node, source, findings, f"'{key}'",
+                                      allow_newline=key in MULTILINE_FIELDS)
     result.ok = True
     return result, findings

@@ -65,3 +65,71 @@ def render_markdown(text: str, extra: Sequence[Extension] = ()) -> str:
         extensions=[*MARKDOWN_EXTENSIONS, *extra], extension_configs=MARKDOWN_EXTENSION_CONFIGS
     )
     return sanitize_html(md.convert(text))
+
+
+RENDER_TIMEOUT = 10.0
+"""Seconds a bounded render (:func:`render_markdown_bounded`) may take."""
+_RECURSION_HEADROOM = 300
+"""Frames kept free in the worker: a body that renders there renders deeper in a build's stack."""
+
+
+class MarkdownTooComplex(Exception):
+    """A body that Python-Markdown could not render within the limits; ``reason`` is
+    ``"timeout"``, ``"recursion"`` or ``"crash"``."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+def render_markdown_bounded(text: str, timeout: float | None = None) -> str:
+    """Render like :func:`render_markdown`, in a worker process stopped after ``timeout``
+    seconds (default ``RENDER_TIMEOUT``); raise :class:`MarkdownTooComplex` when it runs out
+    of time or stack, or dies.
+
+    A separate process, not a thread: a runaway render cannot be stopped inside the process
+    that started it, and this must work from any thread (``briefs serve``) and inside the
+    validation's worker processes. It costs a Python start-up (~0.1 s), so validation uses
+    it only for bodies that a cheap count says might be slow.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    limit = RENDER_TIMEOUT if timeout is None else timeout
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
+           "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH"))
+                                         if p)}
+    code = "from site_builder.markdown_render import _render_worker; _render_worker()"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True,
+                              encoding="utf-8", env=env, timeout=limit, check=False)
+    except subprocess.TimeoutExpired:  # subprocess.run has killed the worker
+        raise MarkdownTooComplex("timeout", f"more than {limit:g} s") from None
+    try:
+        result = json.loads(done.stdout) if done.returncode == 0 else {}
+    except ValueError:
+        result = {}
+    if "html" in result:
+        return str(result["html"])
+    if result.get("error") == "recursion":
+        raise MarkdownTooComplex("recursion")
+    raise MarkdownTooComplex("crash", done.stderr.strip().splitlines()[-1] if done.stderr.strip()
+                             else f"exit status {done.returncode}")
+
+
+def _render_worker() -> None:
+    """The worker of :func:`render_markdown_bounded`: Markdown on stdin, JSON on stdout."""
+    import json
+    import sys
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit() - _RECURSION_HEADROOM, 200))
+    text = sys.stdin.read()
+    try:
+        out = {"html": render_markdown(text)}
+    except RecursionError:
+        out = {"error": "recursion"}
+    sys.stdout.write(json.dumps(out))

@@ -10,14 +10,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.fields import DATE_PATTERN, FIELDS, SLUG_PATTERN, SUMMARY_MAX_WORDS
+from site_builder.fields import DATE_PATTERN, FIELDS, SLUG_RULE, SUMMARY_MAX_WORDS, is_slug
 from site_builder.findings import Finding, Severity
 from site_builder.frontmatter import FrontMatter, Value
 from site_builder.model import Region, Theme
 from site_builder.vocabulary import close_match, is_language, resolve_country, suggest_country
 
-_SLUG_RE = re.compile(SLUG_PATTERN)
 _DATE_RE = re.compile(DATE_PATTERN)
+# Invisible characters that separate words as a space would (zero-width space, joiners,
+# word joiner, BOM, soft hyphen, Mongolian vowel separator): a summary cannot hide words
+# from the word limit by gluing them together with one of these.
+_WORD_SEPARATORS = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff]")
+
+
+def count_words(text: str) -> int:
+    """Count the words of a text, splitting on whitespace and on invisible separators."""
+    return len(_WORD_SEPARATORS.sub(" ", text).split())
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class _Checker:
         if re.search(r"\n\s*\n", text.strip()):
             self.error(value, "'summary' must be one paragraph: remove the blank line",
                        "summary-paragraphs")
-        words = len(text.split())
+        words = count_words(text)
         if words > SUMMARY_MAX_WORDS:
             self.error(value, f"'summary' has {words} words; at most {SUMMARY_MAX_WORDS} "
                        f"allowed: cut {words - SUMMARY_MAX_WORDS}", "summary-too-long")
@@ -165,7 +173,7 @@ class _Checker:
         self.out[name] = text
 
     def _slug(self, name: str, value: Value) -> None:
-        if not isinstance(value.value, str) or not _SLUG_RE.match(value.value):
+        if not is_slug(value.value):
             self.error(value, f"'{name}' must be the slug of another brief (its file name "
                        "without .md)", "wrong-type")
             return
@@ -200,7 +208,7 @@ def check_front_matter(fm: FrontMatter, path: str, vocab: Vocabulary
 
 def check_slug(slug: str, path: str) -> list[Finding]:
     """Check a brief's slug (its file stem)."""
-    if _SLUG_RE.match(slug):
+    if is_slug(slug):
         return []
-    return [Finding(path, 1, 1, f"bad slug '{slug}': the file name must be lowercase letters, "
-                    "digits and hyphens (e.g. moz-social-security.md)", "bad-slug")]
+    return [Finding(path, 1, 1, f"bad slug '{slug}': the file name must be {SLUG_RULE} "
+                    "(e.g. moz-social-security.md)", "bad-slug")]

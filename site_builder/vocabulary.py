@@ -263,3 +263,9 @@ def translation_findings(root: Path, languages: tuple[str, ...],
             found += missing_translations(path, shown if not shown.startswith("../..") else
                                           str(path), languages)
     return found
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the nearest of ``choices``, or an empty string."""
+    match = close_match(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""

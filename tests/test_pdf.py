@@ -131,7 +131,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Corpus, P
                  countries="[MOZ, ZMB]", themes="[older-persons, children]",
                  authors="[Ana Author, Bo Writer]", keywords="[ENSSB]",
                  summary="The summary of the medium brief.",
-                 body=FIGURE_BODY + "\n" + body(1200))
+                 body=FIGURE_BODY.replace("## Context", "## Overview") + "\n" + body(1200))
     writer.write("moz/img/chart.svg", SVG)
     writer.brief("zmb/zmb-long.md", title="A brief far too long", countries="[ZMB]",
                  body=body(3600, seed=7))
@@ -239,7 +239,7 @@ def test_metadata_outline_and_tags(built: Any) -> None:
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
     assert outline(reader) == [
         "Mozambique: a medium brief with a figure",
-        ["Context", "Results", "Context", "What was achieved", "How it was done", ["Lessons learnt"],
+        ["Overview", "Results", "Context", "What was achieved", "How it was done", ["Lessons learnt"],
          "About this brief"],
     ]
     assert "Bar chart of households covered" in alt_texts(root["/StructTreeRoot"])

@@ -27,10 +27,12 @@ from typing import Any
 
 import yaml
 
+from site_builder import inputs, textcheck
 from site_builder.bundle.select import ORDERS, Selection, _hint, select_briefs, selection_problems
-from site_builder.findings import BriefsError, Finding
-from site_builder.frontmatter import _BriefLoader
+from site_builder.findings import BriefsError, Finding, escape_for_terminal
+from site_builder.frontmatter import Source, _BriefLoader, check_scalar
 from site_builder.index import Index
+from site_builder.vocab_files import MAX_BYTES
 from site_builder.vocabulary import is_language
 
 
@@ -39,7 +41,8 @@ class BundleFileError(BriefsError):
 
     def __init__(self, path: str, line: int, col: int, message: str) -> None:
         self.finding = Finding(path, max(line, 1), max(col, 1), message, "bundle-file")
-        super().__init__(f"{path}:{line}:{col}: {message}" if line else f"{path}: {message}")
+        super().__init__(escape_for_terminal(f"{path}:{line}:{col}: {message}" if line
+                                             else f"{path}: {message}"))
 
 
 _TOP_KEYS = {"title", "subtitle", "event", "date", "select", "order", "language"}
@@ -110,8 +113,9 @@ def check_bundle_spec(spec: BundleSpec, index: Index) -> list[Finding]:
 
 
 def located(finding: Finding) -> str:
-    """Return a finding as ``file:line:col: message`` (for error messages)."""
-    return f"{finding.path}:{finding.line}:{finding.col}: {finding.message}"
+    """Return a finding as ``file:line:col: message`` (for error messages; control
+    characters escaped)."""
+    return escape_for_terminal(f"{finding.path}:{finding.line}:{finding.col}: {finding.message}")
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -127,8 +131,9 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
 def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     """Read and check one bundle file; raise BriefsError naming the file and the problem."""
     shown = shown or str(path)
+    text = _read(path, shown)
     try:
-        loader = _BriefLoader(path.read_text(encoding="utf-8-sig"))
+        loader = _BriefLoader(text)
         try:  # compose once: the nodes give the positions, then the values
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -140,8 +145,6 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise BundleFileError(shown, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}"
                               ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BundleFileError(shown, 0, 0, f"cannot be read: {exc}") from None
     if not isinstance(data, dict):
         raise BundleFileError(shown, 0, 0, "a bundle file is a set of 'key: value' lines "
                               "(title, select, ...)")
@@ -169,6 +172,7 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail(("title=",), "'title' is required (the text on the cover)")
+    _check_cover(node, text, shown)
 
     def texts(key: str) -> tuple[str, ...]:
         try:
@@ -196,6 +200,49 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
                       date=str(data.get("date") or ""), language=language, source=shown,
                       marks=marks)
 
+
+
+def _read(path: Path, shown: str) -> str:
+    """Return a bundle file's text, refusing what is not a readable UTF-8 file (a FIFO is
+    never opened) and characters that no value may hold."""
+    try:
+        raw = inputs.read_bytes(path, MAX_BYTES)
+    except inputs.InputFileError as exc:
+        raise BundleFileError(shown, 0, 0, exc.message) from None
+    if len(raw) > MAX_BYTES:
+        raise BundleFileError(shown, 0, 0, f"file is over {MAX_BYTES / 1e6:.0f} MB")
+    text, problem = inputs.decode_utf8(raw)
+    if problem is not None:
+        raise BundleFileError(shown, *problem)
+    assert text is not None
+    literal = textcheck.literal_findings(text, shown)
+    if literal:
+        raise BundleFileError(shown, literal[0].line, literal[0].col, literal[0].message)
+    return text
+
+
+_COVER_KEYS = ("title", "subtitle", "event", "date")
+
+
+def _check_cover(node: yaml.Node, text: str, shown: str) -> None:
+    """Cover texts must be plain text (a date may be written as a number) without control
+    characters: a list or mapping would be printed on the cover as Python would print it."""
+    source = Source(text, shown, first_line=1)
+    for key_node, value in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in _COVER_KEYS or value.tag == "tag:yaml.org,2002:null":
+            continue
+        allowed = {"tag:yaml.org,2002:str"} | (
+            {"tag:yaml.org,2002:int"} if key == "date" else set())
+        if not isinstance(value, yaml.ScalarNode) or value.tag not in allowed:
+            kind = "a list" if isinstance(value, yaml.SequenceNode) else "a mapping" if \
+                isinstance(value, yaml.MappingNode) else f"'{value.value}'"
+            raise BundleFileError(shown, value.start_mark.line + 1, value.start_mark.column + 1,
+                                  f"'{key}' must be text, not {kind}")
+        problems: list[Finding] = []
+        check_scalar(value, source, problems, f"'{key}'")
+        if problems:
+            raise BundleFileError(shown, problems[0].line, problems[0].col, problems[0].message)
 
 
 def bundle_files(folder: Path) -> list[Path]:
