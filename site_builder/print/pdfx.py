@@ -16,6 +16,7 @@ print file goes through :func:`make_pdfx`, which sets the same things the same w
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,8 @@ MM = 72 / 25.4
 _NS_PDFXID = "{http://www.npes.org/pdfx/ns/id/}"
 _NS_PDFX = "{http://ns.adobe.com/pdfx/1.3/}"
 PDFX_VERSION = "PDF/X-4"
+PDF_VERSION = "1.6"
+"""The least PDF version of a PDF/X-4 file: save print files with ``min_version=PDF_VERSION``."""
 
 
 @dataclass(frozen=True)
@@ -109,23 +112,63 @@ def strip_interactive(pdf: pikepdf.Pdf) -> None:
 
 
 def set_output_intent(pdf: pikepdf.Pdf, profile: Path, condition: OutputCondition) -> None:
-    """Make the CMYK profile the file's one PDF/X output intent (reusing an embedded copy)."""
-    data = profile.read_bytes()
-    stream = None
-    for intent in pdf.Root.get("/OutputIntents", Array()):
-        dest = intent.get("/DestOutputProfile")
-        if dest is not None and dest.read_bytes() == data:
-            stream = dest
-    if stream is None:
-        stream = pdf.make_stream(data)
-        stream.N = 4
+    """Make the CMYK profile the file's one PDF/X output intent, embedded once.
+
+    WeasyPrint embeds the profile (re-serialised by LittleCMS) as the output intent and as
+    the ``device-cmyk`` colour space of each brief; a pack merges several briefs. Every
+    embedded copy of the same profile (same description) is replaced by one.
+    """
     description = _profile_description(profile)
+    copies = _profile_copies(pdf, description)
+    stream = copies[0] if copies else None
+    if stream is None:
+        stream = pdf.make_stream(profile.read_bytes())
+        stream.N = 4
+    _share_profile(pdf, stream, {c.objgen for c in copies})
     pdf.Root.OutputIntents = Array([pdf.make_indirect(Dictionary(
         Type=Name.OutputIntent, S=Name.GTS_PDFX,
         OutputConditionIdentifier=String(condition.identifier),
         OutputCondition=String(condition.condition),
         RegistryName=String(condition.registry),
         Info=String(description), DestOutputProfile=stream))])
+
+
+def _profile_copies(pdf: pikepdf.Pdf, description: str) -> list[pikepdf.Object]:
+    """Return the embedded ICC streams of the profile with this description, in object order."""
+    from PIL import ImageCms
+
+    found = []
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/N") == 4 and "/Subtype" not in obj:
+            try:
+                opened = ImageCms.ImageCmsProfile(io.BytesIO(obj.read_bytes()))
+            except (OSError, ValueError, pikepdf.PdfError):
+                continue
+            if (opened.profile.profile_description or "").strip() == description:
+                found.append(obj)
+    return found
+
+
+def _share_profile(pdf: pikepdf.Pdf, stream: pikepdf.Object, copies: set[tuple[int, int]]) -> None:
+    """Point every ICC-based colour space using one of ``copies`` at ``stream``."""
+
+    def share(space: object) -> None:
+        if (isinstance(space, Array) and len(space) == 2 and space[0] == Name.ICCBased
+                and space[1].objgen in copies):
+            space[1] = stream
+
+    for obj in pdf.objects:
+        if not isinstance(obj, Dictionary | pikepdf.Stream):
+            continue
+        group = obj.get("/Group")
+        if isinstance(group, Dictionary):
+            share(group.get("/CS"))
+        resources = obj.get("/Resources")
+        for holder in (obj, resources if isinstance(resources, Dictionary) else None):
+            spaces = holder.get("/ColorSpace") if holder is not None else None
+            if isinstance(spaces, Dictionary):
+                for name in list(spaces.keys()):
+                    share(spaces[name])
 
 
 def _profile_description(profile: Path) -> str:
@@ -175,5 +218,3 @@ def make_pdfx(pdf: pikepdf.Pdf, *, profile: Path, bleed_mm: float, identifier: b
     set_boxes(pdf, bleed_mm * MM)
     set_output_intent(pdf, profile, condition or OutputCondition())
     set_metadata(pdf, identifier=identifier, title=title, date=date)
-    if pdf.pdf_version < "1.6":
-        pdf.force_version = "1.6"

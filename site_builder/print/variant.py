@@ -25,7 +25,7 @@ from site_builder.pdf.build import PdfReport, RenderVariant, render_all
 from site_builder.pdf.cache import hash_tree
 from site_builder.print.cmyk import ConversionError, convert_to_cmyk, rgb_uses
 from site_builder.print.marks import add_marks
-from site_builder.print.pdfx import MM, OutputCondition, make_pdfx
+from site_builder.print.pdfx import MM, PDF_VERSION, OutputCondition, make_pdfx
 from site_builder.settings import Settings
 from site_builder.theme_files import BUILTIN
 
@@ -102,7 +102,8 @@ def finish_print_file(spec: PrintSpec, data: bytes, *, title: str | None = None,
     if spec.marks == "crop":
         add_marks(pdf, spec.bleed_mm * MM)
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             min_version=PDF_VERSION)
     return out.getvalue()
 
 
