@@ -207,7 +207,7 @@ def build(pdf: bool, strict: bool, jobs: int | None, force: bool, print_pdfs: bo
     started = time.perf_counter()
     settings = _with_print(_settings(), print_pdfs, marks, impose, bleed)
     site = settings.project_dir / "site"
-    options = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
+    options: dict[str, object] = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
     if settings.print.enabled:
         options["print"] = repr(settings.print)
     if not force and is_up_to_date(settings, site, options):

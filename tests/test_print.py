@@ -338,6 +338,17 @@ def test_print_files_have_their_own_cache_entries(made: dict[str, object]) -> No
     assert print_key(settings) != print_key(with_print(settings, bleed=5))
 
 
+def test_finishing_and_imposing_give_the_same_bytes_again(made: dict[str, object]) -> None:
+    from site_builder.print.files import imposed
+    from site_builder.print.variant import finish_print_file, print_spec
+
+    spec = print_spec(made["settings"])  # type: ignore[arg-type]
+    web = made["web"].read_bytes()  # type: ignore[attr-defined]
+    first = finish_print_file(spec, web)
+    assert finish_print_file(spec, web) == first
+    assert imposed(first, spec, "Alpha", b"id") == imposed(first, spec, "Alpha", b"id")
+
+
 def test_print_block_in_mkdocs_yml(tmp_path: Path) -> None:
     settings = settings_from_options(tmp_path, {}, {"print": {"enabled": True, "marks": "crop",
                                                               "impose": "a3-fold", "quantity": 250}})

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
@@ -69,8 +70,10 @@ class Converter:
                 self._colours[key] = (0.0, 0.0, 0.0, round(1 - (r + g + b) / 3, 4))
             else:
                 pixel = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in key))
-                ink = ImageCms.applyTransform(pixel, _transforms(self.profile)[0]).getpixel((0, 0))
-                self._colours[key] = tuple(round(v / 255, 4) for v in ink)  # type: ignore[assignment, union-attr]
+                converted = ImageCms.applyTransform(pixel, _transforms(self.profile)[0])
+                assert converted is not None
+                ink: Any = converted.getpixel((0, 0))
+                self._colours[key] = tuple(round(v / 255, 4) for v in ink)  # type: ignore[assignment]
         return self._colours[key]
 
     def first_visit(self, obj: pikepdf.Object) -> bool:
@@ -107,7 +110,7 @@ def convert_to_cmyk(pdf: pikepdf.Pdf, profile: Path) -> None:
             page.obj.Group.CS = Name.DeviceCMYK
 
 
-def _numbers(operands: list[object]) -> list[float]:
+def _numbers(operands: Sequence[object]) -> list[float]:
     return [float(v) for v in operands if isinstance(v, (int, float, Decimal))]
 
 
@@ -135,17 +138,17 @@ def _convert_stream_owner(pdf: pikepdf.Pdf, owner: pikepdf.Object, converter: Co
         del spaces[name]
 
 
-def _convert_instructions(instructions: list[pikepdf.ContentStreamInstruction],
-                          converter: Converter, rgb_names: set[str], mask: bool
-                          ) -> tuple[list[tuple[list[object], Operator]], bool]:
-    out: list[tuple[list[object], Operator]] = []
+def _convert_instructions(instructions: Sequence[Any], converter: Converter,
+                          rgb_names: set[str], mask: bool) -> tuple[list[Any], bool]:
+    out: list[Any] = []
     changed = False
     fill_rgb = stroke_rgb = False
     stack: list[tuple[bool, bool]] = []
     for item in instructions:
         if isinstance(item, pikepdf.ContentStreamInlineImage):
             raise ConversionError("inline images are not supported in print files")
-        operands, operator = list(item.operands), item.operator
+        operands: list[object] = list(item.operands)
+        operator = item.operator
         op = str(operator)
         if op == "q":
             stack.append((fill_rgb, stroke_rgb))
@@ -251,7 +254,7 @@ def _convert_image(pdf: pikepdf.Pdf, image: pikepdf.Object, converter: Converter
     """Replace an RGB image's pixels with CMYK ones (through the profile, perceptual)."""
     if not is_rgb_space(image.get("/ColorSpace")):
         return
-    picture = pikepdf.PdfImage(image).as_pil_image()
+    picture = pikepdf.PdfImage(image).as_pil_image()  # type: ignore[arg-type]
     picture = picture.convert("RGB")
     cmyk = ImageCms.applyTransform(picture, _transforms(converter.profile)[1])
     assert cmyk is not None

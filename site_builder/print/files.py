@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 
@@ -33,6 +34,11 @@ from site_builder.print.variant import (
     render_print_pdfs,
 )
 from site_builder.settings import Settings
+
+if TYPE_CHECKING:
+    from site_builder.bundle import Cover, Selection
+    from site_builder.downloads import PackKey
+    from site_builder.index import Index
 
 BRIEFS_DIR = "pdf/print"
 """Site folder of the briefs' print files."""
@@ -112,7 +118,7 @@ def _finish_jobs(out: PrintFiles, settings: Settings, jobs: list[_Job]) -> None:
     spec = print_spec(settings)
     from PIL import ImageCms
 
-    profile = ImageCms.getOpenProfile(str(spec.profile)).profile.profile_description.strip()
+    profile = (ImageCms.getOpenProfile(str(spec.profile)).profile.profile_description or "").strip()
     sheets = []
     for job in jobs:
         files = [PrintedFile(Path(job.path).name, _page_count(job.data))]
@@ -148,8 +154,8 @@ def brief_print_files(corpus: Corpus, settings: Settings, *, jobs: int | None = 
     return out, {slug: (info.cache_path, info.pages) for slug, info in report.results.items()}
 
 
-def print_pack(index: object, settings: Settings, selection: object, cover: object,
-               key: object, pdfs: Mapping[str, tuple[Path, int]]) -> tuple[Path, str]:
+def print_pack(index: Index, settings: Settings, selection: Selection, cover: Cover,
+               key: PackKey, pdfs: Mapping[str, tuple[Path, int]]) -> tuple[Path, str]:
     """Make (or take from the cache) a pack's print file from the briefs' print files.
 
     Return the cached file and the pack's title.
@@ -158,8 +164,8 @@ def print_pack(index: object, settings: Settings, selection: object, cover: obje
     from site_builder.cache_store import CacheStore
 
     known = {slug: _Known(path, pages) for slug, (path, pages) in pdfs.items()}
-    plan: PackPlan = plan_pack(index, settings, selection, cover, Path("print.pdf"),  # type: ignore[arg-type]
-                               key, known=known)  # type: ignore[arg-type]
+    plan: PackPlan = plan_pack(index, settings, selection, cover, Path("print.pdf"), key,
+                               known=known)
     missing = [b.slug for b in plan.briefs if b.slug not in pdfs]
     if missing:
         raise BriefsError(f"no print file for {', '.join(missing)}")
@@ -167,7 +173,7 @@ def print_pack(index: object, settings: Settings, selection: object, cover: obje
     fingerprint = hashlib.sha256(f"{plan.fingerprint}\0{print_key(settings)}".encode()).hexdigest()
     store = CacheStore(settings.cache_root / "print-bundles")
     briefs = list(plan.briefs)
-    vocabulary = vocabulary_of(index.corpus)  # type: ignore[attr-defined]
+    vocabulary = vocabulary_of(index.corpus)
 
     def make() -> bytes:
         merged = pack_bytes(briefs, plan.cover, vocabulary, settings, plan.pdfs,
@@ -200,8 +206,8 @@ def _pack_date(briefs: list[Brief]) -> str:
     return max(modified_date(b) for b in briefs)
 
 
-def pack_print_files(index: object, settings: Settings,
-                     packs: list[tuple[str, object, object, object]],
+def pack_print_files(index: Index, settings: Settings,
+                     packs: Sequence[tuple[str, Selection, Cover, PackKey]],
                      pdfs: Mapping[str, tuple[Path, int]]) -> PrintFiles:
     """Make the print files of packs: (site path, selection, cover, key) each, with job sheets."""
     out = PrintFiles()
@@ -220,17 +226,16 @@ def pack_print_files(index: object, settings: Settings,
     return out
 
 
-def site_print_files(index: object, settings: Settings, pack_keys: Iterable[object], *,
+def site_print_files(index: Index, settings: Settings, pack_keys: Iterable[object], *,
                      jobs: int | None = None, progress: bool = False) -> PrintFiles:
     """Make every print file of a site: the briefs', then those of the packs in ``pack_keys``."""
     from site_builder.bundle import site_bundle_specs
     from site_builder.urls import pack_file
 
-    out, pdfs = brief_print_files(index.corpus, settings, jobs=jobs, progress=progress)  # type: ignore[attr-defined]
+    out, pdfs = brief_print_files(index.corpus, settings, jobs=jobs, progress=progress)
     wanted = set(pack_keys)
     packs = [(f"{PACKS_DIR}/{pack_file(key)}", selection, cover, key)
-             for key, selection, cover in site_bundle_specs(index, settings)  # type: ignore[arg-type]
-             if key in wanted]
+             for key, selection, cover in site_bundle_specs(index, settings) if key in wanted]
     if packs and not any(f.severity is Severity.ERROR for f in out.findings):
         made = pack_print_files(index, settings, packs, pdfs)
         out.files.update(made.files)
@@ -238,7 +243,7 @@ def site_print_files(index: object, settings: Settings, pack_keys: Iterable[obje
     return out
 
 
-def bundle_print_files(index: object, settings: Settings, selection: object, cover: object,
+def bundle_print_files(index: Index, settings: Settings, selection: Selection, cover: Cover,
                        output: Path, *, jobs: int | None = None, progress: bool = False) -> list[Path]:
     """Write a pack's print file, imposition and job sheet into ``print/`` beside ``output``.
 
@@ -246,9 +251,8 @@ def bundle_print_files(index: object, settings: Settings, selection: object, cov
     """
     from site_builder.bundle import FilePack, select_briefs
 
-    slugs = [b.slug for b in select_briefs(selection, index)]  # type: ignore[arg-type]
-    report = render_print_pdfs(index.corpus, settings, jobs=jobs, progress=progress,  # type: ignore[attr-defined]
-                               slugs=slugs)
+    slugs = [b.slug for b in select_briefs(selection, index)]
+    report = render_print_pdfs(index.corpus, settings, jobs=jobs, progress=progress, slugs=slugs)
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     if errors:
         raise BriefsError("cannot make the print file: some briefs do not render:\n"

@@ -68,7 +68,7 @@ def impose(source: pikepdf.Pdf, sides: list[Side], bleed: float) -> pikepdf.Pdf:
                 continue
             if index not in forms:
                 forms[index] = out.copy_foreign(source.pages[index].as_form_xobject())
-            name = page.add_resource(forms[index], Name.XObject, prefix="Page")
+            name = page.add_resource(forms[index], Name.XObject, Name(f"/Page{index + 1}"))
             trim = trims[index]
             x = slot * width
             clip = Box(x - bleed if slot == 0 else x, -bleed,

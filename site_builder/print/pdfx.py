@@ -137,7 +137,7 @@ def _profile_copies(pdf: pikepdf.Pdf, description: str) -> list[pikepdf.Object]:
     """Return the embedded ICC streams of the profile with this description, in object order."""
     from PIL import ImageCms
 
-    found = []
+    found: list[pikepdf.Object] = []
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Stream) and obj.get("/N") == 4 and "/Subtype" not in obj:
             try:

@@ -15,12 +15,14 @@ import functools
 import hashlib
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pikepdf
 
 from site_builder.findings import BriefsError
+from site_builder.model import Corpus
 from site_builder.pdf.build import PdfReport, RenderVariant, render_all
 from site_builder.pdf.cache import hash_tree
 from site_builder.print.cmyk import ConversionError, convert_to_cmyk, rgb_uses
@@ -126,10 +128,10 @@ _WEB_FINDINGS = ("pdf-overflow", "pdf-underfill")
 """Reported by the web PDFs already: a print file has the same layout."""
 
 
-def render_print_pdfs(corpus: object, settings: Settings, *, jobs: int | None = None,
-                      progress: bool = False, slugs: object = None) -> PdfReport:
+def render_print_pdfs(corpus: Corpus, settings: Settings, *, jobs: int | None = None,
+                      progress: bool = False, slugs: Iterable[str] | None = None) -> PdfReport:
     """Render the print files of every published brief (or ``slugs``) into the print cache."""
-    report = render_all(corpus, settings, None, jobs=jobs, progress=progress,  # type: ignore[arg-type]
-                        slugs=slugs, variant=print_variant(settings))  # type: ignore[arg-type]
+    report = render_all(corpus, settings, None, jobs=jobs, progress=progress, slugs=slugs,
+                        variant=print_variant(settings))
     report.findings = [f for f in report.findings if f.code not in _WEB_FINDINGS]
     return report
