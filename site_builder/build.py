@@ -183,7 +183,10 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
 
 def build_options(settings: Settings, strict: bool) -> dict[str, object]:
     """Return the options that shape a build's output (for :mod:`site_builder.up_to_date`)."""
-    return {"pdf": settings.pdf.enabled, "strict": strict}
+    options: dict[str, object] = {"pdf": settings.pdf.enabled, "strict": strict}
+    if settings.print.enabled:
+        options["print"] = repr(settings.print)
+    return options
 
 
 def check_plugin_ran(site: Path, corpus: Corpus, settings: Settings, stats: BuildStats) -> None:

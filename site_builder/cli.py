@@ -176,22 +176,57 @@ def init(folder: Path) -> None:
     click.echo(f"wrote {len(written)} files into {folder}; next: cd {folder} && briefs build")
 
 
+def _print_options(f):  # type: ignore[no-untyped-def]
+    """Add the print-file options shared by ``build`` and ``bundle`` (declared in PrintSettings)."""
+    f = click.option("--bleed", type=float, default=None,
+                     help="Bleed of print files in mm (default: print.bleed, 3).")(f)
+    f = click.option("--impose", multiple=True, type=click.Choice(["a3-fold", "booklet"]),
+                     help="Also impose print files: a3-fold (each brief on one A3 sheet), "
+                          "booklet (a pack, saddle-stitched); repeat for both.")(f)
+    return click.option("--marks", type=click.Choice(["none", "crop"]), default=None,
+                        help="Printer's marks on print files, outside the bleed.")(f)
+
+
+def _with_print(settings: Settings, enabled: bool, marks: str | None, impose: tuple[str, ...],
+                bleed: float | None) -> Settings:
+    from site_builder.settings import with_print
+
+    changes: dict[str, object] = {"enabled": enabled or settings.print.enabled}
+    if marks is not None:
+        changes["marks"] = marks
+    if impose:
+        changes["impose"] = impose
+    if bleed is not None:
+        changes["bleed"] = bleed
+    try:
+        return with_print(settings, **changes)
+    except BriefsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Render the brief PDFs.")
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
 @click.option("--force", is_flag=True, help="Build even when no input changed since the last build.")
+@click.option("--print-pdfs", is_flag=True,
+              help="Also make print files (PDF/X-4, CMYK, bleed) into pdf/print/ and bundles/print/.")
+@_print_options
 @_scheduler_option
-def build(pdf: bool, strict: bool, jobs: int | None, force: bool, scheduler: str | None) -> None:
+def build(pdf: bool, strict: bool, jobs: int | None, force: bool, print_pdfs: bool,
+          marks: str | None, impose: tuple[str, ...], bleed: float | None,
+          scheduler: str | None) -> None:
     """Validate, then build the site (and its PDFs) into site/; keep the old site on failure."""
     import time
 
     from site_builder.up_to_date import is_up_to_date
 
     started = time.perf_counter()
-    settings = _settings(scheduler)
+    settings = _with_print(_settings(scheduler), print_pdfs, marks, impose, bleed)
     site = settings.project_dir / "site"
-    options = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
+    options: dict[str, object] = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
+    if settings.print.enabled:
+        options["print"] = repr(settings.print)
     if not force and is_up_to_date(settings, site, options):
         click.echo(f"nothing changed since the last build: {site.name}/ is up to date "
                    f"({time.perf_counter() - started:.2f} s; --force builds anyway)")
@@ -244,16 +279,22 @@ def serve(dev_addr: str, pdf: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="The PDF to write (default: <bundle name>.pdf).")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
+@click.option("--print", "print_file", is_flag=True,
+              help="Also write the print file (PDF/X-4, CMYK, bleed) and its job sheet into "
+                   "print/ beside the pack.")
+@_print_options
 @_scheduler_option
 def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[str, ...],
            regions: tuple[str, ...], languages: tuple[str, ...], date_from: str | None,
            date_to: str | None, slugs: tuple[str, ...], order: str | None, title: str | None,
            subtitle: str, event: str, event_date: str, output: Path | None,
-           jobs: int | None, scheduler: str | None) -> None:
+           jobs: int | None, print_file: bool, marks: str | None, impose: tuple[str, ...],
+           bleed: float | None, scheduler: str | None) -> None:
     """Make one printable PDF pack of briefs (cover, contents, bookmarks, duplex-ready).
 
     Select by options (facets combine with AND, repeated values with OR; --slug adds
-    briefs), or give a bundle file: a path or the NAME of bundles/NAME.yml.
+    briefs), or give a bundle file: a path or the NAME of bundles/NAME.yml. With --print,
+    also its print file (--marks crop, --impose booklet).
     """
     from dataclasses import replace
 
@@ -308,6 +349,13 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
                 raise BriefsError("\n".join(located(f) for f in problems))
         info = make_bundle(index, settings, selection, cover, output, jobs=jobs,
                            progress=_show_progress())
+        printed: list[Path] = []
+        if print_file:
+            from site_builder.print.files import bundle_print_files
+
+            printed = bundle_print_files(index, _with_print(settings, True, marks, impose, bleed),
+                                         selection, cover, output, jobs=jobs,
+                                         progress=_show_progress())
     except ValidationFailed as exc:
         _print_findings(exc.findings, exc.n_briefs)
         click.echo("bundle not written: fix the briefs first", err=True)
@@ -318,6 +366,8 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
         sys.exit(1)
     click.echo(f"{info.path}: {len(info.slugs)} briefs, {info.pages} pages, "
                f"{info.size / 1024:.0f} kB")
+    for path in printed:
+        click.echo(f"{path}: {'job sheet' if path.name.endswith('.job.pdf') else 'print file'}")
 
 
 def _default_title(selection: object) -> str:

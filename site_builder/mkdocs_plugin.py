@@ -137,6 +137,8 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
                                 countries=len({c for b in published for c in b.country_codes}))
         downloads = self._pdfs(corpus, config, files)
         downloads.update(self._bundles(indexes, config, files))
+        self._print_files(indexes, [k for k in downloads if not isinstance(k, BriefPdf)], config,
+                          files)
         self._site = site = render_site_pages(indexes, self.settings, downloads)
         if self._serving:
             site.add_errors(findings, corpus.n_files)
@@ -259,6 +261,25 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
             _add(files, File.generated(config, href, abs_src_path=str(info.path)))
             downloads[key] = Download(key, href, info.size, info.pages, info.title)
         return downloads
+
+
+    def _print_files(self, index: Index, packs: list[DownloadKey], config: MkDocsConfig,
+                     files: Files) -> None:
+        """Add the print files (``pdf/print/…``, ``bundles/print/…``) when they are on (not in a preview)."""
+        if not (self.settings.print.enabled and self.settings.pdf.enabled and index.briefs) \
+                or self._serving:
+            return
+        from site_builder.print.files import site_print_files  # heavy (WeasyPrint, pikepdf)
+
+        preset = self.preset
+        made = site_print_files(index, self.settings, packs, jobs=preset.jobs if preset else None,
+                                progress=preset.progress if preset else False)
+        _log(made.findings)
+        errors = [f for f in made.findings if f.severity is Severity.ERROR]
+        if errors:
+            raise PluginError("print files failed:\n" + "\n".join(f.format() for f in errors))
+        for uri, path in sorted(made.files.items()):
+            _add(files, File.generated(config, uri, abs_src_path=str(path)))
 
 
 def _plain_toc(items: Iterable[Any]) -> None:

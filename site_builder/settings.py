@@ -20,6 +20,9 @@ from site_builder.urls import absolute
 
 Overflow = Literal["error", "warn"]
 Underfill = Literal["error", "warn", "ignore"]
+Marks = Literal["none", "crop"]
+IMPOSITIONS = ("a3-fold", "booklet")
+"""Impositions of print files: a brief on one folded A3 sheet; a pack as a saddle-stitched booklet."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,25 @@ class PdfSettings:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """Print files for a print shop (PDF/X-4, CMYK, bleed), made beside the web PDFs."""
+
+    enabled: bool = False
+    """Make print files with the site (``pdf/print/<slug>.pdf``, ``bundles/print/...``)."""
+    bleed: float = 3.0
+    """Bleed around the trimmed page, in millimetres; the masthead and cover bands run into it."""
+    marks: Marks = "none"
+    """Printer's marks outside the bleed: ``none`` or ``crop``."""
+    impose: tuple[str, ...] = ()
+    """Impositions to add: ``a3-fold`` (each brief on one A3 sheet), ``booklet`` (each pack
+    saddle-stitched); one name or a list."""
+    profile: str = ""
+    """CMYK output profile (ICC file, relative to the project); default: the shipped one."""
+    quantity: str = ""
+    """Copies to print, written on the job sheet (empty: a blank to fill in)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the core needs to know about a project."""
 
@@ -102,6 +124,8 @@ class Settings:
     one language of ``theme.language``."""
     pdf: PdfSettings = field(default_factory=PdfSettings)
     """How brief PDFs are rendered (a mapping, or false to switch them off)."""
+    print: PrintSettings = field(default_factory=PrintSettings)
+    """Print files (a mapping, or true to make them with the defaults)."""
 
     def __post_init__(self) -> None:
         if not self.languages:
@@ -191,12 +215,13 @@ def _site_keys(project_dir: Path, site: dict[str, Any]) -> dict[str, Any]:
 
 def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Build settings from mkdocs.yml's top-level keys and the plugin's option block."""
-    blocks = {"pdf", "languages"}
+    blocks = {"pdf", "languages", "print"}
     known = set(option_names()) - blocks
     unknown = set(options) - known - blocks
     if unknown:
         raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
     pdf = _pdf_settings(options.get("pdf", {}), project_dir)
+    print_files = print_settings(_block(options.get("print", {}), PrintSettings, "print"), project_dir)
     for name, value in options.items():
         if name in known and value is not None and not _has_type(value, getattr(Settings, name)):
             kind = type(getattr(Settings, name))
@@ -210,6 +235,7 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
         project_dir=project_dir.resolve(),
         pdf=pdf,
         languages=languages,
+        print=print_files,
         **site_keys,
         **{k: v for k, v in options.items() if k in known},
     )
@@ -307,6 +333,35 @@ def _languages(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def print_settings(options: dict[str, Any], project_dir: Path,
+                   where: str = "mkdocs.yml: briefs.print") -> PrintSettings:
+    """Check the print options (from mkdocs.yml or the command line) and return them."""
+    opts = dict(options)
+    impose = opts.get("impose", ())
+    opts["impose"] = tuple([impose] if isinstance(impose, str) else impose or ())
+    if "quantity" in opts and isinstance(opts["quantity"], int) and not isinstance(opts["quantity"], bool):
+        opts["quantity"] = str(opts["quantity"])
+    settings = PrintSettings(**opts)
+    if not isinstance(settings.enabled, bool):
+        raise BriefsError(f"{where}.enabled must be true or false, not {settings.enabled!r}")
+    bleed = settings.bleed
+    if isinstance(bleed, bool) or not isinstance(bleed, (int, float)) or not 0 <= bleed <= 10:
+        raise BriefsError(f"{where}.bleed must be a number of millimetres from 0 to 10, not {bleed!r}")
+    if settings.marks not in ("none", "crop"):
+        raise BriefsError(f"{where}.marks must be 'none' or 'crop', not {settings.marks!r}")
+    for name in settings.impose:
+        if name not in IMPOSITIONS:
+            raise BriefsError(f"{where}.impose must be 'a3-fold', 'booklet' or a list of them, "
+                              f"not {name!r}")
+    if not isinstance(settings.profile, str):
+        raise BriefsError(f"{where}.profile must be a file path, not {settings.profile!r}")
+    if settings.profile and not (project_dir / settings.profile).is_file():
+        raise BriefsError(f"{where}.profile: no such file: {settings.profile}")
+    if not isinstance(settings.quantity, str):
+        raise BriefsError(f"{where}.quantity must be a number or text, not {settings.quantity!r}")
+    return replace(settings, bleed=float(bleed), impose=tuple(dict.fromkeys(settings.impose)))
+
+
 def _type_name(kind: type) -> str:
     names = {bool: "true or false", str: "text", int: "a whole number", float: "a number"}
     return names.get(kind, kind.__name__)
@@ -329,3 +384,9 @@ def with_pdf(settings: Settings, **changes: Any) -> Settings:
     """Return settings with some PDF options changed (e.g. ``enabled=False``)."""
     return replace(settings, pdf=replace(settings.pdf, **changes))
 
+
+
+def with_print(settings: Settings, **changes: Any) -> Settings:
+    """Return settings with some print options changed (checked, e.g. ``marks="crop"``)."""
+    options = {**{f.name: getattr(settings.print, f.name) for f in fields(PrintSettings)}, **changes}
+    return replace(settings, print=print_settings(options, settings.project_dir, "print options"))

@@ -94,11 +94,12 @@ def _brief_pdfs(briefs: list[Brief], index: Index, settings: Settings, jobs: int
     return {s: (report.results[s].cache_path, report.results[s].pages) for s in wanted}
 
 
-def _pack_bytes(briefs: list[Brief], cover: Cover, vocabulary: Corpus, settings: Settings,
-                pdfs: Mapping[str, tuple[Path, int]]) -> bytes:
+def pack_bytes(briefs: list[Brief], cover: Cover, vocabulary: Corpus, settings: Settings,
+               pdfs: Mapping[str, tuple[Path, int]], front_css: str = "") -> bytes:
+    """Return a pack's bytes: front pages (``front_css`` laid over their stylesheet), then the brief PDFs."""
     relative = plan_layout(0, [(b.slug, pdfs[b.slug][1]) for b in briefs])
     entries = [ContentsEntry(b, relative.starts[b.slug] + 1) for b in briefs]
-    front = render_front(cover, entries, vocabulary, settings)
+    front = render_front(cover, entries, vocabulary, settings, front_css)
     numbers = render_page_numbers(page_numbers(relative.ranges, relative.total), settings)
     themes = sorted({t.title for b in briefs for t in b.themes})
     countries = sorted({c.name for b in briefs for c in b.countries})
@@ -193,7 +194,7 @@ def write_pack(plan: PackPlan, settings: Settings, vocabulary: Corpus,
     briefs = list(plan.briefs)
 
     def make() -> bytes:
-        return _pack_bytes(briefs, plan.cover, vocabulary, settings, plan.pdfs)
+        return pack_bytes(briefs, plan.cover, vocabulary, settings, plan.pdfs)
 
     data = (store.make(plan.fingerprint, make, plan.inputs) if stale
             else store.get_or_make(plan.fingerprint, plan.label, make, plan.inputs))
@@ -210,10 +211,10 @@ def make_bundle(index: Index, settings: Settings, selection: Selection, cover: C
     """Select, merge and write one pack to ``output``; an existing file is replaced only at the end."""
     plan = plan_pack(index, settings, selection, cover, output, key or FilePack(output.stem),
                      jobs=jobs, progress=progress, known=known)
-    return write_pack(plan, settings, _vocabulary(index.corpus))
+    return write_pack(plan, settings, vocabulary_of(index.corpus))
 
 
-def _vocabulary(corpus: Corpus) -> Corpus:
+def vocabulary_of(corpus: Corpus) -> Corpus:
     """The part of a corpus a pack's cover needs (the themes' order): small to send to a worker."""
     return Corpus(root=corpus.root, themes=corpus.themes)
 
@@ -339,7 +340,7 @@ def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
     keep = {c.key for c in choice.chosen}
     chosen = [p for p in plans if isinstance(p.key, FilePack) or p.key in keep]
     store = CacheStore(settings.cache_root / "bundles")
-    vocabulary = _vocabulary(specs[0][3].corpus) if specs else Corpus(root=out_dir)
+    vocabulary = vocabulary_of(specs[0][3].corpus) if specs else Corpus(root=out_dir)
     fresh = [p for p in chosen if store.is_fresh(p.fingerprint, p.label, p.inputs)]
     stale = [p for p in chosen if p not in fresh]
     infos = [write_pack(p, settings, vocabulary) for p in fresh]

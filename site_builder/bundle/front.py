@@ -111,13 +111,15 @@ def render_page_numbers(numbers: list[int | None], settings: Settings) -> bytes:
 
 
 def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus,
-                 settings: Settings) -> bytes:
+                 settings: Settings, user_css: str = "") -> bytes:
     """Render cover and contents to PDF bytes (deterministic for the same input).
+
+    ``user_css`` is laid over the theme's stylesheet (a print file's bleed).
 
     Like the briefs, the front pages use the theme's fonts only (never the machine's), so
     a character those fonts lack (say, in a bundle file's title) is an error, not a hole.
     """
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     from site_builder.pdf.fonts import describe_characters, missing_characters, theme_font_config
 
@@ -129,9 +131,10 @@ def render_front(cover: Cover, entries: list[ContentsEntry], corpus: Corpus,
             f"cannot bundle '{cover.title}': {describe_characters(missing)} not in the theme's "
             f"fonts ({theme.fonts_dir}); change the cover text or add a font that has them"
         )
+    fetcher = _theme_only_fetcher(theme.roots)
+    css = [CSS(string=user_css, base_url=BUILTIN.as_uri() + "/", url_fetcher=fetcher)] if user_css else []
     document = HTML(string=source, base_url=BUILTIN.as_uri() + "/",
-                    url_fetcher=_theme_only_fetcher(theme.roots)).render(
-                        font_config=theme_font_config())
+                    url_fetcher=fetcher).render(font_config=theme_font_config(), stylesheets=css)
     out = io.BytesIO()
     document.write_pdf(out, pdf_identifier=b"country-briefs-bundle-front", custom_metadata=False)
     return out.getvalue()

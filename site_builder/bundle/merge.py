@@ -120,7 +120,8 @@ def stamp_page_numbers(out: pikepdf.Pdf, first: int, stamps: pikepdf.Pdf) -> Non
         if not stamp.Contents.read_bytes().strip():
             continue
         form = out.copy_foreign(stamp.as_form_xobject())
-        name = page.add_resource(form, Name.XObject, prefix="PackNo")
+        # A fixed name per page (a prefix gets random ones): the same pack, the same bytes.
+        name = page.add_resource(form, Name.XObject, Name(f"/PackNo{first + offset}"))
         # The brief's content leaves its coordinate system changed (WeasyPrint's first "cm"
         # is outside any q/Q): wrap it so the stamp is drawn in the page's own coordinates.
         page.contents_add(out.make_stream(b"q\n"), prepend=True)

@@ -11,10 +11,11 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from site_builder.files import write_atomic
 from site_builder.findings import BriefsError, Finding, Severity, sort_findings
@@ -56,6 +57,30 @@ class PdfReport:
     """Slugs taken from the cache."""
     fills: dict[str, float] = field(default_factory=dict)
     """Slug -> content length in pages (e.g. 3.6 of a 4-page budget), for every laid-out brief."""
+
+
+@dataclass(frozen=True)
+class RenderVariant:
+    """Another file made from the same layout of each brief (a print file), in its own cache."""
+
+    name: str
+    """Cache folder under the cache root (e.g. ``print``)."""
+    key: str
+    """Hash of the variant's options and inputs: part of each brief's cache key."""
+    options: tuple[tuple[str, Any], ...] = ()
+    """WeasyPrint options over :data:`~site_builder.pdf.render.PDF_OPTIONS`."""
+    user_css: str = ""
+    """A user stylesheet laid over the brief's."""
+    roots: tuple[Path, ...] = ()
+    """More folders WeasyPrint may read (an output profile's)."""
+    finish: Callable[[bytes], bytes] | None = None
+    """Run in the worker on the PDF's bytes (picklable)."""
+
+    def job(self, job: RenderJob) -> RenderJob:
+        """Return a brief's render job for this variant."""
+        identifier = hashlib.sha256(job.identifier + self.key.encode()).hexdigest()[:32].encode()
+        return replace(job, options=self.options, user_css=self.user_css,
+                       roots=(*job.roots, *self.roots), finish=self.finish, identifier=identifier)
 
 
 def make_job(brief: Brief, html: str, settings: Settings) -> RenderJob:
@@ -168,10 +193,15 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[object | None]:
 
 def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                jobs: int | None = None, progress: bool = False,
-               slugs: Iterable[str] | None = None) -> PdfReport:
-    """Render every published brief (or the given slugs) to PDF, reusing the cache."""
+               slugs: Iterable[str] | None = None,
+               variant: RenderVariant | None = None) -> PdfReport:
+    """Render every published brief (or the given slugs) to PDF, reusing the cache.
+
+    With a ``variant`` (a print file), the same briefs are rendered with its options into
+    its own cache folder, keyed by the brief's inputs and the variant's.
+    """
     briefs = _select(corpus, slugs)
-    cache = PdfCache(settings.cache_root / "pdf")
+    cache = PdfCache(settings.cache_root / (variant.name if variant else "pdf"))
     shared = fingerprint(settings.theme, settings)
     report = PdfReport()
     keys: dict[str, str] = {}
@@ -179,7 +209,10 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     misses: list[Brief] = []
     by_slug = {b.slug: b for b in briefs}
     for brief in briefs:
-        keys[brief.slug] = key = brief_key(brief, corpus, settings, shared)
+        key = brief_key(brief, corpus, settings, shared)
+        if variant is not None:
+            key = hashlib.sha256(f"{key}\0{variant.key}".encode()).hexdigest()
+        keys[brief.slug] = key
         entry = cache.get(key, brief.slug)
         if entry is None:
             misses.append(brief)
@@ -201,7 +234,11 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                 advance()
 
         workers = jobs if jobs is not None else settings.jobs
-        jobs_to_run = (make_job(b, brief_html(b, corpus, settings), settings) for b in misses)
+        def job_of(brief: Brief) -> RenderJob:
+            job = make_job(brief, brief_html(brief, corpus, settings), settings)
+            return variant.job(job) if variant is not None else job
+
+        jobs_to_run = (job_of(b) for b in misses)
         run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect, count=len(misses),
                  scheduler=settings.scheduler)
 

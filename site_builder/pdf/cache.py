@@ -137,7 +137,7 @@ def references(brief: Brief) -> list[Path]:
 def _settings_text(settings: Settings) -> str:
     """Return the settings that reach the PDF, as text (not paths, jobs or time limits)."""
     shown = {k: v for k, v in asdict(settings).items()
-             if k not in ("project_dir", "cache_dir", "pdf", "custom_dir")}
+             if k not in ("project_dir", "cache_dir", "pdf", "print", "custom_dir")}
     return json.dumps(shown, sort_keys=True, default=str)
 
 

@@ -21,7 +21,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from site_builder.images import is_raster_name
-from site_builder.pdf.print_images import RefusedImage, for_print
+from site_builder.pdf.print_images import PRINT_DPI, RefusedImage, for_print
 
 MAX_RESOURCE_BYTES = 20_000_000
 """Largest image, stylesheet or font the fetcher reads."""
@@ -34,9 +34,11 @@ class RefusedURL(ValueError):
 class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Fetch ``data:`` URLs and regular files under ``roots``; refuse everything else."""
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], dpi: int = PRINT_DPI) -> None:
         super().__init__(timeout=1, allowed_protocols=["file", "data"], allow_redirects=False)
         self.roots = [Path(os.path.realpath(root)) for root in roots]
+        self.dpi = dpi
+        """Resolution raster images are cut to (a print file's is higher than the web PDF's)."""
         self.refused: list[tuple[str, str]] = []
         """(url, reason) of every refused request, in order."""
         self.fetched: list[Path] = []
@@ -78,7 +80,7 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if is_raster_name(path):  # no more pixels than the print needs
             try:
-                data, mime = for_print(data, path.name, mime)
+                data, mime = for_print(data, path.name, mime, self.dpi)
             except RefusedImage as exc:
                 raise RefusedURL(str(exc)) from None
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})

@@ -40,19 +40,20 @@ _memo: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
 """Print copies by the hash of the original (one worker's; bounded)."""
 
 
-def for_print(data: bytes, name: str, mime: str) -> tuple[bytes, str]:
+def for_print(data: bytes, name: str, mime: str, dpi: int = PRINT_DPI) -> tuple[bytes, str]:
     """Return the bytes and media type WeasyPrint gets for a raster image file.
 
     An image that fits the print box is returned as it is; a larger one is downsampled to
     fit (upright, sRGB, no metadata): a JPEG stays a JPEG, anything else becomes a PNG.
+    ``dpi`` scales the box (a print file's images keep 300 ppi).
     Raises :class:`RefusedImage` for a file that is no readable image or too large.
     """
-    digest = hashlib.sha256(data).hexdigest()
+    digest = f"{hashlib.sha256(data).hexdigest()}@{dpi}"
     if digest in _memo:
         _memo.move_to_end(digest)
         return _memo[digest]
     try:
-        result = _downsampled(data, name, mime)
+        result = _downsampled(data, name, mime, dpi / PRINT_DPI)
     except ImageError as exc:
         raise RefusedImage(exc.problem.message) from None
     _memo[digest] = result
@@ -61,12 +62,12 @@ def for_print(data: bytes, name: str, mime: str) -> tuple[bytes, str]:
     return result
 
 
-def _downsampled(data: bytes, name: str, mime: str) -> tuple[bytes, str]:
+def _downsampled(data: bytes, name: str, mime: str, factor: float = 1.0) -> tuple[bytes, str]:
     with strict_pillow():
         image = open_image(data, name)
         with image:
             width, height = upright_size(image)
-            scale = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
+            scale = min(1.0, MAX_WIDTH * factor / width, MAX_HEIGHT * factor / height)
             jpeg = image.format in ("JPEG", "MPO")
             if scale == 1.0:
                 decode(image, name)  # a truncated file fails here, not as a half-black print

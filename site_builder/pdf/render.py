@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML, Document, Page
+from weasyprint import CSS, HTML, Document, Page
 from weasyprint.layout.background import layout_box_backgrounds
 
 from site_builder.pdf.fetcher import SafeFetcher
@@ -51,6 +51,9 @@ class RenderJob:
     allow_overflow: bool  # write the PDF even when the body runs past the budget
     identifier: bytes  # the PDF file identifier (fixed, for identical bytes)
     fonts_dir: Path | None = None  # the theme's fonts: every printed character must be in one
+    options: tuple[tuple[str, Any], ...] = ()  # WeasyPrint options over PDF_OPTIONS (a print file's)
+    user_css: str = ""  # a user stylesheet laid over the brief's (a print file's bleed and colours)
+    finish: Callable[[bytes], bytes] | None = None  # turns the PDF into the final file (picklable)
 
 
 @dataclass
@@ -194,18 +197,25 @@ def render_job(job: RenderJob, fetcher: SafeFetcher | None = None) -> RenderResu
     one that serves the files sent with the job (:mod:`site_builder.pdf.shipping`).
     """
     result = RenderResult(job.slug)
-    fetcher = fetcher if fetcher is not None else SafeFetcher(list(job.roots))
+    options = {**PDF_OPTIONS, **dict(job.options)}
+    fetcher = fetcher if fetcher is not None else SafeFetcher(list(job.roots), dpi=options["dpi"])
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     missing = missing_characters(job.html, job.fonts_dir) if job.fonts_dir else []
     try:
         html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-        document = html.render(font_config=theme_font_config(), **PDF_OPTIONS)
+        profiles: dict[str, Any] = {}  # the user stylesheet's @color-profile rules
+        css = [CSS(string=job.user_css, base_url=job.base_url, url_fetcher=fetcher,
+                   color_profiles=profiles)] if job.user_css else []
+        document = html.render(font_config=theme_font_config(), stylesheets=css,
+                               color_profiles=profiles, **options)
         end_page, result.length = fit_to_budget(document, job.pages)
         result.overflow = end_page > job.pages
         if not result.overflow or job.allow_overflow:
-            result.pdf = document.write_pdf(pdf_identifier=job.identifier, **PDF_OPTIONS)
+            result.pdf = document.write_pdf(pdf_identifier=job.identifier, **options)
+            if job.finish is not None:
+                result.pdf = job.finish(result.pdf)
             result.pages = len(document.pages)
     finally:
         logger.removeHandler(collector)
