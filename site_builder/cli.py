@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +21,10 @@ from site_builder.findings import (
     to_json,
 )
 from site_builder.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from site_builder.model import Corpus
+    from site_builder.pdf import PdfReport
 
 
 def _settings() -> Settings:
@@ -76,10 +82,37 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None) -> None
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
-        report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
+        # Drafts too: an author sees a draft's page budget (as warnings) before publishing.
+        report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress(),
+                            drafts=True)
         findings = sort_findings(findings + report.findings)
-    _print_findings(findings, n_briefs, fmt)
+        _print_meters(corpus, report, findings, n_briefs, fmt)
+    else:
+        _print_findings(findings, n_briefs, fmt)
     sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
+
+
+def _print_meters(corpus: Corpus, report: PdfReport, findings: list[Finding], n_files: int,
+                  fmt: str) -> None:
+    """Print each brief's page meter, then the findings (JSON: a ``briefs`` list, with ``meter``)."""
+    briefs = sorted((b for b in corpus.briefs if b.slug in report.meters), key=lambda b: b.rel_path)
+    if fmt == "json":
+        data = json.loads(to_json(n_files, findings))
+        rows = [{"slug": b.slug, "path": b.rel_path, "draft": b.draft,
+                 "pages": report.results[b.slug].pages if b.slug in report.results else None,
+                 "length": report.meters[b.slug].length, "meter": report.meters[b.slug].to_dict()}
+                for b in briefs]
+        click.echo(json.dumps({"briefs": rows, "files": n_files,
+                               **{k: v for k, v in data.items() if k != "briefs"}},
+                              indent=2, ensure_ascii=False))
+        return
+    colours = {"overflow": "red", "underfill": "yellow"}
+    for brief in briefs:
+        meter = report.meters[brief.slug]
+        line = f"{brief.rel_path}: {meter.describe()}"
+        colour = colours.get(meter.state)
+        click.echo(click.style(line, fg=colour) if colour and sys.stdout.isatty() else line)
+    _print_findings(findings, n_files, fmt)
 
 
 @main.command()
@@ -180,7 +213,8 @@ def build(pdf: bool, strict: bool, jobs: int | None, force: bool) -> None:
 @main.command()
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True,
               help="IP address and port to serve on.")
-@click.option("--pdf/--no-pdf", default=False, show_default=True, help="Render PDFs while previewing.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Render the brief PDFs (the page meter and the PDF preview need them).")
 def serve(dev_addr: str, pdf: bool) -> None:
     """Preview the site with live reload; errors show in the terminal and the browser."""
     from site_builder.serve import serve as serve_site

@@ -18,7 +18,7 @@ from site_builder.findings import BriefsError
 from site_builder.theme_files import ThemeFiles
 from site_builder.urls import absolute
 
-Overflow = Literal["error", "warn"]
+Overflow = Literal["error", "warn", "fit"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,9 @@ class PdfSettings:
     pages: int = 4
     """The page budget: every brief PDF has exactly this many pages."""
     overflow: Overflow = "error"
-    """What a brief longer than the budget is: an error (fails the build) or a warning."""
+    """What a brief longer than the budget is: an error (fails the build), a warning, or
+    ``fit``: tighten the layout in small bounded steps until it fits, with a warning naming
+    the step (see :mod:`site_builder.pdf.fit`); an error when no step makes it fit."""
     jobs: int = 0
     """Worker processes; 0 means one per core."""
     timeout: float = 120.0
@@ -152,8 +154,9 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
         bad = ", ".join(sorted(set(pdf_opts) - pdf_known))
         raise BriefsError(f"mkdocs.yml: unknown option(s) under briefs.pdf: {bad}")
     pdf = PdfSettings(**pdf_opts)
-    if pdf.overflow not in ("error", "warn"):
-        raise BriefsError(f"mkdocs.yml: briefs.pdf.overflow must be 'error' or 'warn', not {pdf.overflow!r}")
+    if pdf.overflow not in ("error", "warn", "fit"):
+        raise BriefsError("mkdocs.yml: briefs.pdf.overflow must be 'error', 'warn' or 'fit', "
+                          f"not {pdf.overflow!r}")
     if not isinstance(pdf.pages, int) or pdf.pages < 1:
         raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")
     for name, value in options.items():
