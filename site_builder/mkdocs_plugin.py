@@ -159,7 +159,8 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         if self._serving:
             site.add_errors(findings + self._pdf_findings, corpus.n_files)
             add_meters(site, corpus, self._meters,
-                       {slug: info.cache_path for slug, info in self._pdf_results.items()})
+                       {slug: info.cache_path for slug, info in self._pdf_results.items()},
+                       self._preview.meters if self._preview else None)
         else:
             assets = without_preview_assets(assets)
         in_nav = _nav_paths(config.nav)

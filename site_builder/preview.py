@@ -102,6 +102,8 @@ class PreviewSession:
     """Source path to the signature of what the previous build made of it."""
     written: set[str] = field(default_factory=set)
     """Site paths the previous build's generated files were written to."""
+    meters: dict[MeterView, str] = field(default_factory=dict)
+    """The meters' HTML of the previous build (see :func:`add_meters`)."""
     bytecode: MemoryBytecodeCache = field(default_factory=MemoryBytecodeCache)
     """The page shell's compiled templates (see :meth:`install_bytecode_cache`)."""
     _next: dict[str, str] = field(default_factory=dict)
@@ -118,6 +120,8 @@ class PreviewSession:
                     info = os.stat(os.path.join(root, name))
                     digest.update(f"{root}/{name}:{info.st_mtime_ns}:{info.st_size}\0".encode())
         signature, self._templates = self._templates, digest.hexdigest()
+        if signature != self._templates:
+            self.meters.clear()  # rendered with the old templates
         return signature != self._templates
 
     def install_bytecode_cache(self, env: jinja2.Environment) -> None:
@@ -190,8 +194,13 @@ class MeterView:
 
 
 def add_meters(site: SitePages, corpus: Corpus, meters: dict[str, PageMeter],
-               pdfs: dict[str, Path]) -> None:
-    """Open every laid-out brief's page with its meter; list the briefs out of budget on ``errors/``."""
+               pdfs: dict[str, Path], memo: dict[MeterView, str] | None = None) -> None:
+    """Open every laid-out brief's page with its meter; list the briefs out of budget on ``errors/``.
+
+    ``memo`` keeps each meter's HTML from one preview build to the next (a save changes one).
+    """
+    memo = {} if memo is None else memo
+    kept: dict[MeterView, str] = {}
     context = site.context
     assert context is not None
     views: list[MeterView] = []
@@ -205,9 +214,12 @@ def add_meters(site: SitePages, corpus: Corpus, meters: dict[str, PageMeter],
         view = MeterView(brief, meter, urls.brief_pdf(brief.slug) if pdf else None,
                          pdf.stem[:16] if pdf else "")
         views.append(view)
-        html = context.render(METER_TEMPLATE, urls.brief(brief.slug), view=view,
-                              preview_assets=PREVIEW_ASSETS)
+        html = memo.get(view) or context.render(METER_TEMPLATE, urls.brief(brief.slug),
+                                                view=view, preview_assets=PREVIEW_ASSETS)
+        kept[view] = html
         site.pages[source] = replace(page, html=html + page.html)
+    memo.clear()
+    memo.update(kept)
     errors = site.pages.get(ERRORS_PAGE)
     if errors is not None:
         html = context.render(BUDGET_LIST_TEMPLATE, urls.errors(), views=views,
