@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +27,10 @@ _scheduler_option = click.option(
     help="Render the PDFs on the Dask cluster of this scheduler (tcp://HOST:8786), or 'local' "
          "for this machine (default: pdf.scheduler in mkdocs.yml, else DASK_SCHEDULER_ADDRESS, "
          "else this machine).")
+
+if TYPE_CHECKING:
+    from site_builder.model import Corpus
+    from site_builder.pdf import PdfReport
 
 
 def _settings(scheduler: str | None = None) -> Settings:
@@ -104,15 +110,46 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None,
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
+        # Drafts too: an author sees a draft's page budget (as warnings) before publishing.
         try:
-            report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress())
+            report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress(),
+                                drafts=True)
         except BriefsError as exc:  # the PDF workers (or the Dask cluster) cannot render
             raise click.ClickException(str(exc)) from None
         findings = sort_findings(findings + report.findings)
-        fills = [{"slug": slug, "pages": report.results[slug].pages if slug in report.results else None,
-                  "fill": fill} for slug, fill in sorted(report.fills.items())]
-    _print_findings(findings, n_briefs, fmt, fills, settings.pdf.pages)
+        fills = [{"slug": slug, "pages": report.results[slug].pages if slug in report.results
+                  else None, "fill": fill} for slug, fill in sorted(report.fills.items())]
+        _print_meters(corpus, report, findings, n_briefs, fmt, fills, settings.pdf.pages)
+    else:
+        _print_findings(findings, n_briefs, fmt)
     sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
+
+
+def _print_meters(corpus: Corpus, report: PdfReport, findings: list[Finding], n_files: int,
+                  fmt: str, fills: list[dict[str, object]], budget: int) -> None:
+    """Print each brief's page meter, then the findings and each brief's fill.
+
+    JSON: a ``briefs`` list (with ``meter``) and ``pdf: {budget, briefs: [{slug, pages, fill}]}``.
+    """
+    briefs = sorted((b for b in corpus.briefs if b.slug in report.meters), key=lambda b: b.rel_path)
+    if fmt == "json":
+        data = json.loads(to_json(n_files, findings))
+        rows = [{"slug": b.slug, "path": b.rel_path, "draft": b.draft,
+                 "pages": report.results[b.slug].pages if b.slug in report.results else None,
+                 "length": report.meters[b.slug].length, "meter": report.meters[b.slug].to_dict()}
+                for b in briefs]
+        click.echo(json.dumps({"briefs": rows, "files": n_files,
+                               **{k: v for k, v in data.items() if k != "briefs"},
+                               "pdf": {"budget": budget, "briefs": fills}},
+                              indent=2, ensure_ascii=False))
+        return
+    colours = {"overflow": "red", "underfill": "yellow"}
+    for brief in briefs:
+        meter = report.meters[brief.slug]
+        line = f"{brief.rel_path}: {meter.describe()}"
+        colour = colours.get(meter.state)
+        click.echo(click.style(line, fg=colour) if colour and sys.stdout.isatty() else line)
+    _print_findings(findings, n_files, fmt, fills, budget)
 
 
 @main.command()
@@ -250,7 +287,8 @@ def build(pdf: bool, strict: bool, jobs: int | None, force: bool, print_pdfs: bo
 @main.command()
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True,
               help="IP address and port to serve on.")
-@click.option("--pdf/--no-pdf", default=False, show_default=True, help="Render PDFs while previewing.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Render the brief PDFs (the page meter and the PDF preview need them).")
 def serve(dev_addr: str, pdf: bool) -> None:
     """Preview the site with live reload; errors show in the terminal and the browser."""
     from site_builder.serve import serve as serve_site

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "text-or-list", "list", "date", "bool", "language", "slug"]
+Kind = Literal["text", "text-or-list", "list", "date", "bool", "language", "slug", "choice"]
 
 SUMMARY_MAX_WORDS = 80
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -39,6 +39,8 @@ class FieldSpec:
     required: bool
     kind: Kind
     description: str
+    choices: tuple[str, ...] = ()
+    """The allowed values of a ``choice`` field."""
 
 
 FIELDS: dict[str, FieldSpec] = {
@@ -63,5 +65,9 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("keywords", False, "text-or-list", "Free keywords."),
         FieldSpec("translation_of", False, "slug", "Slug of the brief this one translates."),
         FieldSpec("draft", False, "bool", "true for a draft: validated but not published."),
+        FieldSpec("overflow", False, "choice",
+                  "What running over the page budget does: fit (tighten the layout a little, "
+                  "with a warning) or error; default: the site's pdf.overflow.",
+                  ("fit", "error")),
     )
 }

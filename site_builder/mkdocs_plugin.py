@@ -2,7 +2,9 @@
 
 ``on_files`` loads and validates the corpus, indexes it, renders the PDFs (when enabled)
 and adds every generated page, feed, image and theme asset as an in-memory file; nothing
-is written into ``briefs/``. In ``mkdocs serve`` errors are logged and shown as pages.
+is written into ``briefs/``. In ``mkdocs serve`` errors are logged and shown as pages, and
+:mod:`site_builder.preview` adds the drafts, the page meter, the PDF preview and
+incremental rebuilds.
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
 from site_builder.pages.chrome import header_words, page_chrome
 from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages
+from site_builder.pdf.meter import PageMeter
+from site_builder.preview import (
+    PreviewSession,
+    add_meters,
+    configured_site_url,
+    log_meters,
+    preview_corpus,
+    without_preview_assets,
+)
 from site_builder.search import index_site
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.templating import templates_for
@@ -82,16 +93,21 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         self._site = SitePages()
         self._serving = False
         self._pdf_results: dict[str, Any] = {}
+        self._pdf_findings: list[Finding] = []
+        self._meters: dict[str, PageMeter] = {}
+        self._preview: PreviewSession | None = None
         self.stats = BuildStats()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
         self._serving = command == "serve"
+        self._preview = PreviewSession() if self._serving else None
 
     def on_shutdown(self) -> None:
         """Forget the preset: MkDocs reuses plugin instances across builds in one process."""
         self.preset = None
         self._serving = False
+        self._preview = None
         self._site = SitePages()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -101,7 +117,9 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         else:
             options = {k: v for k, v in self.config.items() if v is not None}
             project = Path(config.config_file_path or ".").resolve().parent
-            site = {"site_name": config.site_name, "site_url": config.site_url,
+            # ``mkdocs serve`` points site_url at itself: the PDFs (and their cache) keep the real one.
+            site_url = configured_site_url(project) if self._serving else config.site_url
+            site = {"site_name": config.site_name, "site_url": site_url,
                     "site_description": config.site_description,
                     "theme": {"custom_dir": config.theme.custom_dir,
                               "language": config.theme.get("language")}}
@@ -113,7 +131,8 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         if config.theme.get("language") != self.settings.language:
             config.theme["language"] = self.settings.language  # the first of `languages`
         _install_theme(config)
-        templates_for.cache_clear()  # a preview picks up edited templates and catalogues
+        if self._preview is None or self._preview.templates_changed(self.settings):
+            templates_for.cache_clear()  # a preview picks up edited templates and catalogues
         words = templates_for(self.settings.theme, self.settings.language)
         config.extra["briefs_words"] = header_words(words)
         if not self.settings.search:  # no search page: drop its tab rather than warn
@@ -123,6 +142,9 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Validate, index and add every generated file."""
         corpus, findings = self._load()
+        if self._preview is not None:  # the preview shows drafts, and rebuilds what changed
+            corpus = preview_corpus(corpus)
+            self._preview.begin(config, files, self.settings)
         errors = [f for f in findings if f.severity is Severity.ERROR]
         _log(f for f in findings if f.severity is Severity.WARNING or self._serving)
         if errors and not self._serving:
@@ -140,21 +162,44 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         self._print_files(indexes, [k for k in downloads if not isinstance(k, BriefPdf)], config,
                           files)
         self._site = site = render_site_pages(indexes, self.settings, downloads)
+        assets = {**site.assets, **self.settings.theme.site_assets()}
         if self._serving:
-            site.add_errors(findings, corpus.n_files)
+            site.add_errors(findings + self._pdf_findings, corpus.n_files)
+            add_meters(site, corpus, self._meters,
+                       {slug: info.cache_path for slug, info in self._pdf_results.items()},
+                       self._preview.meters if self._preview else None)
+        else:
+            assets = without_preview_assets(assets)
         in_nav = _nav_paths(config.nav)
         for uri, page in site.pages.items():
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
-            _add(files, File.generated(config, uri, content=page.source, inclusion=level))
+            if self._preview is not None:
+                self._preview.add(files, config, uri, page=page, inclusion=level)
+            else:
+                _add(files, File.generated(config, uri, content=page.source, inclusion=level))
         for uri, text in render_feeds(indexes, self.settings).items():
-            _add(files, File.generated(config, uri, content=text))
-        assets = {**site.assets, **self.settings.theme.site_assets()}
+            self._add_file(files, config, uri, text=text)
         for uri, path in sorted(assets.items()):
-            _add(files, File.generated(config, uri, abs_src_path=str(path)))
+            self._add_file(files, config, uri, path=path)
         return files
+
+    def _add_file(self, files: Files, config: MkDocsConfig, uri: str, *, text: str | None = None,
+                  path: Path | None = None) -> None:
+        """Add a generated text file or a file on disk (in a preview, marked if unchanged)."""
+        if self._preview is not None:
+            self._preview.add(files, config, uri, text=text, path=path)
+        elif text is not None:
+            _add(files, File.generated(config, uri, content=text))
+        else:
+            _add(files, File.generated(config, uri, abs_src_path=str(path)))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Index the written site with Pagefind (brief pages only carry ``data-pagefind-body``)."""
+        if self._preview is not None:
+            first_build = not self._preview.signatures
+            self._preview.finish(config.site_dir)
+            if not first_build:
+                return  # the preview's search index is the first build's (indexing takes seconds)
         if not self.settings.search or not self._site.dates:
             return  # Pagefind fails on a site without brief pages
         try:
@@ -194,6 +239,12 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
             _plain_toc(page.toc)
         return generated.assemble(html)
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """In a preview, reuse the page shell's templates compiled by the previous build."""
+        if self._preview is not None:
+            self._preview.install_bytecode_cache(env)
+        return env
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         """Rebuild the preview when briefs, the theme or bundle files change."""
@@ -220,8 +271,11 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         preset = self.preset
         named = own_language_corpus(corpus, self.settings.languages)
         report = render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
-                            progress=preset.progress if preset else False)
+                            progress=preset.progress if preset else False, preview=self._serving)
         self._pdf_results = report.results
+        self._pdf_findings, self._meters = report.findings, report.meters
+        if self._serving:
+            log_meters(corpus, report.meters, report.rendered)
         self.stats.pdfs_rendered, self.stats.pdfs_cached = len(report.rendered), len(report.cached)
         pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
         _log(report.findings)
@@ -230,7 +284,7 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         downloads: dict[DownloadKey, Download] = {}
         for slug, info in sorted(report.results.items()):
             href = urls.brief_pdf(slug)
-            _add(files, File.generated(config, href, abs_src_path=str(info.cache_path)))
+            self._add_file(files, config, href, path=info.cache_path)
             downloads[BriefPdf(slug)] = Download(BriefPdf(slug), href, info.size, info.pages)
         return downloads
 
@@ -238,7 +292,8 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
                  ) -> dict[DownloadKey, Download]:
         """Make a pack per theme, per country and per bundle file from the cached brief PDFs."""
         if not (self.settings.bundles and self.settings.pdf.enabled
-                and indexes[self.settings.language].by_slug):
+                and indexes[self.settings.language].by_slug) \
+                or self._serving:  # the preview is for writing briefs: no packs
             return {}
         from site_builder.bundle import build_site_bundles  # heavy (WeasyPrint, pypdf)
 

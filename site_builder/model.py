@@ -138,6 +138,7 @@ class Brief:
     keywords: tuple[str, ...] = ()
     translation_of: str | None = None
     draft: bool = False
+    overflow: str | None = None  # 'fit' or 'error': what running over the budget does
 
     @property
     def folder(self) -> Path:

@@ -28,6 +28,8 @@ def _property(spec: FieldSpec, corpus: Corpus | None) -> dict[str, Any]:
         prop = {"type": "string", "pattern": DATE_PATTERN}
     elif spec.kind == "bool":
         prop = {"type": "boolean"}
+    elif spec.kind == "choice":
+        prop = {"enum": list(spec.choices)}
     elif spec.kind == "language":
         prop = {"type": "string", "pattern": "^[a-z]{2}$"}
     else:

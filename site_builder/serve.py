@@ -1,11 +1,15 @@
 """``briefs serve``: MkDocs' live-reloading preview with the briefs plugin.
 
 Errors in briefs are logged and shown as pages (see the plugin), so the preview survives
-an edit that breaks a brief.
+an edit that breaks a brief. The PDFs are rendered by default: the page meter and the PDF
+preview need them (one changed brief renders in this process, in about a second).
+Rebuilds are incremental (MkDocs' ``dirty`` build, and :mod:`site_builder.preview`
+telling it which generated files changed).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from mkdocs.commands.serve import serve as mkdocs_serve
@@ -36,10 +40,17 @@ def _plugins_with_pdf(raw: list[Any] | dict[str, Any], pdf: bool) -> dict[str, A
     return plugins
 
 
-def serve(settings: Settings, *, dev_addr: str = "127.0.0.1:8000", pdf: bool = False) -> None:
+class _DirtyNotice(logging.Filter):
+    """Drop MkDocs' warning about ``dirty`` builds: the plugin tells MkDocs what changed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def serve(settings: Settings, *, dev_addr: str = "127.0.0.1:8000", pdf: bool = True) -> None:
     """Serve a live-reloading preview of the site until interrupted.
 
-    ``pdf`` renders the brief PDFs on every rebuild (off by default: previews stay fast).
+    ``pdf`` renders the brief PDFs (cached) for the page meter and the PDF preview.
     Raises :class:`BriefsError` when mkdocs.yml is missing or broken; errors in briefs do
     not stop the preview, they are logged and shown at ``/errors/`` and at the brief's URL.
     """
@@ -51,11 +62,16 @@ def serve(settings: Settings, *, dev_addr: str = "127.0.0.1:8000", pdf: bool = F
     plugins = _plugins_with_pdf(raw.get("plugins") or [], pdf)
     if "briefs" not in plugins:
         raise BriefsError("mkdocs.yml must list the 'briefs' plugin under 'plugins'")
+    notice = _DirtyNotice()
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(notice)
     try:
         with mkdocs_logging(progress=True):  # "Serving on ...", rebuilds, the briefs' errors
             mkdocs_serve(config_file=str(config_file), livereload=True, dev_addr=dev_addr,
-                         plugins=plugins)
+                         plugins=plugins, build_type="dirty")
     except KeyboardInterrupt:
         pass
     except Exception as exc:  # MkDocs' Abort on a broken configuration
         raise BriefsError(f"the preview could not start: {exc}") from exc
+    finally:
+        build_log.removeFilter(notice)

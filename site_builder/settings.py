@@ -18,7 +18,7 @@ from site_builder.findings import BriefsError
 from site_builder.theme_files import ThemeFiles
 from site_builder.urls import absolute
 
-Overflow = Literal["error", "warn"]
+Overflow = Literal["error", "warn", "fit"]
 Underfill = Literal["error", "warn", "ignore"]
 Marks = Literal["none", "crop"]
 IMPOSITIONS = ("a3-fold", "booklet")
@@ -45,7 +45,9 @@ class PdfSettings:
     pages: int = 4
     """The page budget: every brief PDF has exactly this many pages."""
     overflow: Overflow = "error"
-    """What a brief longer than the budget is: an error (fails the build) or a warning."""
+    """What a brief longer than the budget is: an error (fails the build), a warning, or
+    ``fit``: tighten the layout in small bounded steps until it fits, with a warning naming
+    the step (see :mod:`site_builder.pdf.fit`); an error when no step makes it fit."""
     underfill: Underfill = "warn"
     """What a brief that leaves a whole page of its budget empty is: a warning, an error or nothing."""
     jobs: int = 0
@@ -287,7 +289,7 @@ def _pdf_settings(options: Any, project_dir: Path) -> PdfSettings:
     if "partners" in opts:
         opts["partners"] = tuple(_partner(p, n, project_dir) for n, p in enumerate(opts["partners"] or []))
     pdf = PdfSettings(**opts)
-    _choice("pdf.overflow", pdf.overflow, ("error", "warn"))
+    _choice("pdf.overflow", pdf.overflow, ("error", "warn", "fit"))
     _choice("pdf.underfill", pdf.underfill, ("warn", "error", "ignore"))
     if not isinstance(pdf.pages, int) or pdf.pages < 1:
         raise BriefsError(f"mkdocs.yml: briefs.pdf.pages must be a positive whole number, not {pdf.pages!r}")

@@ -172,6 +172,15 @@ class _Checker:
             return
         self.out[name] = text
 
+    def _choice(self, name: str, value: Value) -> None:
+        choices = FIELDS[name].choices
+        if value.value not in choices:
+            self.error(value, f"'{name}' must be one of {', '.join(choices)}, not "
+                       f"'{_source_text(value)}'{self._hint(_source_text(value), list(choices))}",
+                       "wrong-type")
+            return
+        self.out[name] = value.value
+
     def _slug(self, name: str, value: Value) -> None:
         if not is_slug(value.value):
             self.error(value, f"'{name}' must be the slug of another brief (its file name "

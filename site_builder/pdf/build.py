@@ -22,7 +22,15 @@ from site_builder.findings import BriefsError, Finding, Severity, sort_findings
 from site_builder.model import Brief, Corpus
 from site_builder.pdf.budget import underfill_finding
 from site_builder.pdf.cache import Entry, PdfCache, brief_key, fingerprint
+from site_builder.pdf.fit import (
+    FIT_LIMIT,
+    author_job,
+    fit_in_reach,
+    overflow_mode,
+    render_author_job,
+)
 from site_builder.pdf.html import brief_html
+from site_builder.pdf.meter import PageMeter
 from site_builder.pdf.pool import run_jobs
 from site_builder.pdf.render import RenderJob, RenderResult, render_job
 from site_builder.settings import Settings
@@ -55,6 +63,9 @@ class PdfReport:
     """Slugs rendered this run (cache misses)."""
     cached: list[str] = field(default_factory=list)
     """Slugs taken from the cache."""
+    meters: dict[str, PageMeter] = field(default_factory=dict)
+    """Slug to how full the brief is (every brief that was laid out, fitting or not)."""
+
     fills: dict[str, float] = field(default_factory=dict)
     """Slug -> content length in pages (e.g. 3.6 of a 4-page budget), for every laid-out brief."""
 
@@ -114,15 +125,37 @@ def count_words(brief: Brief) -> int:
     return len(_WORD_RE.findall(brief.summary)) + len(_WORD_RE.findall(brief.body))
 
 
+def page_meter(brief: Brief, length: float, settings: Settings) -> PageMeter:
+    """Return the page meter of a brief laid out at ``length`` pages."""
+    return PageMeter.from_length(length, settings.pdf.pages, count_words(brief))
+
+
 def overflow_finding(brief: Brief, length: float, settings: Settings) -> Finding:
-    """Return the finding for a brief longer than the page budget."""
+    """Return the finding for a brief longer than the page budget (a warning for a draft)."""
+    meter = page_meter(brief, length, settings)
     budget = settings.pdf.pages
-    words = count_words(brief)
-    cut = max(10, math.ceil(words * (length - budget) / length / 10) * 10)
-    severity = Severity.WARNING if settings.pdf.overflow == "warn" else Severity.ERROR
-    message = (f"brief runs to {length:.1f} pages, over the {budget}-page budget: "
-               f"cut about {cut} words")
+    mode = overflow_mode(brief, settings)
+    warn = mode == "warn" or brief.draft
+    severity = Severity.WARNING if warn else Severity.ERROR
+    message = (f"brief runs to {meter.shown_length:.1f} pages, over the {budget}-page budget: "
+               f"cut about {meter.words_to_cut} words")
+    if mode == "fit":
+        over = math.ceil((length - budget) / budget * 100)
+        message += (f" (overflow: fit tightens a brief at most {FIT_LIMIT:.0%} over; this one is "
+                    f"{over} % over)" if not fit_in_reach(length, budget)
+                    else " (overflow: fit could not make it fit, even at its tightest step)")
+    if brief.draft:
+        message += "; a draft: an error once published"
     return Finding(brief.rel_path, 1, 1, message, "pdf-overflow", severity)
+
+
+def fit_finding(brief: Brief, entry: Entry, settings: Settings) -> Finding:
+    """Return the warning for a brief that fits its budget only with an ``overflow: fit`` step."""
+    natural = page_meter(brief, entry.natural_length or entry.length, settings)
+    message = (f"brief fits the {settings.pdf.pages}-page budget only with overflow: fit "
+               f"(step '{entry.fit_step}'); as designed it runs to {natural.shown_length:.1f} "
+               f"pages: cut about {natural.words_to_cut} words to print it so")
+    return Finding(brief.rel_path, 1, 1, message, "pdf-fit", Severity.WARNING)
 
 
 def _first_occurrence(brief: Brief, chars: str) -> tuple[int, int]:
@@ -163,8 +196,8 @@ def render_brief(brief: Brief, corpus: Corpus, settings: Settings) -> bytes:
     return result.pdf
 
 
-def _select(corpus: Corpus, slugs: Iterable[str] | None) -> list[Brief]:
-    briefs = corpus.published
+def _select(corpus: Corpus, slugs: Iterable[str] | None, drafts: bool = False) -> list[Brief]:
+    briefs = corpus.briefs if drafts else corpus.published
     if slugs is None:
         return briefs
     wanted = list(dict.fromkeys(slugs))
@@ -193,14 +226,17 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[object | None]:
 
 def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                jobs: int | None = None, progress: bool = False,
-               slugs: Iterable[str] | None = None,
-               variant: RenderVariant | None = None) -> PdfReport:
+               slugs: Iterable[str] | None = None, drafts: bool = False,
+               preview: bool = False, variant: RenderVariant | None = None) -> PdfReport:
     """Render every published brief (or the given slugs) to PDF, reusing the cache.
 
-    With a ``variant`` (a print file), the same briefs are rendered with its options into
-    its own cache folder, keyed by the brief's inputs and the variant's.
+    ``drafts`` renders the drafts too (their budget problems are warnings). ``preview``
+    (``briefs serve``) also gives a brief over its budget a PDF, its pages past the budget
+    marked, and renders one cache miss in this process (no worker to start: the author
+    waits for it). With a ``variant`` (a print file), the same briefs are rendered with its
+    options into its own cache folder, keyed by the brief's inputs and the variant's.
     """
-    briefs = _select(corpus, slugs)
+    briefs = _select(corpus, slugs, drafts)
     cache = PdfCache(settings.cache_root / (variant.name if variant else "pdf"))
     shared = fingerprint(settings.theme, settings)
     report = PdfReport()
@@ -214,6 +250,12 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
             key = hashlib.sha256(f"{key}\0{variant.key}".encode()).hexdigest()
         keys[brief.slug] = key
         entry = cache.get(key, brief.slug)
+        if preview and (entry is None or entry.overflow):  # its marked PDF, if it has one
+            marked = cache.get(_preview_key(key), brief.slug)
+            if marked is not None:
+                keys[brief.slug], entry = _preview_key(key), marked
+            elif entry is not None:
+                entry = None
         if entry is None:
             misses.append(brief)
         else:
@@ -227,28 +269,41 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
             report.findings.extend(_problem_findings(brief, result))
             if not result.problems:
                 entry = Entry(result.slug, result.pages, result.length, result.overflow,
-                              result.pdf is not None)
-                cache.put(keys[result.slug], entry, result.pdf, result.fetched)
+                              result.pdf is not None, getattr(result, "fit_step", None),
+                              getattr(result, "natural_length", None))
+                # A preview's over-budget PDF is not the build's (which has none, or no marks).
+                key = _preview_key(keys[result.slug]) if preview and result.overflow \
+                    else keys[result.slug]
+                keys[result.slug] = key
+                cache.put(key, entry, result.pdf, result.fetched)
                 entries[result.slug] = entry
             if callable(advance):
                 advance()
 
         workers = jobs if jobs is not None else settings.jobs
         def job_of(brief: Brief) -> RenderJob:
-            job = make_job(brief, brief_html(brief, corpus, settings), settings)
+            job = author_job(make_job(brief, brief_html(brief, corpus, settings), settings),
+                             brief, settings, preview=preview)
             return variant.job(job) if variant is not None else job
 
         jobs_to_run = (job_of(b) for b in misses)
-        run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect, count=len(misses),
-                 scheduler=settings.scheduler)
+        if preview and len(misses) == 1:
+            for job in jobs_to_run:
+                collect(_render_here(job))
+        else:
+            run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect,
+                     target=render_author_job, count=len(misses), scheduler=settings.scheduler)
 
     for brief in briefs:
         entry = entries.get(brief.slug)
         if entry is None:
             continue
         report.fills[brief.slug] = entry.length
+        report.meters[brief.slug] = page_meter(brief, entry.length, settings)
         if entry.overflow:
             report.findings.append(overflow_finding(brief, entry.length, settings))
+        elif entry.fit_step:
+            report.findings.append(fit_finding(brief, entry, settings))
         underfill = underfill_finding(brief, entry.length, settings)
         if underfill is not None:
             report.findings.append(underfill)
@@ -257,6 +312,19 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     report.findings = sort_findings(report.findings)
     report.rendered.sort()
     return report
+
+
+def _preview_key(key: str) -> str:
+    """Return the cache key of a brief's preview PDF (over its budget, pages past it marked)."""
+    return hashlib.sha256(f"preview:{key}".encode()).hexdigest()
+
+
+def _render_here(job: RenderJob) -> RenderResult:
+    """Render one job in this process, a crash of the code reported as the worker would."""
+    try:
+        return render_author_job(job)
+    except Exception as exc:  # a bug or a WeasyPrint crash on this input: report it
+        return RenderResult(job.slug, problems=[("pdf-render", f"render failed: {type(exc).__name__}: {exc}")])
 
 
 def _publish(slug: str, entry: Entry, cached: Path, out_dir: Path | None) -> PdfInfo:

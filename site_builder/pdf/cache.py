@@ -66,6 +66,10 @@ class Entry:
     length: float
     overflow: bool
     has_pdf: bool
+    fit_step: str | None = None
+    """The ``overflow: fit`` step the PDF was laid out with, if any."""
+    natural_length: float | None = None
+    """With a fit step: the length at the stylesheet's own layout."""
 
 
 def hash_tree(digest: hashlib._Hash, folder: Path) -> None:

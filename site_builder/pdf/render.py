@@ -130,8 +130,9 @@ def fit_to_budget(document: Document, budget: int) -> tuple[int, float]:
     if found is None:
         raise RuntimeError("the back matter is missing from the laid-out document")
     index, parent, box = found
-    # Round up: content 0.02 pages into page 5 is "4.1 pages", never "4.0 pages" over a 4-page budget.
-    length = round(index + max(0.1, math.ceil(_measure(document.pages[index], box) * 10) / 10), 1)
+    # Round up (to a hundredth: the page meter shows per cent): content 0.002 pages into page 5
+    # is 4.01 pages, over a 4-page budget; the meter shows it as "4.1 pages", never "4.0".
+    length = round(index + max(0.01, math.ceil(_measure(document.pages[index], box) * 100) / 100), 2)
     if index >= budget:
         document.pages = document.pages[: index + 1]
         return index + 1, length
