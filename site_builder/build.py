@@ -335,7 +335,8 @@ def recover_site(site: Path) -> list[str]:
     ``.site-tmp-*`` folder of a run that is no longer alive is removed. Return what was done.
     """
     target = site_target(site)
-    folder, notes = target.folder, []
+    folder = target.folder
+    notes: list[str] = []
     try:
         leftovers = sorted((p for p in folder.parent.iterdir()
                             if p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink()

@@ -93,26 +93,31 @@ class CacheStore:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            return _damaged(label, f"its sidecar cannot be read ({exc})")
+            _damaged(label, f"its sidecar cannot be read ({exc})")
+            return None
         try:
             record = json.loads(text)
         except ValueError:
-            return _damaged(label, f"its sidecar {self.sidecar_path(stem).name} is not valid JSON")
+            _damaged(label, f"its sidecar {self.sidecar_path(stem).name} is not valid JSON")
+            return None
         if not isinstance(record, dict) or record.get("schema") != SCHEMA:
             LOGGER.debug("cache: %s: entry from an older version, rebuilding it", label)
             return None
         problem = _record_problem(record)
         if problem:
-            return _damaged(label, problem)
+            _damaged(label, problem)
+            return None
         data = None
         if record["data_sha256"] is not None:
             try:
                 data = self.data_path(stem).read_bytes()
             except OSError:
-                return _damaged(label, f"its file {self.data_path(stem).name} is missing")
+                _damaged(label, f"its file {self.data_path(stem).name} is missing")
+                return None
             if len(data) != record["data_size"] or sha256_hex(data) != record["data_sha256"]:
-                return _damaged(label, f"{self.data_path(stem).name} does not match its hash "
-                                f"({len(data)} bytes, {record['data_size']} expected)")
+                _damaged(label, f"{self.data_path(stem).name} does not match its hash "
+                         f"({len(data)} bytes, {record['data_size']} expected)")
+                return None
         inputs = tuple((str(p), str(h)) for p, h in record["inputs"])
         changed = [p for p, h in inputs if self.hashes.of(p) != h]
         if changed:
@@ -196,4 +201,3 @@ def _record_problem(record: dict[str, Any]) -> str:
 
 def _damaged(label: str, why: str) -> None:
     LOGGER.warning("cache: the cached %s is damaged: %s; making it again", label, why)
-    return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +22,9 @@ from site_builder.findings import (
     to_json,
 )
 from site_builder.settings import Settings, load_settings, with_pdf
+
+if TYPE_CHECKING:
+    from site_builder.bundle.select import Order
 
 _scheduler_option = click.option(
     "--scheduler", metavar="ADDRESS", default=None,
@@ -106,7 +110,7 @@ def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None,
         from site_builder.index import build_index
 
         findings = sort_findings(findings + read_bundle_files(build_index(corpus), settings)[1])
-    fills = None
+    fills: list[dict[str, object]] | None = None
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
@@ -213,7 +217,7 @@ def init(folder: Path) -> None:
     click.echo(f"wrote {len(written)} files into {folder}; next: cd {folder} && briefs build")
 
 
-def _print_options(f):  # type: ignore[no-untyped-def]
+def _print_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Add the print-file options shared by ``build`` and ``bundle`` (declared in PrintSettings)."""
     f = click.option("--bleed", type=float, default=None,
                      help="Bleed of print files in mm (default: print.bleed, 3).")(f)
@@ -324,7 +328,7 @@ def serve(dev_addr: str, pdf: bool) -> None:
 @_scheduler_option
 def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[str, ...],
            regions: tuple[str, ...], languages: tuple[str, ...], date_from: str | None,
-           date_to: str | None, slugs: tuple[str, ...], order: str | None, title: str | None,
+           date_to: str | None, slugs: tuple[str, ...], order: Order | None, title: str | None,
            subtitle: str, event: str, event_date: str, output: Path | None,
            jobs: int | None, print_file: bool, marks: str | None, impose: tuple[str, ...],
            bleed: float | None, scheduler: str | None) -> None:
@@ -367,7 +371,7 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
                                   languages=languages, date_from=date_from, date_to=date_to,
                                   slugs=slugs, order=order or ("listed" if slugs and not (
                                       themes or countries or regions or languages or date_from
-                                      or date_to) else "date"))  # type: ignore[arg-type]
+                                      or date_to) else "date"))
             if not selection.has_filters and not selection.slugs:
                 raise BriefsError("choose briefs with --theme, --country, --region, --language, "
                                   "--from/--to or --slug, or give a bundle file")

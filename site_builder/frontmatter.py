@@ -19,9 +19,9 @@ from site_builder import textcheck
 from site_builder.findings import Finding
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _BaseLoader = yaml.SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -35,8 +35,24 @@ MULTILINE_FIELDS = frozenset({"summary"})
 """The fields whose text may hold line breaks (written as ``>`` or ``|`` blocks)."""
 
 
-class _BriefLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _BriefLoader(_BaseLoader):
     """YAML 1.2-like resolution: only true/false are booleans; dates stay text."""
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """Return a node's tag from the flat table below (the generic code is much slower)."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Do nothing: briefs use no path resolvers."""
+
+    def ascend_resolver(self) -> None:
+        """Do nothing: briefs use no path resolvers."""
 
 
 _BriefLoader.yaml_implicit_resolvers = {
@@ -54,30 +70,12 @@ for _first in "tTfF":
 
 # The C parser calls back into Python to resolve every node's tag; PyYAML's generic
 # ``resolve`` rebuilds a list of candidates per scalar and walks path resolvers that briefs
-# never use. This table and the override below give the same tags in a fraction of the time
+# never use. This table and the overrides in _BriefLoader give the same tags in a fraction of the time
 # (a tenth of the front-matter parse on 10,000 briefs).
 _WILDCARD = tuple(_BriefLoader.yaml_implicit_resolvers.get(None, []))
 _BY_FIRST = {first: tuple(resolvers) + _WILDCARD
              for first, resolvers in _BriefLoader.yaml_implicit_resolvers.items() if first is not None}
 
-
-def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-    if kind is yaml.ScalarNode:
-        if implicit[0]:
-            for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
-                if regexp.match(value):
-                    return tag
-        return _STR
-    return _SEQ if kind is yaml.SequenceNode else _MAP
-
-
-def _no_path_resolvers(self: Any, *args: Any) -> None:
-    return None
-
-
-_BriefLoader.resolve = _resolve
-_BriefLoader.descend_resolver = _no_path_resolvers
-_BriefLoader.ascend_resolver = _no_path_resolvers
 
 
 @dataclass(frozen=True)
@@ -145,8 +143,9 @@ def _anchor_findings(fm_text: str, path: str) -> list[Finding]:
             if anchor is None:
                 continue
             mark = event.start_mark
+            line, col = (mark.line + 2, mark.column + 1) if mark is not None else (1, 1)
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
-            findings.append(_finding(path, mark.line + 2, mark.column + 1,
+            findings.append(_finding(path, line, col,
                                      f"YAML {kind} '{anchor}' is not allowed in briefs: "
                                      "write the value out in full", "yaml-anchor"))
     except yaml.YAMLError:

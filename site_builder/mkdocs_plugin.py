@@ -10,7 +10,7 @@ incremental rebuilds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ class Preset:
     progress: bool = False
 
 
-class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
+class BriefsPlugin(BasePlugin):
     """Inject the brief, theme, country, region, coverage and home pages into MkDocs."""
 
     # The options are declared once, in :class:`Settings`; MkDocs passes them through and
@@ -318,16 +318,17 @@ class BriefsPlugin(BasePlugin):  # type: ignore[type-arg]
         return downloads
 
 
-    def _print_files(self, index: Index, packs: list[DownloadKey], config: MkDocsConfig,
-                     files: Files) -> None:
+    def _print_files(self, indexes: Mapping[str, Index] | Index, packs: list[DownloadKey],
+                     config: MkDocsConfig, files: Files) -> None:
         """Add the print files (``pdf/print/…``, ``bundles/print/…``) when they are on (not in a preview)."""
+        index = indexes if isinstance(indexes, Index) else indexes[self.settings.language]
         if not (self.settings.print.enabled and self.settings.pdf.enabled and index.briefs) \
                 or self._serving:
             return
         from site_builder.print.files import site_print_files  # heavy (WeasyPrint, pikepdf)
 
         preset = self.preset
-        made = site_print_files(index, self.settings, packs, jobs=preset.jobs if preset else None,
+        made = site_print_files(indexes, self.settings, packs, jobs=preset.jobs if preset else None,
                                 progress=preset.progress if preset else False)
         _log(made.findings)
         errors = [f for f in made.findings if f.severity is Severity.ERROR]

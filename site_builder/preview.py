@@ -157,6 +157,7 @@ class PreviewSession:
             file = PreviewFile.generated(config, uri, abs_src_path=str(path), inclusion=inclusion)
             info = path.stat()
             signature = _digest(str(path), str(info.st_mtime_ns), str(info.st_size))
+        assert isinstance(file, PreviewFile)  # File.generated builds the class it is called on
         file.unchanged = self.signatures.get(uri) == signature
         self._next[uri] = signature
         self._next_written.add(file.dest_uri)

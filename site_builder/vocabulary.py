@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import pycountry
 
@@ -120,7 +121,7 @@ def _tables() -> tuple[dict[str, Country], dict[str, str], dict[str, str]]:
         alpha2_to_3[country.alpha2] = country.alpha3
         spellings = [entry.name, country.name, getattr(entry, "official_name", None),
                      getattr(entry, "common_name", None), info.get("name"),
-                     *list(info.get("aliases", []))]  # type: ignore[list-item]
+                     *cast("list[str]", info.get("aliases", []))]
         for spelling in spellings:
             if spelling:
                 names.setdefault(_key(str(spelling)), country.alpha3)

@@ -6,6 +6,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from site_builder.country_names import sort_key
@@ -38,13 +39,13 @@ class Cover:
     """The language of the cover and contents ("" for the site's default)."""
 
 
-def _theme_only_fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+def _theme_only_fetcher(roots: tuple[Path, ...]) -> Any:  # a WeasyPrint URLFetcher (untyped)
     """Return a WeasyPrint URL fetcher that serves files under the theme's folders and nothing else."""
     from weasyprint import URLFetcher
 
     resolved = [r.resolve() for r in roots]
 
-    class ThemeFetcher(URLFetcher):  # type: ignore[misc]
+    class ThemeFetcher(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> object:
             parts = urlsplit(url)
             if parts.scheme != "file":

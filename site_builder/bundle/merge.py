@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
@@ -70,9 +71,9 @@ def _text(value: object) -> str:
     return text[1:] if isinstance(value, Name) else text
 
 
-def _named_destinations(source: pikepdf.Pdf) -> dict[str, Array]:
-    """Return a brief's named destinations (name tree or PDF 1.1 dictionary) as arrays."""
-    found: dict[str, Array] = {}
+def _named_destinations(source: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
+    """Return a brief's named destinations (name tree or PDF 1.1 dictionary), arrays if well formed."""
+    found: dict[str, pikepdf.Object] = {}
     names = source.Root.get("/Names")
     if names is not None and "/Dests" in names:
         for key, value in pikepdf.NameTree(names.Dests).items():
@@ -84,7 +85,7 @@ def _named_destinations(source: pikepdf.Pdf) -> dict[str, Array]:
     return found
 
 
-def _page_of(dest: object, pages: dict[tuple[int, int], int], named: dict[str, Array]) -> int | None:
+def _page_of(dest: object, pages: dict[tuple[int, int], int], named: Mapping[str, pikepdf.Object]) -> int | None:
     if isinstance(dest, (String, Name)):
         dest = named.get(_text(dest))
     if isinstance(dest, Array) and len(dest) and isinstance(dest[0], Dictionary):
@@ -93,15 +94,18 @@ def _page_of(dest: object, pages: dict[tuple[int, int], int], named: dict[str, A
 
 
 def _copy_outline(items: list[OutlineItem], parent: list[OutlineItem], offset: int,
-                  pages: dict[tuple[int, int], int], named: dict[str, Array],
+                  pages: dict[tuple[int, int], int], named: Mapping[str, pikepdf.Object],
                   skip_title: str | None) -> None:
     """Copy a brief's bookmarks under ``parent``; a lone top item repeating the title is skipped."""
     if skip_title is not None and len(items) == 1 and items[0].title.strip() == skip_title.strip():
         _copy_outline(list(items[0].children), parent, offset, pages, named, None)
         return
     for item in items:
-        page = _page_of(item.destination if item.destination is not None
-                        else (item.action or {}).get("/D"), pages, named)
+        if item.destination is not None:
+            dest: object = item.destination
+        else:
+            dest = item.action.get("/D") if item.action else None
+        page = _page_of(dest, pages, named)
         if page is None:
             continue
         copy = OutlineItem(item.title, offset + page)
@@ -129,6 +133,10 @@ def stamp_page_numbers(out: pikepdf.Pdf, first: int, stamps: pikepdf.Pdf) -> Non
                           prepend=False)
 
 
+@overload
+def _copy(out: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object: ...
+@overload
+def _copy(out: pikepdf.Pdf, value: object) -> object: ...
 def _copy(out: pikepdf.Pdf, value: object) -> object:
     """Copy a value of another PDF into ``out`` (copy_foreign takes indirect objects only)."""
     if isinstance(value, pikepdf.Object) and value.is_indirect:
@@ -254,7 +262,7 @@ def merge_pack(front: bytes, parts: list[Part], *, title: str, subject: str = ""
     return buffer.getvalue(), layout
 
 
-def _link_pairs(pdf: pikepdf.Pdf, destinations: dict[str, Array]) -> list[tuple[int, int]]:
+def _link_pairs(pdf: pikepdf.Pdf, destinations: Mapping[str, pikepdf.Object]) -> list[tuple[int, int]]:
     index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
     found: list[tuple[int, int]] = []
     for i, page in enumerate(pdf.pages):
@@ -272,7 +280,7 @@ def _link_pairs(pdf: pikepdf.Pdf, destinations: dict[str, Array]) -> list[tuple[
     return found
 
 
-def _check_pages(pdf: pikepdf.Pdf, destinations: dict[str, Array], layout: Layout) -> list[str]:
+def _check_pages(pdf: pikepdf.Pdf, destinations: Mapping[str, pikepdf.Object], layout: Layout) -> list[str]:
     owner = {page: slug for slug, pages in layout.ranges.items() for page in pages}
     return [f"a link on page {source + 1} of '{owner[source]}' lands on page {target + 1}"
             for source, target in _link_pairs(pdf, destinations)

@@ -145,7 +145,7 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise BundleFileError(shown, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}"
                               ) from None
-    if not isinstance(data, dict):
+    if node is None or not isinstance(data, dict):
         raise BundleFileError(shown, 0, 0, "a bundle file is a set of 'key: value' lines "
                               "(title, select, ...)")
 

@@ -31,7 +31,7 @@ class RefusedURL(ValueError):
     """Raised (and caught by WeasyPrint) for a URL the fetcher will not open."""
 
 
-class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
+class SafeFetcher(URLFetcher):  # WeasyPrint ships no type hints
     """Fetch ``data:`` URLs and regular files under ``roots``; refuse everything else."""
 
     def __init__(self, roots: list[Path], dpi: int = PRINT_DPI) -> None:

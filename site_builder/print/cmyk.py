@@ -73,7 +73,7 @@ class Converter:
                 converted = ImageCms.applyTransform(pixel, _transforms(self.profile)[0])
                 assert converted is not None
                 ink: Any = converted.getpixel((0, 0))
-                self._colours[key] = tuple(round(v / 255, 4) for v in ink)  # type: ignore[assignment]
+                self._colours[key] = tuple(round(v / 255, 4) for v in ink)
         return self._colours[key]
 
     def first_visit(self, obj: pikepdf.Object) -> bool:

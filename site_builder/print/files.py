@@ -235,6 +235,7 @@ def site_print_files(indexes: Mapping[str, Index] | Index, settings: Settings,
                      progress: bool = False) -> PrintFiles:
     """Make every print file of a site: the briefs', then those of the packs in ``pack_keys``."""
     from site_builder.bundle import site_bundle_specs
+    from site_builder.index import Index
     from site_builder.urls import pack_file
 
     index = indexes if isinstance(indexes, Index) else indexes[settings.language]
