@@ -28,9 +28,10 @@ _TAIL_TARGET = re.compile(r"\s*<?([^)\s>]*+)>?(?:\s+[\"'(][^)]*)?\)")
 _REFDEF = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*<?(\S+?)>?(?:\s+.*)?$")  # not [^footnote]:
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
 _ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
-_UNSAFE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet",
+UNSAFE_TAGS = frozenset({"script", "iframe", "object", "embed", "frame", "frameset", "applet",
                 "base", "form", "input", "button", "textarea", "select", "style", "link",
-                "meta", "svg", "math"}
+                "meta", "svg", "math"})
+"""Raw HTML tags a brief may not use (the sanitiser removes them too)."""
 _URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href"}
 _NEST_START = frozenset(" \t>-+*:!?0123456789")
 _NOTABLE_START = _NEST_START | frozenset("#=")
@@ -103,7 +104,8 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
                               findings, links)
         if "<" in line:
             _check_html(line, line_no, ctx, findings, links)
-    findings += _check_rendered(body, ctx, heavy, findings)
+    if not (heavy and any(f.severity is Severity.ERROR for f in findings)):
+        findings += _check_rendered(body, ctx, heavy, findings)
     return findings, links
 
 
@@ -241,7 +243,7 @@ def _check_html(line: str, line_no: int, ctx: BodyContext, findings: list[Findin
     for tag in _TAG.finditer(line):
         name = tag.group(2).lower()
         col = tag.start() + 1
-        if name in _UNSAFE_TAGS and not tag.group(1):
+        if name in UNSAFE_TAGS and not tag.group(1):
             findings.append(Finding(ctx.path, line_no, col, f"raw HTML <{name}> is not allowed "
                                     "in briefs: use Markdown", "unsafe-html"))
             continue

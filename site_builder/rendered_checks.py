@@ -26,16 +26,13 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from site_builder.attachments import AttachmentError, check_attachment, loads_url, squeeze_url
+from site_builder.body_checks import UNSAFE_TAGS, BodyContext
 from site_builder.findings import Finding
 from site_builder.images import image_findings, is_raster_name
 from site_builder.markdown_render import sanitize_html
-
-if TYPE_CHECKING:
-    from site_builder.body_checks import BodyContext
 
 RESOURCE_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "lowsrc",
                                  "dynsrc", "xlink:href", "action", "formaction", "manifest",
@@ -53,9 +50,13 @@ def may_render(body: str) -> bool:
 def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
     """Return the problems of the references in ``html``, the unsanitised render of ``body``."""
     check = _Check(body, ctx)
-    for document in (html, sanitize_html(html)):
+    for document, raw in ((html, True), (sanitize_html(html), False)):
         check.occurrences.clear()  # each pass meets the references in source order again
         for tag, attrs in _elements(document):
+            if raw and tag in UNSAFE_TAGS:  # never shipped: the tag is the problem
+                check.add(check.locate(f"<{tag}"), f"raw HTML <{tag}> is not allowed in briefs: "
+                          "use Markdown", "unsafe-html")
+                continue
             check.element(tag, attrs)
     return check.findings + image_findings(ctx.path, check.images)
 
@@ -97,19 +98,37 @@ class _Check:
             self.findings.append(Finding(self.ctx.path, where[0], where[1], message, code))
 
     def locate(self, *needles: str) -> tuple[int, int]:
-        """The source line and column of the first needle found (words of it next), or the
-        body's first line."""
+        """The source line and column of the first needle found (as an attribute value or
+        a Markdown target first, then alone, then its longest words), or the body's first
+        line; a needle met again in the same pass is looked for further down."""
+        value = needles[0] if needles else ""
+        if value:
+            for form in (f'="{value}"', f"='{value}'", f"={value}", f"]({value}", f"](<{value}",
+                         f"]: {value}", f"]: <{value}"):
+                where = self._find(form, form.index(value))
+                if where is not None:
+                    return where
+        for needle in [n for n in needles if n and (len(n) > 2 or not n.isalnum())]:
+            where = self._find(needle, 0)
+            if where is not None:
+                return where
         words = sorted({w for n in needles for w in (*_WORD.findall(n), *re.findall(r"[^\W_]{3,}", n))},
                        key=lambda w: (-len(w), w))
-        for needle in [n for n in needles if n] + words:
-            hits = [(index, col) for index, line in enumerate(self.lines)
-                    if (col := line.find(needle)) >= 0]
-            if hits:
-                seen = self.occurrences.get(needle, 0)
-                self.occurrences[needle] = seen + 1
-                index, col = hits[min(seen, len(hits) - 1)]
-                return self.ctx.body_line + index, col + 1
+        for word in words:
+            where = self._find(word, 0)
+            if where is not None:
+                return where
         return self.ctx.body_line, 1
+
+    def _find(self, needle: str, offset: int) -> tuple[int, int] | None:
+        hits = [(index, col) for index, line in enumerate(self.lines)
+                if (col := line.find(needle)) >= 0]
+        if not hits:
+            return None
+        seen = self.occurrences.get(needle, 0)
+        self.occurrences[needle] = seen + 1
+        index, col = hits[min(seen, len(hits) - 1)]
+        return self.ctx.body_line + index, col + offset + 1
 
     def element(self, tag: str, attrs: list[tuple[str, str]]) -> None:
         for name, value in attrs:
