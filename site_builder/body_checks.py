@@ -1,6 +1,7 @@
 """Check a brief's Markdown body: links, images, raw HTML, nesting, headings, complexity.
 
-A line scanner with regular expressions, not a Markdown parse: it has to stay fast on
+The HTML it renders to is checked too (:mod:`site_builder.rendered_checks`): what ships,
+whatever Markdown construct produced it. The rest is a line scanner with regular expressions, not a Markdown parse: it has to stay fast on
 10,000 briefs and must not itself stall on the pathological input it guards against. The
 bounds on constructs that make Python-Markdown slow are in :mod:`site_builder.body_limits`.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from site_builder.body_limits import MAX_NESTING, check_limits, check_renders
+from site_builder.body_limits import MAX_NESTING, check_limits, render_checked
 from site_builder.findings import Finding, Severity
 from site_builder.headings import HeadingIds, atx_text, is_setext_underline
 from site_builder.mdscan import mask_code_spans, nesting, scan_lines, starts_block
@@ -27,9 +28,10 @@ _TAIL_TARGET = re.compile(r"\s*<?([^)\s>]*+)>?(?:\s+[\"'(][^)]*)?\)")
 _REFDEF = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*<?(\S+?)>?(?:\s+.*)?$")  # not [^footnote]:
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
 _ATTR = re.compile(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
-_UNSAFE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet",
+UNSAFE_TAGS = frozenset({"script", "iframe", "object", "embed", "frame", "frameset", "applet",
                 "base", "form", "input", "button", "textarea", "select", "style", "link",
-                "meta", "svg", "math"}
+                "meta", "svg", "math"})
+"""Raw HTML tags a brief may not use (the sanitiser removes them too)."""
 _URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "data", "poster", "xlink:href"}
 _NEST_START = frozenset(" \t>-+*:!?0123456789")
 _NOTABLE_START = _NEST_START | frozenset("#=")
@@ -102,9 +104,34 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
                               findings, links)
         if "<" in line:
             _check_html(line, line_no, ctx, findings, links)
-    if heavy and not any(f.severity is Severity.ERROR for f in findings):
-        findings += check_renders(body, ctx.path, ctx.body_line)
+    if not (heavy and any(f.severity is Severity.ERROR for f in findings)):
+        findings += _check_rendered(body, ctx, heavy, findings)
     return findings, links
+
+
+def _check_rendered(body: str, ctx: BodyContext, heavy: bool, findings: list[Finding]
+                    ) -> list[Finding]:
+    """Render the body (under the time limit when it is heavy) and check the HTML it makes
+    (:mod:`site_builder.rendered_checks`); problems the line checks found already at the
+    same line are not repeated."""
+    from site_builder import markdown_render, rendered_checks  # Markdown: only when needed
+
+    if not heavy and not rendered_checks.may_render(body):
+        return []
+    html: str | None = None
+    if not heavy:
+        try:
+            html = markdown_render.render_unsanitised(body)
+        except RecursionError:
+            heavy = True
+    if heavy:
+        html, failed = render_checked(body, ctx.path, ctx.body_line)
+        if html is None:
+            return failed
+    assert html is not None
+    known = {(f.line, f.code) for f in findings}
+    return [f for f in rendered_checks.rendered_findings(body, html, ctx)
+            if (f.line, f.code) not in known]
 
 
 def _link_tail(line: str) -> re.Match[str] | None:
@@ -216,7 +243,7 @@ def _check_html(line: str, line_no: int, ctx: BodyContext, findings: list[Findin
     for tag in _TAG.finditer(line):
         name = tag.group(2).lower()
         col = tag.start() + 1
-        if name in _UNSAFE_TAGS and not tag.group(1):
+        if name in UNSAFE_TAGS and not tag.group(1):
             findings.append(Finding(ctx.path, line_no, col, f"raw HTML <{name}> is not allowed "
                                     "in briefs: use Markdown", "unsafe-html"))
             continue

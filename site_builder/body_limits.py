@@ -219,7 +219,7 @@ def _dense_paragraph(body: str, chars: str, limit: int) -> bool:
 def check_limits(body: str, path: str, body_line: int) -> tuple[list[Finding], bool]:
     """Return findings for constructs past the bounds above, at their line and column, and
     whether the body is big or dense enough to be rendered under the time limit
-    (:func:`check_renders`)."""
+    (:func:`render_checked`)."""
     n_brackets, n_tags = body.count("["), body.count("<")
     n_emphasis = body.count("*") + body.count("_")
     heavy = n_brackets + n_tags + n_emphasis > RENDER_CHECK_MARKUP \
@@ -244,20 +244,21 @@ def check_limits(body: str, path: str, body_line: int) -> tuple[list[Finding], b
     return report.findings, heavy
 
 
-def check_renders(body: str, path: str, body_line: int) -> list[Finding]:
-    """Render a body once under the time limit; return a finding, at its densest line, if
-    that fails. Validation calls it only for the bodies :func:`check_limits` calls heavy."""
+def render_checked(body: str, path: str, body_line: int) -> tuple[str | None, list[Finding]]:
+    """Render a body once under the time limit; return its unsanitised HTML, or None and a
+    finding at its densest line if that fails. Validation renders in the time-limited worker
+    only the bodies :func:`check_limits` calls heavy."""
     report = _Report(path, body_line, body)
-    _render_check(report, body)
-    return report.findings
+    html = _render_check(report, body)
+    return html, report.findings
 
 
-def _render_check(report: _Report, body: str) -> None:
+def _render_check(report: _Report, body: str) -> str | None:
     """Render the body once under the time limit; report a failure at its densest line."""
     from site_builder import markdown_render  # imports Markdown: only for the rare big body
 
     try:
-        markdown_render.render_markdown_bounded(body)
+        return markdown_render.render_markdown_bounded(body, sanitize=False)
     except markdown_render.MarkdownTooComplex as exc:
         lines = body.split("\n")
         densest = max(range(len(lines)), key=lambda i: sum(map(lines[i].count, "[<*_")))
@@ -267,3 +268,4 @@ def _render_check(report: _Report, body: str) -> None:
                     exc.reason, f"made the Markdown renderer fail ({exc})")
         report.at(index, f"this body {what}: simplify the markup (long runs of brackets, "
                   "emphasis or HTML tags; this line has the most)")
+        return None

@@ -30,7 +30,7 @@ _ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "hreflang", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
     "th": {"align", "colspan", "rowspan", "scope", "style"},
-    "td": {"align", "colspan", "rowspan", "style"},
+    "td": {"align", "colspan", "rowspan", "style"},  # style: only _STYLE_PROPERTIES survive
     "ol": {"start", "type"},
     "abbr": {"title"},
 }
@@ -40,6 +40,9 @@ _ALLOWED_TAGS: set[str] = set(nh3.ALLOWED_TAGS) | {
     "dl", "dt", "dd", "hr", "abbr",
 }
 _URL_SCHEMES: set[str] = {"http", "https", "mailto"}
+_STYLE_PROPERTIES: set[str] = {"text-align"}
+"""The only CSS properties kept in a ``style`` attribute (a table column's alignment, as
+Python-Markdown writes it): none of them takes a URL, so no style can load anything."""
 
 
 def sanitize_html(html: str) -> str:
@@ -51,6 +54,7 @@ def sanitize_html(html: str) -> str:
         url_schemes=_URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
+        filter_style_properties=_STYLE_PROPERTIES,
     )
 
 
@@ -61,10 +65,16 @@ def plain_text(html: str) -> str:
 
 def render_markdown(text: str, extra: Sequence[Extension] = ()) -> str:
     """Render a brief's Markdown body to sanitised HTML (``extra``: more extensions, e.g. the PDF's)."""
+    return sanitize_html(render_unsanitised(text, extra))
+
+
+def render_unsanitised(text: str, extra: Sequence[Extension] = ()) -> str:
+    """Render a brief's Markdown body to HTML *before* sanitising: what the author asked for,
+    which validation checks (:func:`sanitize_html` of it is what ships)."""
     md = markdown.Markdown(
         extensions=[*MARKDOWN_EXTENSIONS, *extra], extension_configs=MARKDOWN_EXTENSION_CONFIGS
     )
-    return sanitize_html(md.convert(text))
+    return str(md.convert(text))
 
 
 RENDER_TIMEOUT = 10.0
@@ -82,8 +92,10 @@ class MarkdownTooComplex(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
-def render_markdown_bounded(text: str, timeout: float | None = None) -> str:
-    """Render like :func:`render_markdown`, in a worker process stopped after ``timeout``
+def render_markdown_bounded(text: str, timeout: float | None = None, sanitize: bool = True
+                            ) -> str:
+    """Render like :func:`render_markdown` (like :func:`render_unsanitised` when ``sanitize``
+    is false), in a worker process stopped after ``timeout``
     seconds (default ``RENDER_TIMEOUT``); raise :class:`MarkdownTooComplex` when it runs out
     of time or stack, or dies.
 
@@ -103,7 +115,8 @@ def render_markdown_bounded(text: str, timeout: float | None = None) -> str:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8",
            "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH"))
                                          if p)}
-    code = "from site_builder.markdown_render import _render_worker; _render_worker()"
+    code = ("from site_builder.markdown_render import _render_worker; "
+            f"_render_worker({bool(sanitize)!r})")
     try:
         done = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True,
                               encoding="utf-8", env=env, timeout=limit, check=False)
@@ -121,7 +134,7 @@ def render_markdown_bounded(text: str, timeout: float | None = None) -> str:
                              else f"exit status {done.returncode}")
 
 
-def _render_worker() -> None:
+def _render_worker(sanitize: bool = True) -> None:
     """The worker of :func:`render_markdown_bounded`: Markdown on stdin, JSON on stdout."""
     import json
     import sys
@@ -129,7 +142,7 @@ def _render_worker() -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit() - _RECURSION_HEADROOM, 200))
     text = sys.stdin.read()
     try:
-        out = {"html": render_markdown(text)}
+        out = {"html": render_markdown(text) if sanitize else render_unsanitised(text)}
     except RecursionError:
         out = {"error": "recursion"}
     sys.stdout.write(json.dumps(out))

@@ -6,6 +6,7 @@ Real WeasyPrint renders, read back with pypdf and poppler; one build per module 
 from __future__ import annotations
 
 import dataclasses
+import io
 import random
 import re
 import shutil
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import PROJECT_ROOT, CorpusWriter
+from PIL import Image
 from pypdf import PdfReader
 
 from site_builder.corpus import load_corpus
@@ -454,7 +456,9 @@ def test_links_to_other_briefs_point_at_the_web(corpus: CorpusWriter) -> None:
     corpus.brief("moz/moz-a.md", body="See [the other brief](../zmb/zmb-b.md#context), "
                                       "[a file](img/x.png) and [the web](https://example.org).\n")
     corpus.brief("zmb/zmb-b.md", countries="[ZMB]")
-    corpus.write("moz/img/x.png", b"png")
+    picture = io.BytesIO()  # a real image: validation decodes every image a brief links
+    Image.new("RGB", (2, 2)).save(picture, "PNG")
+    corpus.write("moz/img/x.png", picture.getvalue())
     settings = Settings(project_dir=corpus.root.parent, site_url=SITE)
     loaded = load(settings)
     html = brief_html(loaded.get("moz-a"), loaded, settings)

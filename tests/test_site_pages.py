@@ -56,7 +56,7 @@ def test_rewrite_links_to_briefs_and_assets(corpus) -> None:
     corpus.write("moz/img/map.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
     corpus.write("shared/logo.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
     body = ("See [B](../tls/tls-b.md#costs), [the\nother](../tls/tls-b.md) and "
-            "![Map](img/map.svg) and ![Logo](../shared/logo.svg).\n\n"
+            "![Map](img/map.svg) and [Logo](../shared/logo.svg).\n\n"
             "```\n[code](../tls/tls-b.md)\n```\n\n`[span](../tls/tls-b.md)`\n\n"
             "[web](https://example.org/x.md) [ref]: ../tls/tls-b.md\n")
     corpus.brief("moz/moz-a.md", body=body)
@@ -69,7 +69,7 @@ def test_rewrite_links_to_briefs_and_assets(corpus) -> None:
     assert "[B](../tls-b/index.md#costs)" in result.body
     assert "other](../tls-b/index.md)" in result.body
     assert "![Map](img/map.svg)" in result.body
-    assert "![Logo](_files/shared/logo.svg)" in result.body
+    assert "[Logo](_files/shared/logo.svg)" in result.body  # a link: images stay in the folder
     assert "```\n[code](../tls/tls-b.md)\n```" in result.body
     assert "`[span](../tls/tls-b.md)`" in result.body
     assert "https://example.org/x.md" in result.body

@@ -168,9 +168,15 @@ def test_link_text_wrapped_over_two_lines_is_checked(corpus: CorpusWriter) -> No
 
 
 def test_code_blocks_are_not_checked(corpus: CorpusWriter) -> None:
-    corpus.brief("moz/moz-x.md", body="```\n<script>x</script> ![a](http://x/y.png)\n```\n"
+    corpus.brief("moz/moz-x.md", body="Code:\n\n    <script>x</script> ![a](http://x/y.png)\n\n"
                  "Inline `<script>` is fine.\n")
     assert errors(corpus) == []
+
+
+def test_backtick_fences_are_no_code_on_this_site(corpus: CorpusWriter) -> None:
+    """The site's Markdown has no fenced code: what a fence holds is rendered, so checked."""
+    corpus.brief("moz/moz-x.md", body="```\n<script>x</script> ![a](http://x/y.png)\n```\n")
+    assert sorted(f.code for f in errors(corpus)) == ["remote-image", "unsafe-html"]
 
 
 def test_links_and_images_that_resolve(corpus: CorpusWriter) -> None:

@@ -1,0 +1,233 @@
+"""Check the HTML a brief's body renders to: every file it loads and every link it makes.
+
+The line checks in :mod:`site_builder.body_checks` read the Markdown source; a reference
+that only appears once Markdown has run (an attribute list ``{: src="…" }``, a ``style``
+with a CSS escape, a ``srcset``) gets past them. This module parses the rendered HTML
+twice: as Markdown wrote it (what the author asked for) and after
+:func:`site_builder.markdown_render.sanitize_html` (what the site and the PDF ship), and
+applies one rule to both:
+
+- ``src``, ``srcset``, ``poster``, the ``href`` of anything but ``<a>`` and every other
+  attribute that loads a file must be a relative path to a file inside the brief's own
+  folder (the PDF renderer reads nothing else), of a publishable type
+  (:mod:`site_builder.attachments`), its raster images decoded
+  (:mod:`site_builder.images`);
+- ``<a href>`` may point anywhere but to ``javascript:``, ``data:`` or ``vbscript:``, however
+  encoded; a local file it links is published, so it is checked like an image;
+- no ``style`` may load a URL, no attribute may be an event handler.
+
+Each problem is reported at the source line that holds the construct, found by searching
+the body for the attribute's value (or its longest word).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from site_builder.attachments import AttachmentError, check_attachment, loads_url, squeeze_url
+from site_builder.body_checks import UNSAFE_TAGS, BodyContext
+from site_builder.findings import Finding
+from site_builder.images import image_findings, is_raster_name
+from site_builder.markdown_render import sanitize_html
+
+RESOURCE_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "lowsrc",
+                                 "dynsrc", "xlink:href", "action", "formaction", "manifest",
+                                 "codebase", "archive", "icon", "ping", "imagesrcset"})
+"""Attributes whose URL a browser or the PDF renderer fetches (with ``href`` on all but ``<a>``)."""
+_SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
+_WORD = re.compile(r"[\w.%:/-]{3,}|[^\W_]{3,}")
+
+
+def may_render(body: str) -> bool:
+    """Return whether a body could render to a URL at all (a link, an image, HTML, attributes)."""
+    return "[" in body or "<" in body or "{" in body
+
+
+def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
+    """Return the problems of the references in ``html``, the unsanitised render of ``body``."""
+    check = _Check(body, ctx)
+    for document, raw in ((html, True), (sanitize_html(html), False)):
+        check.occurrences.clear()  # each pass meets the references in source order again
+        for tag, attrs in _elements(document):
+            if raw and tag in UNSAFE_TAGS:  # never shipped: the tag is the problem
+                check.add(check.locate(f"<{tag}"), f"raw HTML <{tag}> is not allowed in briefs: "
+                          "use Markdown", "unsafe-html")
+                continue
+            check.element(tag, attrs)
+    return check.findings + image_findings(ctx.path, check.images)
+
+
+def _elements(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.elements
+
+
+class _Collector(HTMLParser):
+    """Every start tag with its attributes (character references decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, [(name, value or "") for name, value in attrs]))
+
+
+class _Check:
+    def __init__(self, body: str, ctx: BodyContext) -> None:
+        self.lines = body.split("\n")
+        self.ctx = ctx
+        self.folder = ctx.file.parent.resolve()
+        self.findings: list[Finding] = []
+        self.images: list[tuple[Path, int, int]] = []
+        self._seen: set[tuple[int, str, str]] = set()
+        self._checked: set[tuple[Path, int]] = set()
+        self.occurrences: dict[str, int] = {}
+        """Per needle, how many times this pass located it: the next use is further down."""
+
+    def add(self, where: tuple[int, int], message: str, code: str) -> None:
+        key = (where[0], code, message)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.findings.append(Finding(self.ctx.path, where[0], where[1], message, code))
+
+    def locate(self, *needles: str) -> tuple[int, int]:
+        """The source line and column of the first needle found (as an attribute value or
+        a Markdown target first, then alone, then its longest words), or the body's first
+        line; a needle met again in the same pass is looked for further down."""
+        value = needles[0] if needles else ""
+        if value:
+            for form in (f'="{value}"', f"='{value}'", f"={value}", f"]({value}", f"](<{value}",
+                         f"]: {value}", f"]: <{value}"):
+                where = self._find(form, form.index(value))
+                if where is not None:
+                    return where
+        for needle in [n for n in needles if n and (len(n) > 2 or not n.isalnum())]:
+            where = self._find(needle, 0)
+            if where is not None:
+                return where
+        words = sorted({w for n in needles for w in (*_WORD.findall(n), *re.findall(r"[^\W_]{3,}", n))},
+                       key=lambda w: (-len(w), w))
+        for word in words:
+            where = self._find(word, 0)
+            if where is not None:
+                return where
+        return self.ctx.body_line, 1
+
+    def _find(self, needle: str, offset: int) -> tuple[int, int] | None:
+        hits = [(index, col) for index, line in enumerate(self.lines)
+                if (col := line.find(needle)) >= 0]
+        if not hits:
+            return None
+        seen = self.occurrences.get(needle, 0)
+        self.occurrences[needle] = seen + 1
+        index, col = hits[min(seen, len(hits) - 1)]
+        return self.ctx.body_line + index, col + offset + 1
+
+    def element(self, tag: str, attrs: list[tuple[str, str]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.add(self.locate(f"{name}=", value), f"event-handler attribute '{name}' is "
+                         "not allowed in briefs", "unsafe-html")
+            elif name == "style" and loads_url(value):
+                self.add(self.locate(value, "style="), "style attributes may not load URLs "
+                         "(url(), image-set(), @import), however written", "unsafe-html")
+            elif name == "href" and tag == "a":
+                self.link(value)
+            elif name in RESOURCE_ATTRIBUTES or name == "href":
+                urls = _srcset(value) if name.endswith("srcset") else [value]
+                for url in urls:
+                    self.resource(tag, name, url)
+
+    def link(self, value: str) -> None:
+        squeezed = squeeze_url(value)
+        scheme = next((s for s in _SCRIPT_SCHEMES if squeezed.startswith(s)), None)
+        if scheme is not None:
+            self.add(self.locate(value), f"'{scheme}' links are not allowed", "unsafe-html")
+            return
+        local = self.local_path(value)
+        if not local:
+            return  # a web address, mailto:, '#anchor' or absolute (the line checks say so)
+        resolved = self.inside(local, self.ctx.content_root)
+        if resolved is None or not resolved.is_file() or resolved.suffix == ".md":
+            return  # the line checks report links outside or missing; briefs are checked later
+        self.publishable(resolved, self.locate(value))
+
+    def resource(self, tag: str, name: str, value: str) -> None:
+        what = "image" if tag in ("img", "source", "picture", "image", "input") else "file"
+        where = self.locate(value)
+        squeezed = squeeze_url(value)
+        if not squeezed:
+            self.add(where, f"{what} has no path ({name}= on <{tag}> is empty)", "missing-image")
+            return
+        if squeezed.startswith(("http:", "https:", "//", "\\\\")):
+            self.add(where, f"remote {what} '{value}' ({name}= on <{tag}>): the build never "
+                     "fetches from the network; save the file beside the brief and use a "
+                     "relative path", "remote-image")
+            return
+        local = self.local_path(value)
+        if not local:
+            self.add(where, f"{what} '{value}' ({name}= on <{tag}>) must be a relative path to "
+                     "a file in the brief's folder", "image-outside")
+            return
+        resolved = self.inside(local, self.folder)
+        if resolved is None:
+            self.add(where, f"{what} '{value}' is outside the brief's folder "
+                     f"{_shown(self.folder)}/: the PDF cannot show it; copy it beside the brief",
+                     "image-outside")
+            return
+        if not resolved.is_file():
+            self.add(where, f"{what} '{local}' not found (looked for {_shown(resolved)})",
+                     "missing-image")
+            return
+        self.publishable(resolved, where)
+
+    def publishable(self, resolved: Path, where: tuple[int, int]) -> None:
+        if (resolved, where[0]) in self._checked:
+            return
+        self._checked.add((resolved, where[0]))
+        if is_raster_name(resolved):
+            self.images.append((resolved, *where))  # decoded, format by content, there
+            return
+        try:
+            check_attachment(resolved, _shown(resolved))
+        except AttachmentError as exc:
+            self.add(where, str(exc), exc.code)
+
+    @staticmethod
+    def local_path(value: str) -> str | None:
+        """The path of a relative reference; None for a scheme, a host or an absolute path."""
+        stripped = value.strip()
+        split = urlsplit(stripped)
+        if split.scheme or split.netloc or stripped.startswith(("/", "\\")) or \
+                re.match(r"^[A-Za-z]:[\\/]", stripped) or \
+                ":" in squeeze_url(stripped).split("/")[0]:
+            return None
+        return split.path
+
+    def inside(self, rel: str, boundary: Path) -> Path | None:
+        """Resolve a path relative to the brief (symlinks followed); None outside ``boundary``."""
+        candidate = Path(os.path.normpath(self.folder / unquote(rel)))
+        try:
+            real = candidate.resolve()
+        except (OSError, RuntimeError):
+            return None
+        return real if real.is_relative_to(boundary) else None
+
+
+def _srcset(value: str) -> list[str]:
+    """The URLs of a ``srcset`` (``a.png 1x, b.png 2x``)."""
+    return [part.split()[0] for part in value.split(",") if part.split()]
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
