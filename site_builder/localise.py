@@ -10,6 +10,7 @@ language logic of their own. Nothing is copied when nothing changes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 
 from site_builder.country_names import localised_country
@@ -114,5 +115,4 @@ def own_language_corpus(corpus: Corpus, languages: tuple[str, ...]) -> Corpus:
     if len(languages) < 2:
         return corpus
     briefs = [localise_brief(b, b.language, languages[0]) for b in corpus.briefs]
-    return Corpus(root=corpus.root, briefs=briefs, themes=corpus.themes, regions=corpus.regions,
-                  n_files=corpus.n_files)
+    return dataclasses.replace(corpus, briefs=briefs)  # keeps its kind (a preview shows drafts)

@@ -217,5 +217,5 @@ def _make_filters_deterministic(output: Path) -> None:
         meta_path.unlink()
         info["hash"] = _write_cbor(output, f"pagefind.{language}", ".pf_meta", meta, 10)[
             len("pagefind."):]
-    entry_path.write_text(json.dumps(entry, separators=(",", ":"), ensure_ascii=False),
+    entry_path.write_text(json.dumps(entry, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
                           encoding="utf-8")

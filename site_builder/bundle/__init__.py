@@ -307,6 +307,10 @@ def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec
     return specs, problems
 
 
+PACK_OVERHEAD = 60_000
+"""Bytes a pack adds to its briefs' PDFs (cover, contents, page numbers, tags), for the budget."""
+
+
 @dataclass
 class SitePacks:
     """The packs a site build made, and those the size budget left out."""
@@ -332,7 +336,8 @@ def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
     automatic = [p for p in plans if not isinstance(p.key, FilePack)]
     candidates = [PackCandidate(p.key, tuple(b.slug for b in p.briefs),
                                 sum(pages for _, pages in p.pdfs.values()),
-                                sum(path.stat().st_size for path, _ in p.pdfs.values()))
+                                PACK_OVERHEAD + sum(path.stat().st_size
+                                                    for path, _ in p.pdfs.values()))
                   for p in automatic]
     total = sum(path.stat().st_size for path in {v[0] for p in plans for v in p.pdfs.values()})
     total = max(total, sum(int(getattr(info, "size", 0)) for info in pdf_results.values()))

@@ -7,7 +7,7 @@ warning naming it (never silently); a brief still over at the tightest step, or 
 more than :data:`FIT_LIMIT` (no step could save that much), fails as any overflow does.
 
 The steps are the only place the fit's limits live: line-height first (1.55 → 1.45), then
-the body's font size (11 → 10.5 pt), never tighter. They set ``html``'s font size and line
+the body's font size (10 → 9.5 pt), never tighter. They set ``html``'s font size and line
 height, which the body text inherits (the masthead, summary, headings and footers keep
 their own sizes); keep them in step with ``theme/print/brief.css``.
 
@@ -43,12 +43,12 @@ class FitStep:
 
 
 FIT_STEPS: tuple[FitStep, ...] = (
-    FitStep("line-height 1.50", 1.50, 11.0),
-    FitStep("line-height 1.45", 1.45, 11.0),
-    FitStep("line-height 1.45, font 10.75 pt", 1.45, 10.75),
-    FitStep("line-height 1.45, font 10.5 pt", 1.45, 10.5),
+    FitStep("line-height 1.50", 1.50, 10.0),
+    FitStep("line-height 1.45", 1.45, 10.0),
+    FitStep("line-height 1.45, font 9.75 pt", 1.45, 9.75),
+    FitStep("line-height 1.45, font 9.5 pt", 1.45, 9.5),
 )
-"""The steps of ``overflow: fit``, gentlest first (the stylesheet's own: 11 pt, 1.55)."""
+"""The steps of ``overflow: fit``, gentlest first (the stylesheet's own: 10 pt, 1.55)."""
 FIT_LIMIT = 0.12
 """The most a brief may run over (a fraction of the budget) for the steps to be tried: the
 tightest step gains about 15 % of the body's length, less than that of the whole brief."""
