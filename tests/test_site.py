@@ -105,7 +105,10 @@ def test_brief_pages_have_header_citation_and_related(example_site: BuiltSite) -
         content = example_site.content(brief_path(brief.slug))
         assert [h.text() for h in content.find_all("h1")] == [brief.title]
         chips = [a.attrs["href"] for a in content.find_all("a", "chip")]
-        assert chips == [f"../../themes/{t}/" for t in brief.theme_ids]
+        # A brief's page is in its language: its chips lead to that language's theme pages.
+        prefix = f"{brief.language}/" if brief.language in example_site.settings.other_languages \
+            else ""
+        assert chips == [f"../../{prefix}themes/{t}/" for t in brief.theme_ids]
         citation = content.find("p", "citation")
         assert citation is not None
         assert example_site.settings.url_for(brief_path(brief.slug)) in citation.text()
