@@ -307,6 +307,8 @@ def read_bundle_files(index: Index, settings: Settings) -> tuple[list[BundleSpec
     return specs, problems
 
 
+PACKS_FREE_BYTES = 10_000_000
+"""Automatic packs totalling at most this many bytes are all made, whatever packs_max_ratio."""
 PACK_OVERHEAD = 60_000
 """Bytes a pack adds to its briefs' PDFs (cover, contents, page numbers, tags), for the budget."""
 
@@ -341,7 +343,10 @@ def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
                   for p in automatic]
     total = sum(path.stat().st_size for path in {v[0] for p in plans for v in p.pdfs.values()})
     total = max(total, sum(int(getattr(info, "size", 0)) for info in pdf_results.values()))
-    choice = choose_packs(candidates, total, settings.packs_max_ratio)
+    ratio = settings.packs_max_ratio
+    if ratio is not None and total:  # a small site's packs are cheap whatever the ratio
+        ratio = max(ratio, PACKS_FREE_BYTES / total)
+    choice = choose_packs(candidates, total, ratio)
     keep = {c.key for c in choice.chosen}
     chosen = [p for p in plans if isinstance(p.key, FilePack) or p.key in keep]
     store = CacheStore(settings.cache_root / "bundles")
