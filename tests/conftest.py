@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from fixtures_site import *  # noqa: F403
 
+pytest_plugins = ("browser_support",)  # the browser, page and axe fixtures
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 THEMES_YML = """\

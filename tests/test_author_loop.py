@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from conftest import PROJECT_ROOT, CorpusWriter
 from pypdf import PdfReader
-from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_pdf import pdftotext, words
 from test_site_serve import _free_port, _wait_for
 
@@ -135,20 +134,6 @@ def served(project: Path) -> Iterator[str]:
         process.terminate()
         output, _ = process.communicate(timeout=30)
         print(output)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium (the system's)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -6,83 +6,24 @@ npm (``npm install``). The site is served by ``http.server`` on 127.0.0.1.
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser_support import axe_violations, serve_folder
 from fixtures_site import BuiltSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def base_url(example_site: BuiltSite) -> Iterator[str]:
     """Serve the example site on 127.0.0.1 (a free port) for the module's tests."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site.root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless Chromium (the system's), never a downloaded one."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A fresh page that records every request it makes (``page.requested``)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.requested = []
-    page.on("request", lambda request: page.requested.append(request.url))
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def axe_violations(page: object) -> list[str]:
-    """Run axe-core on the page; return its serious and critical violations, described."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm install` in the project root")
-    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
-    result = page.evaluate("axe.run()")  # type: ignore[attr-defined]
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> "
-        + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                    for n in v["nodes"][:3])
-        for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    with serve_folder(example_site.root) as url:
+        yield url
 
 
 def test_browse_home_theme_country_brief_offline_and_accessible(page, base_url: str,

@@ -8,20 +8,18 @@ real Chromium at phone width.
 
 from __future__ import annotations
 
-import functools
 import io
 import shutil
 import struct
-import threading
 import warnings
 import zlib
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
 import pikepdf
 import pytest
+from browser_support import chromium, new_page, serve_folder
 from conftest import CorpusWriter
 from fixtures_site import BuiltSite, build_project
 from PIL import Image, ImageFile
@@ -34,11 +32,6 @@ from site_builder.images import check_image, image_findings, inspect_image
 from site_builder.pdf import render_brief
 from site_builder.pdf.print_images import MAX_WIDTH
 from site_builder.settings import Settings
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 # -- images made for the tests -------------------------------------------------------
 
@@ -342,44 +335,24 @@ def served_site(corpus: CorpusWriter, site_project: Path) -> Iterator[tuple[str,
     write_image_brief(corpus)
     site = build_project(site_project)
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site.root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", site
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site.root) as url:
+        yield url, site
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_phone_loads_a_webp_rendition_not_the_original(served_site: tuple[str, BuiltSite]) -> None:
     base_url, _site = served_site
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 375, "height": 740},
-                                          device_scale_factor=2)
-            page = context.new_page()
-            requested: list[str] = []
-            page.on("request", lambda request: requested.append(request.url))
-            page.goto(base_url + "briefs/moz-a/")
-            page.locator(".brief-body picture img").first.wait_for()
-            first = page.evaluate("""() => { const img = document.querySelector('.brief-body img');
-                return new Promise(done => { const report = () => done({src: img.currentSrc,
-                  natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
-                  right: img.getBoundingClientRect().right});
-                  img.complete ? report() : img.addEventListener('load', report); }); }""")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = new_page(browser, 375, 740, device_scale_factor=2)
+        requested = page.requested
+        page.goto(base_url + "briefs/moz-a/")
+        page.locator(".brief-body picture img").first.wait_for()
+        first = page.evaluate("""() => { const img = document.querySelector('.brief-body img');
+            return new Promise(done => { const report = () => done({src: img.currentSrc,
+              natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+              right: img.getBoundingClientRect().right});
+              img.complete ? report() : img.addEventListener('load', report); }); }""")
     # About 340 CSS pixels wide at 2 device pixels each: the 800 px WebP, not the 3000 px JPEG.
     assert first["src"].endswith("-800.webp"), first
     assert first["natural"] > 0 and 300 <= first["shown"] <= 375, first  # decoded, and fits

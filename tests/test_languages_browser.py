@@ -7,17 +7,14 @@ briefs, translations both ways), built with ``languages: [en, fr, es]`` and serv
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser_support import axe_violations, new_page, serve_folder
 from conftest import CorpusWriter
 from fixtures_site import BuiltSite, build_project, make_project
-from test_browser import CHROMIUM, CHROMIUM_ARGS, axe_violations
 from test_languages import three_language_corpus, with_languages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,11 +28,6 @@ PAGES = {
 }
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     root = tmp_path_factory.mktemp("three-browser")
@@ -45,37 +37,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 @pytest.fixture(scope="module")
 def base_url(site: BuiltSite) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serve_folder(site.root) as url:
+        yield url
 
 
 def _page(browser: object, width: int) -> tuple[object, object, list[str]]:
-    context = browser.new_context(viewport={"width": width, "height": 800})  # type: ignore[attr-defined]
-    page = context.new_page()
-    requested: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.requested, page.errors = requested, errors
-    return context, page, requested
+    page = new_page(browser, width, 800)
+    return page.context, page, page.requested
 
 
 @pytest.mark.parametrize("width", [1280, 320])

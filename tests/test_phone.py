@@ -8,27 +8,22 @@ text; facet counts are checked against counts computed from the corpus.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import importlib.util
 import re
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from browser_support import new_page, serve_folder
 from fixtures_site import BuiltSite
 from fontTools.ttLib import TTFont
 
 from site_builder.search import facet_values
 from site_builder.theme_files import BUILTIN
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 GZIP_BUDGET = 200_000
@@ -39,11 +34,6 @@ TEXT_SUFFIXES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"}
 PHONE_WIDTHS = (320, 375)
 FOCUS_STOPS = 45
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def _web_fonts_tool() -> ModuleType:
@@ -125,33 +115,8 @@ def test_the_first_face_is_preloaded(example_site: BuiltSite) -> None:
 @pytest.fixture(scope="module")
 def base_url(example_site: BuiltSite) -> Iterator[str]:
     """Serve the example site on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site.root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """The system's headless Chromium."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _new_page(browser: object, width: int, height: int = 800) -> object:
-    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
-    return context.new_page()
+    with serve_folder(example_site.root) as url:
+        yield url
 
 
 def _open_search(page: object, url: str) -> None:
@@ -183,7 +148,7 @@ def test_first_visit_of_every_page_type_fits_the_budget(browser, base_url: str,
     missing: list[str] = []
     report: list[str] = []
     for kind, path in page_types(example_site).items():
-        page = _new_page(browser, 375)
+        page = new_page(browser, 375)
         requested: list[str] = []
         page.on("requestfinished", lambda request, into=requested: into.append(request.url))
         page.goto(base_url + path, wait_until="load")
@@ -228,7 +193,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 @pytest.mark.parametrize("width", PHONE_WIDTHS)
 def test_no_page_scrolls_sideways_on_a_phone(browser, base_url: str, example_site: BuiltSite,
                                               width: int) -> None:
-    page = _new_page(browser, width)
+    page = new_page(browser, width)
     wide: dict[str, int] = {}
     try:
         for kind, path in page_types(example_site).items():
@@ -252,7 +217,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, base_url: str, example_sit
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_coverage_matrix_scrolls_in_its_box_with_sticky_headers(browser, base_url: str) -> None:
-    page = _new_page(browser, 375, 700)
+    page = new_page(browser, 375, 700)
     try:
         page.goto(base_url + "coverage/")
         box = page.locator(".coverage-scroll")
@@ -276,7 +241,7 @@ def test_the_coverage_matrix_scrolls_in_its_box_with_sticky_headers(browser, bas
 @pytest.mark.slow
 @pytest.mark.parametrize("width", PHONE_WIDTHS)
 def test_search_results_take_the_width_and_filters_fold(browser, base_url: str, width: int) -> None:
-    page = _new_page(browser, width)
+    page = new_page(browser, width)
     try:
         _open_search(page, base_url + "search/?q=pension")
         page.wait_for_selector(".cb-result")
@@ -301,7 +266,7 @@ def test_search_results_take_the_width_and_filters_fold(browser, base_url: str, 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_filters_sit_beside_the_results_on_a_desktop(browser, base_url: str) -> None:
-    page = _new_page(browser, 1280)
+    page = new_page(browser, 1280)
     try:
         _open_search(page, base_url + "search/?q=pension")
         assert not page.locator(".cb-search__toggle").is_visible()
@@ -334,7 +299,7 @@ def test_focus_is_visible_on_every_tab_stop(browser, base_url: str, example_site
                                             width: int, path: str) -> None:
     if path == "briefs/":
         path = page_types(example_site)["brief"]
-    page = _new_page(browser, width)
+    page = new_page(browser, width)
     invisible: list[str] = []
     seen: list[str] = []
     try:
@@ -359,7 +324,7 @@ def test_focus_is_visible_on_every_tab_stop(browser, base_url: str, example_site
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [375, 1280])
 def test_skip_link_moves_focus_to_the_results(browser, base_url: str, width: int) -> None:
-    page = _new_page(browser, width)
+    page = new_page(browser, width)
     try:
         _open_search(page, base_url + "search/?q=pension")
         page.wait_for_selector(".cb-result")
@@ -451,7 +416,7 @@ def _tick(page: object, facet: str, value: str) -> None:
 def test_facet_counts_follow_the_query_and_the_ticked_filters(browser, base_url: str,
                                                               example_site: BuiltSite) -> None:
     everything = {b.slug for b in _searched(example_site)}
-    page = _new_page(browser, 1280)
+    page = new_page(browser, 1280)
     try:
         _open_search(page, base_url + "search/")
         assert _shown_counts(page) == _expected(example_site, everything)
@@ -516,7 +481,7 @@ def test_a_prefiltered_link_counts_every_facet(browser, base_url: str,
     """search/?theme=… (the theme pages' link) counts the other facets, not zeros."""
     theme = max(example_site.index.by_theme, key=lambda t: len(example_site.index.by_theme[t]))
     title = example_site.index.corpus.themes[theme].title
-    page = _new_page(browser, 375)
+    page = new_page(browser, 375)
     try:
         _open_search(page, base_url + f"search/?theme={title.replace(' ', '+')}")
         expected = _matching(example_site, {b.slug for b in _searched(example_site)}, theme=[title])
@@ -529,7 +494,7 @@ def test_a_prefiltered_link_counts_every_facet(browser, base_url: str,
 @pytest.mark.browser
 @pytest.mark.slow
 def test_a_first_visit_to_search_fetches_no_index(browser, base_url: str) -> None:
-    page = _new_page(browser, 375)
+    page = new_page(browser, 375)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     try:

@@ -11,20 +11,18 @@
 from __future__ import annotations
 
 import ast
-import functools
 import html
 import re
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pikepdf
 import pytest
 from babel.messages.pofile import read_po
+from browser_support import chromium, serve_folder
 from fixtures_site import BuiltSite, Node, build_project, make_project, parse_html
 from markupsafe import escape
 
@@ -37,9 +35,6 @@ from site_builder.pages.site import site_context
 from site_builder.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Each breaks out of a different context: element text, attribute, comment, CDATA, script.
 HOSTILE = '</title><script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
@@ -171,33 +166,19 @@ def test_serve_error_pages_escape_file_names(hostile_site: BuiltSite) -> None:
         assert str(escape(name)) in page.html
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_url(hostile_site: BuiltSite) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
-        _Quiet, directory=str(hostile_site.root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(hostile_site.root) as url:
+        yield url
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 def test_no_hostile_value_runs_in_chromium(hostile_site: BuiltSite, hostile_url: str) -> None:
-    api = pytest.importorskip("playwright.sync_api")
-    assert CHROMIUM.exists(), "Chromium is needed at /usr/bin/chromium (bash .ci/setup)"
     urls = ["", "themes/", "themes/pensions/", "themes/health/", "countries/", "countries/ner/",
             "regions/sahel/", "coverage/", "briefs/ner-a/", "search/",
             "search/?theme=" + "Pensions+" + HOSTILE.replace(" ", "+")]
-    with api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -214,7 +195,6 @@ def test_no_hostile_value_runs_in_chromium(hostile_site: BuiltSite, hostile_url:
         assert page.title().startswith("Niger </title><script>")
         assert page.locator("h1").first.inner_text() == "Niger " + HOSTILE
         assert page.locator(".md-header__topic").nth(1).inner_text().strip() == "Niger " + HOSTILE
-        browser.close()
     assert errors == []
 
 

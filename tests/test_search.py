@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser_support import chromium, new_page, serve_folder
 
 from site_builder.search import index_site
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +27,8 @@ def example_index(example_site):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def served_site(search_site_dir: Path) -> Iterator[str]:
     """Serve the built site on 127.0.0.1 and yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(search_site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with serve_folder(search_site_dir) as url:
+        yield url
 
 
 def test_only_brief_pages_are_indexed(search_site_dir: Path, example_index) -> None:  # type: ignore[no-untyped-def]
@@ -52,14 +39,9 @@ def test_only_brief_pages_are_indexed(search_site_dir: Path, example_index) -> N
 
 @pytest.fixture(scope="module")
 def browser_page(served_site: str) -> Iterator[tuple[object, list[str]]]:
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        requests: list[str] = []
-        page.on("request", lambda request: requests.append(request.url))
-        yield page, requests
-        browser.close()
+    with chromium() as browser:
+        page = new_page(browser)
+        yield page, page.requested
 
 
 def _open_search(page, base: str, query: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -132,7 +114,7 @@ def test_sort_by_date_and_result_opens_brief(browser_page, served_site: str) -> 
 
 @pytest.mark.browser
 def test_search_page_is_accessible(browser_page, served_site: str) -> None:  # type: ignore[no-untyped-def]
-    from test_browser import axe_violations
+    from browser_support import axe_violations
 
     page, _ = browser_page
     _open_search(page, served_site, "?q=pension&theme=Older%20persons")
