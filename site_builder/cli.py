@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,9 @@ from site_builder.settings import Settings, load_settings, with_pdf
 if TYPE_CHECKING:
     from site_builder.bundle.select import Order
 
+DEV_ADDR = "127.0.0.1:8000"
+"""Where ``briefs serve`` listens unless told otherwise."""
+
 _scheduler_option = click.option(
     "--scheduler", metavar="ADDRESS", default=None,
     help="Render the PDFs on the Dask cluster of this scheduler (tcp://HOST:8786), or 'local' "
@@ -35,6 +39,7 @@ _scheduler_option = click.option(
 if TYPE_CHECKING:
     from site_builder.model import Corpus
     from site_builder.pdf import PdfReport
+    from site_builder.pdf.meter import PageMeter
 
 
 def _settings(scheduler: str | None = None) -> Settings:
@@ -50,28 +55,81 @@ def _show_progress() -> bool:
 
 
 def _print_findings(findings: list[Finding], n_briefs: int, fmt: str = "text",
-                    fills: list[dict[str, object]] | None = None, budget: int = 0) -> None:
-    """Print the findings (and, after ``validate --pdf``, each brief's fill of its page budget)."""
+                    pdf: tuple[Corpus, PdfReport, int] | None = None) -> None:
+    """Print the findings and the closing count (text or JSON).
+
+    ``pdf`` (``validate --pdf``: the corpus, the render report and the page budget) adds each
+    laid-out brief's page meter: in text, one line per brief before the findings (pages
+    used, words to cut or room left, its problems' codes); in JSON, a ``briefs`` list (with
+    ``meter``; the count moves to ``files``) and ``pdf: {budget, briefs: [{slug, pages, fill}]}``.
+    """
+    rows = _meter_rows(*pdf) if pdf is not None else []
     if fmt == "json":
-        if fills is None:
-            click.echo(to_json(n_briefs, findings))
-        else:
-            import json
-
-            data = json.loads(to_json(n_briefs, findings))
-            data["pdf"] = {"budget": budget, "briefs": fills}
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        data = json.loads(to_json(n_briefs, findings))
+        if pdf is not None:
+            data = {"briefs": [row.to_dict() for row in rows], "files": n_briefs,
+                    **{k: v for k, v in data.items() if k != "briefs"},
+                    "pdf": {"budget": pdf[2], "briefs": [row.fill_dict() for row in
+                                                         sorted(rows, key=lambda r: r.slug)]}}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    by_path: dict[str, list[Finding]] = {}
     for finding in findings:
-        colour = "red" if finding.severity is Severity.ERROR else "yellow"
-        click.echo(click.style(finding.format(), fg=colour) if sys.stdout.isatty() else finding.format())
-    if fills:
-        from site_builder.pdf.budget import fill_text
-
-        width = max(len(str(f["slug"])) for f in fills)
-        for fill in fills:
-            click.echo(f"{str(fill['slug']).ljust(width)}  {fill_text(float(fill['fill']), budget)}")  # type: ignore[arg-type]
+        by_path.setdefault(finding.path, []).append(finding)
+    for row in rows:
+        _echo(row.line(by_path.get(row.path, [])), row.colour)
+    for finding in findings:
+        _echo(finding.format(), "red" if finding.severity is Severity.ERROR else "yellow")
     click.echo(summary_line(n_briefs, findings))
+
+
+def _echo(line: str, colour: str | None) -> None:
+    click.echo(click.style(line, fg=colour) if colour and sys.stdout.isatty() else line)
+
+
+@dataclass(frozen=True)
+class _MeterRow:
+    """One laid-out brief in ``validate --pdf``'s output."""
+
+    slug: str
+    path: str
+    draft: bool
+    pages: int | None
+    """Pages of its PDF (None: no PDF, e.g. over its budget)."""
+    meter: PageMeter
+
+    @property
+    def colour(self) -> str | None:
+        return {"overflow": "red", "underfill": "yellow"}.get(self.meter.state)
+
+    def line(self, findings: list[Finding]) -> str:
+        """Return the brief's one line: ``path: <meter>[; 1 warning [code]]``."""
+        if not findings:
+            return f"{self.path}: {self.meter.describe()}"
+        codes = ", ".join(dict.fromkeys(f.code for f in findings))
+        counts = ", ".join(_plural(n, word) for severity, word in
+                           ((Severity.ERROR, "error"), (Severity.WARNING, "warning"))
+                           if (n := sum(1 for f in findings if f.severity is severity)))
+        return f"{self.path}: {self.meter.describe()}; {counts} [{codes}]"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"slug": self.slug, "path": self.path, "draft": self.draft, "pages": self.pages,
+                "length": self.meter.length, "meter": self.meter.to_dict()}
+
+    def fill_dict(self) -> dict[str, object]:
+        return {"slug": self.slug, "pages": self.pages, "fill": self.meter.length}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _meter_rows(corpus: Corpus, report: PdfReport, budget: int) -> list[_MeterRow]:
+    """Return a row per laid-out brief, in path order."""
+    briefs = sorted((b for b in corpus.briefs if b.slug in report.meters), key=lambda b: b.rel_path)
+    return [_MeterRow(b.slug, b.rel_path, b.draft,
+                      report.results[b.slug].pages if b.slug in report.results else None,
+                      report.meters[b.slug]) for b in briefs]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,79 +139,62 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format of the findings.")
 @click.option("--pdf", is_flag=True,
-              help="Also render the PDFs, check the page budget both ways and print each fill.")
+              help="Also render the PDFs (drafts too), check the page budget both ways and "
+                   "print each brief's page meter.")
 @click.option("--jobs", "-j", type=int, default=None, help="PDF workers (default: one per core).")
 @_scheduler_option
-def validate(folder: Path | None, fmt: str, pdf: bool, jobs: int | None,
+def validate(path: Path | None, fmt: str, pdf: bool, jobs: int | None,
              scheduler: str | None) -> None:
-    """Check every brief (and, with no FOLDER, the bundle files) and report every problem.
+    """Check every brief (and, with no PATH, the bundle files) and report every problem.
 
-    Exit 1 on any error.
+    PATH is a folder of briefs, or one brief's file (checked with the rest of the content
+    folder, which its links may point into). Exit 1 on any error.
     """
     from site_builder.bundle.spec import bundle_files
     from site_builder.corpus import load_corpus
     from site_builder.vocabulary import translation_findings
 
     settings = _settings(scheduler)
-    root = folder or settings.content_root
+    brief_file = path if path is not None and path.is_file() else None
+    root = settings.content_root if brief_file is not None or path is None else path
     corpus, findings = load_corpus(root)
     findings = sort_findings(findings + translation_findings(root, settings.languages))
     n_briefs = corpus.n_files
-    if folder is None and bundle_files(settings.project_dir / settings.bundles_dir) \
+    only: list[str] | None = None
+    if brief_file is not None:
+        brief = next((b for b in corpus.briefs if b.path.resolve() == brief_file.resolve()), None)
+        mine = [f for f in findings if Path(f.path).resolve() == brief_file.resolve()]
+        if brief is None and not mine:
+            raise click.ClickException(f"{brief_file} is not a brief of the content folder "
+                                       f"{os.path.relpath(settings.content_root)}")
+        # Its own problems, and those of the vocabularies it is checked against.
+        findings = [f for f in findings if f in mine or not f.path.endswith(".md")]
+        n_briefs, only = 1, [brief.slug] if brief is not None else []
+    elif path is None and bundle_files(settings.project_dir / settings.bundles_dir) \
             and not any(f.severity is Severity.ERROR for f in findings):
         # The project's bundle files select from these briefs: check them too.
         from site_builder.bundle import read_bundle_files
         from site_builder.index import build_index
 
         findings = sort_findings(findings + read_bundle_files(build_index(corpus), settings)[1])
-    fills: list[dict[str, object]] | None = None
     if pdf and not any(f.severity is Severity.ERROR for f in findings):
         from site_builder.pdf import render_all
 
         # Drafts too: an author sees a draft's page budget (as warnings) before publishing.
         try:
             report = render_all(corpus, settings, None, jobs=jobs, progress=_show_progress(),
-                                drafts=True)
+                                slugs=only, drafts=True)
         except BriefsError as exc:  # the PDF workers (or the Dask cluster) cannot render
             raise click.ClickException(str(exc)) from None
         findings = sort_findings(findings + report.findings)
-        fills = [{"slug": slug, "pages": report.results[slug].pages if slug in report.results
-                  else None, "fill": fill} for slug, fill in sorted(report.fills.items())]
-        _print_meters(corpus, report, findings, n_briefs, fmt, fills, settings.pdf.pages)
+        _print_findings(findings, n_briefs, fmt, (corpus, report, settings.pdf.pages))
     else:
         _print_findings(findings, n_briefs, fmt)
     sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
-
-
-def _print_meters(corpus: Corpus, report: PdfReport, findings: list[Finding], n_files: int,
-                  fmt: str, fills: list[dict[str, object]], budget: int) -> None:
-    """Print each brief's page meter, then the findings and each brief's fill.
-
-    JSON: a ``briefs`` list (with ``meter``) and ``pdf: {budget, briefs: [{slug, pages, fill}]}``.
-    """
-    briefs = sorted((b for b in corpus.briefs if b.slug in report.meters), key=lambda b: b.rel_path)
-    if fmt == "json":
-        data = json.loads(to_json(n_files, findings))
-        rows = [{"slug": b.slug, "path": b.rel_path, "draft": b.draft,
-                 "pages": report.results[b.slug].pages if b.slug in report.results else None,
-                 "length": report.meters[b.slug].length, "meter": report.meters[b.slug].to_dict()}
-                for b in briefs]
-        click.echo(json.dumps({"briefs": rows, "files": n_files,
-                               **{k: v for k, v in data.items() if k != "briefs"},
-                               "pdf": {"budget": budget, "briefs": fills}},
-                              indent=2, ensure_ascii=False))
-        return
-    colours = {"overflow": "red", "underfill": "yellow"}
-    for brief in briefs:
-        meter = report.meters[brief.slug]
-        line = f"{brief.rel_path}: {meter.describe()}"
-        colour = colours.get(meter.state)
-        click.echo(click.style(line, fg=colour) if colour and sys.stdout.isatty() else line)
-    _print_findings(findings, n_files, fmt, fills, budget)
 
 
 @main.command()
@@ -190,18 +231,43 @@ def schema(output: Path | None, vocabulary: bool) -> None:
 @click.option("--slug", help="File name without .md (default: from the country and title).")
 def new(title: str, countries: tuple[str, ...], themes: tuple[str, ...], regions: tuple[str, ...],
         language: str, slug: str | None) -> None:
-    """Write a valid brief skeleton with today's date and the standard sections."""
+    """Write a valid brief skeleton (a draft) with today's date, the standard sections, a
+    key-facts box, a figure and a quote, sized for the page budget; say how to preview it."""
     from site_builder.corpus import load_corpus
     from site_builder.findings import escape_for_terminal
-    from site_builder.scaffold import new_brief
+    from site_builder.scaffold import figure_of, new_brief
 
     settings = _settings()
     corpus, _ = load_corpus(settings.content_root)
     try:
-        path = new_brief(corpus, title, list(countries), list(themes), list(regions), language, slug)
+        path = new_brief(corpus, title, list(countries), list(themes), list(regions), language,
+                         slug, pages=settings.pdf.pages)
     except BriefsError as exc:
         raise click.ClickException(escape_for_terminal(str(exc))) from None
-    click.echo(os.path.relpath(path))
+    click.echo("\n".join(_new_brief_lines(path, figure_of(path), settings)))
+
+
+def _new_brief_lines(path: Path, figure: Path, settings: Settings) -> list[str]:
+    """Return what ``briefs new`` tells the author: where the files are, how to preview them."""
+    from urllib.parse import urlsplit
+
+    from site_builder import urls
+
+    rel = _project_relative(path, settings)
+    # mkdocs serve mounts the site at site_url's path.
+    mount = urlsplit(settings.site_url or "/").path.rstrip("/") + "/"
+    return [f"wrote {rel}", f"  ({path.resolve()})",
+            f"  and its placeholder figure {_project_relative(figure, settings)}",
+            f"preview:     briefs serve, then open http://{DEV_ADDR}{mount}{urls.brief(path.stem)}",
+            f"page budget: briefs validate --pdf {rel}"]
+
+
+def _project_relative(path: Path, settings: Settings) -> str:
+    """Return a path relative to the project folder (absolute if it is outside)."""
+    try:
+        return path.resolve().relative_to(settings.project_dir.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 @main.command()
@@ -289,7 +355,7 @@ def build(pdf: bool, strict: bool, jobs: int | None, force: bool, print_pdfs: bo
 
 
 @main.command()
-@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True,
+@click.option("--dev-addr", "-a", default=DEV_ADDR, show_default=True,
               help="IP address and port to serve on.")
 @click.option("--pdf/--no-pdf", default=True, show_default=True,
               help="Render the brief PDFs (the page meter and the PDF preview need them).")

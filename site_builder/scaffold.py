@@ -1,4 +1,8 @@
-"""Write a new, valid brief skeleton (``briefs new``)."""
+"""Write a new, valid brief skeleton (``briefs new``): the brief and its placeholder figure.
+
+The body (sections, key facts, figure, quote, length guidance) comes from
+:mod:`site_builder.skeleton`.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+from babel.lists import format_list
 
-from site_builder import textcheck
+from site_builder import i18n, textcheck
+from site_builder.country_names import country_name
 from site_builder.fields import SLUG_RULE, is_slug
 from site_builder.findings import BriefsError
 from site_builder.model import Corpus
+from site_builder.skeleton import FIGURE_FILE, skeleton_body
 from site_builder.templating import templates_for
 from site_builder.theme_files import ThemeFiles
 from site_builder.vocabulary import (
@@ -24,16 +31,13 @@ from site_builder.vocabulary import (
     suggest_country,
 )
 
-
-def N_(message: str) -> str:
-    """Mark a word for the catalogue; it is translated where it is written."""
-    return message
+PLACEHOLDER_FIGURE = Path(__file__).parent / "data" / "figure-placeholder.svg"
+"""The grey bar chart the skeleton's figure shows until the author replaces it."""
 
 
-SECTIONS = (N_("Context"), N_("What was achieved"), N_("How it was done"),
-            N_("Lessons and next steps"))
-"""The standard section headings, in English; a brief in another language gets them from
-that language's message catalogue."""
+def figure_of(path: Path) -> Path:
+    """Return where ``briefs new`` puts the placeholder figure of the brief at ``path``."""
+    return path.parent / "img" / f"{path.stem}-{FIGURE_FILE}"
 
 
 def slugify(text: str) -> str:
@@ -70,8 +74,9 @@ def _inside(root: Path, path: Path) -> Path:
 
 def new_brief(corpus: Corpus, title: str, countries: list[str], themes: list[str],
               regions: Sequence[str] = (), language: str = "en", slug: str | None = None,
-              today: dt.date | None = None) -> Path:
-    """Create ``<root>/<iso3>/<slug>.md`` with front matter and the standard sections.
+              today: dt.date | None = None, pages: int = 4) -> Path:
+    """Create ``<root>/<iso3>/<slug>.md``: front matter, the standard sections sized for a
+    budget of ``pages`` pages, and a placeholder figure beside it (:func:`figure_of`).
 
     Raises :class:`BriefsError` for an unknown country, theme, region or language, a bad
     slug or title, an existing slug, or a path that would leave the content folder.
@@ -98,19 +103,25 @@ def new_brief(corpus: Corpus, title: str, countries: list[str], themes: list[str
     slug = slug or slugify(f"{codes[0].lower()} {title}")
     folder = regions[0] if regions and len(codes) > 1 else codes[0].lower()
     path = _inside(corpus.root, corpus.root / folder / f"{slug}.md")
+    figure = _inside(corpus.root, figure_of(path))
     if path.exists() or corpus.get(slug) is not None:
         raise BriefsError(f"a brief with the slug '{slug}' already exists: choose another --slug")
+    if figure.exists():
+        raise BriefsError(f"{figure} already exists: choose another --slug")
+    words = templates_for(ThemeFiles(), language)
     date = (today or dt.date.today()).isoformat()
-    names = ", ".join(get_country(c).name for c in codes)
+    names = format_list([country_name(get_country(c), language) for c in codes],
+                        locale=i18n.cldr_locale(language))
+    summary = words.gettext("One paragraph (at most 80 words) on what %(countries)s did and why "
+                            "it matters.", countries=names)
     lines = ["---", f"title: {_quote(title)}", f"countries: [{', '.join(codes)}]"]
     if regions:
         lines.append(f"regions: [{', '.join(regions)}]")
     lines += [f"themes: [{', '.join(themes)}]", f"date: {date}", f"language: {language}",
-              f"summary: {_quote(f'One paragraph (at most 80 words) on what {names} did and why it matters.')}",
-              "draft: true", "---", ""]
-    words = templates_for(ThemeFiles(), language)
-    for section in SECTIONS:
-        lines += [f"## {words.gettext(section)}", "", "Write this section.", ""]
+              f"summary: {_quote(summary)}", "draft: true", "---", "", ""]
+    body = skeleton_body(words, pages, figure.relative_to(path.parent).as_posix())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    figure.parent.mkdir(exist_ok=True)
+    figure.write_bytes(PLACEHOLDER_FIGURE.read_bytes())
+    path.write_text("\n".join(lines) + body, encoding="utf-8")
     return path

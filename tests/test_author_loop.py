@@ -48,16 +48,17 @@ serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2])
 def test_meter_reads_pages_and_words() -> None:
     meter = PageMeter.from_length(3.62, 4, 1000)
     assert (meter.full_pages, meter.percent, meter.state) == (3, 62, "ok")
-    assert meter.words_to_cut == 0 and 0 < meter.room < 200
-    assert meter.describe().startswith("3 pages + 62 % of page 4")
+    assert meter.words_to_cut == 0 and 0 < meter.room < 300
+    assert meter.describe().startswith("3.6 of 4 pages (3 pages + 62 % of page 4)")
     over = PageMeter.from_length(4.01, 4, 1600)
     assert over.state == "overflow" and over.shown_length == 4.1 and over.words_to_cut == 10
-    assert "4.1 pages, over the 4-page budget: cut about 10 words" in over.describe()
+    assert "4.1 of 4 pages (4 pages + 1 % of page 5): over the 4-page budget: cut about 10 words" \
+        in over.describe()
     short = PageMeter.from_length(1.4, 4, 230)
     assert short.state == "underfill" and short.room > 700  # not 230 * 2.6 / 1.4
     empty = PageMeter.from_length(0.5, 4, 10)
-    assert empty.describe().startswith("50 % of page 1") and empty.room == 1400  # 3.5 x 400
-    assert PageMeter.from_length(4.0, 4, 1500).describe().startswith("4 pages (of 4")
+    assert empty.describe().startswith("0.5 of 4 pages (50 % of page 1)") and empty.room == 2270
+    assert PageMeter.from_length(4.0, 4, 1500).describe() == "4.0 of 4 pages (4 pages): full"
 
 
 # -- projects -------------------------------------------------------------------------------
@@ -250,9 +251,9 @@ def test_validate_pdf_warns_of_an_over_long_draft_and_prints_meters(project: Pat
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
-    assert any(re.fullmatch(r"briefs/zmb/zmb-long-draft\.md: \d pages(?: \+ \d+ % of page \d)? "
-                            r"\(\d\.\d pages, over the 4-page budget: cut about \d+ words\)", ln)
-               for ln in lines), run.stdout
+    assert any(re.fullmatch(r"briefs/zmb/zmb-long-draft\.md: \d\.\d of 4 pages \(\d pages(?: \+ \d+ % "
+                            r"of page \d)?\): over the 4-page budget: cut about [\d,]+ words; "
+                            r"1 warning \[pdf-overflow\]", ln) for ln in lines), run.stdout
     assert any("warning: brief runs to" in ln and "zmb-long-draft.md" in ln for ln in lines)
     run = subprocess.run([sys.executable, "-m", "site_builder", "validate", "--pdf", "--format",
                           "json"], cwd=project, capture_output=True, text=True)

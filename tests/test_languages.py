@@ -187,7 +187,7 @@ def test_new_brief_headings_in_its_language(corpus: CorpusWriter) -> None:
                          slug=f"moz-{language}")
         text = path.read_text(encoding="utf-8")
         assert first in text and f"language: {language}" in text
-    assert "## Enseignements et prochaines étapes" in (corpus.root / "moz/moz-fr.md").read_text()
+    assert "## Prochaines étapes" in (corpus.root / "moz/moz-fr.md").read_text()
     loaded, findings = load_corpus(corpus.root)
     assert [f for f in findings if f.severity.value == "error"] == []
 

@@ -12,12 +12,9 @@ import math
 
 from site_builder.findings import Finding, Severity
 from site_builder.model import Brief
+from site_builder.pdf.meter import PageMeter
 from site_builder.settings import Settings
 
-WORDS_PER_PAGE = 650
-"""Body words a full page holds with the shipped stylesheet (two columns of 9.5 pt serif,
-measured: about 2,300 words of plain paragraphs fill the four pages with the masthead,
-summary and back matter)."""
 FIGURE_PAGES = 0.125
 """Share of a page one single-column figure takes (about 65 mm of a column, caption included)."""
 
@@ -38,7 +35,7 @@ def underfill_finding(brief: Brief, fill: float, settings: Settings) -> Finding 
     if settings.pdf.underfill == "ignore" or not is_underfilled(fill, budget):
         return None
     spare = budget - fill
-    words = max(50, math.floor(spare * WORDS_PER_PAGE / 50) * 50)
+    words = PageMeter.from_length(fill, budget, 0).room  # the meter's "room for about"
     figures = max(1, math.floor(spare / FIGURE_PAGES))
     severity = Severity.ERROR if settings.pdf.underfill == "error" else Severity.WARNING
     message = (f"brief fills {fill_text(fill, budget)}, leaving {spare:.1f} pages empty: "

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,13 +29,12 @@ from site_builder.pdf.fit import (
     render_author_job,
 )
 from site_builder.pdf.html import brief_html
-from site_builder.pdf.meter import PageMeter
+from site_builder.pdf.meter import PageMeter, word_stats
 from site_builder.pdf.pool import run_jobs
 from site_builder.pdf.render import RenderJob, RenderResult, render_job
 from site_builder.settings import Settings
 
 LOGGER = logging.getLogger("site_builder.pdf")
-_WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -66,8 +64,10 @@ class PdfReport:
     meters: dict[str, PageMeter] = field(default_factory=dict)
     """Slug to how full the brief is (every brief that was laid out, fitting or not)."""
 
-    fills: dict[str, float] = field(default_factory=dict)
-    """Slug -> content length in pages (e.g. 3.6 of a 4-page budget), for every laid-out brief."""
+    @property
+    def fills(self) -> dict[str, float]:
+        """Slug to content length in pages (e.g. 3.62 of a 4-page budget): the meters' lengths."""
+        return {slug: meter.length for slug, meter in self.meters.items()}
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,10 @@ def pdf_identifier(html: str, settings: Settings) -> bytes:
     return hashlib.sha256(portable.encode()).hexdigest()[:32].encode()
 
 
-def count_words(brief: Brief) -> int:
-    """Return the number of words of a brief's summary and body (Markdown syntax aside)."""
-    return len(_WORD_RE.findall(brief.summary)) + len(_WORD_RE.findall(brief.body))
-
-
 def page_meter(brief: Brief, length: float, settings: Settings) -> PageMeter:
     """Return the page meter of a brief laid out at ``length`` pages."""
-    return PageMeter.from_length(length, settings.pdf.pages, count_words(brief))
+    words, word_chars = word_stats(f"{brief.summary}\n{brief.body}")
+    return PageMeter.from_length(length, settings.pdf.pages, words, word_chars)
 
 
 def overflow_finding(brief: Brief, length: float, settings: Settings) -> Finding:
@@ -298,7 +294,6 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
         entry = entries.get(brief.slug)
         if entry is None:
             continue
-        report.fills[brief.slug] = entry.length
         report.meters[brief.slug] = page_meter(brief, entry.length, settings)
         if entry.overflow:
             report.findings.append(overflow_finding(brief, entry.length, settings))
