@@ -39,5 +39,5 @@ def underfill_finding(brief: Brief, fill: float, settings: Settings) -> Finding 
     figures = max(1, math.floor(spare / FIGURE_PAGES))
     severity = Severity.ERROR if settings.pdf.underfill == "error" else Severity.WARNING
     message = (f"brief fills {fill_text(fill, budget)}, leaving {spare:.1f} pages empty: "
-               f"it could take about {words} more words or {figures} more figures")
+               f"it could take about {words:,} more words or {figures} more figures")
     return Finding(brief.rel_path, 1, 1, message, "pdf-underfill", severity)
