@@ -76,18 +76,28 @@ class PageIndexer:
     def finish(self) -> SearchReport:
         """Write the index into ``output`` once every page is indexed, and stop the service."""
         try:
-            self._result(self._send({"type": "WriteFiles", "index_id": self._index,
-                                     "output_path": str(self.output)}), "WriteFiles", TIMEOUT)
+            answer = self._result(self._send({"type": "GetFiles", "index_id": self._index}),
+                                  "GetFiles", TIMEOUT)
             if self._errors:
                 raise BriefsError("search indexing (Pagefind) failed: "
                                   + " / ".join(self._errors[:5]))
         finally:
             self.close()
+        # The files come back in memory and are written here: Pagefind's own WriteFiles
+        # answers before its last writes are done (an empty pagefind-entry.json, now and then).
+        for file in answer["files"]:
+            path = self.output / file["path"]
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(file["content"]))
+            except OSError as exc:
+                raise BriefsError(f"cannot write the search index file {path}: "
+                                  f"{exc.strerror or exc}") from None
         return finish_index(self.output)
 
     def close(self) -> None:
-        """Stop the service (a failed build leaves no index and no process behind)."""
-        self._outbox.put(None)
+        """Stop the service (a failed build leaves no process behind)."""
+        self._outbox.put(None)  # the writer closes the service's input
         with contextlib.suppress(OSError):
             self._process.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -117,7 +127,7 @@ class PageIndexer:
             if not self._changed.wait_for(lambda: message_id in self._answers or self._ended,
                                           timeout):
                 raise BriefsError(f"search indexing (Pagefind) did not finish in {timeout:g} s")
-        answer = self._answers.get(message_id)
+        answer = self._answers.pop(message_id, None)
         if answer is None:
             raise BriefsError("search indexing (Pagefind) stopped: "
                               + (" / ".join(self._errors[:5]) or self._said()))
@@ -136,13 +146,15 @@ class PageIndexer:
 
     def _read(self, pipe: IO[bytes]) -> None:
         """Collect the service's answers; an error answer is kept for :meth:`finish`."""
-        pending = b""
+        pending = bytearray()  # the index files come in one answer of tens of megabytes
         with contextlib.suppress(OSError, ValueError):
-            while chunk := pipe.read1(1 << 16):  # type: ignore[attr-defined]
+            while chunk := pipe.read1(1 << 20):  # type: ignore[attr-defined]
+                start = len(pending)
                 pending += chunk
-                *messages, pending = pending.split(b",")
-                for raw in messages:
-                    self._receive(raw)
+                while (end := pending.find(b",", start)) >= 0:
+                    self._receive(bytes(pending[:end]))
+                    del pending[:end + 1]
+                    start = 0
         with self._changed:
             self._ended = True
             self._changed.notify_all()

@@ -49,11 +49,11 @@ def test_pages_added_in_memory_are_indexed_like_the_written_site(tmp_path: Path)
         == {n for n in first if n.startswith("fragment/")}  # fragments are named by content
 
 
-def test_a_failing_write_is_a_clear_error_and_stops_the_service(tmp_path: Path) -> None:
+def test_an_index_that_cannot_be_written_is_a_clear_error_and_stops_the_service(tmp_path: Path) -> None:
     blocker = tmp_path / "pagefind"
     blocker.write_text("a file where the index folder should go", encoding="utf-8")
     indexer = PageIndexer(blocker)
     indexer.add("/briefs/b/", _page(1))
-    with pytest.raises(BriefsError, match="search indexing"):
+    with pytest.raises(BriefsError, match="cannot write the search index file .*pagefind"):
         indexer.finish()
     assert indexer._process.poll() is not None  # no service left running
