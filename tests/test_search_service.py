@@ -54,6 +54,6 @@ def test_an_index_that_cannot_be_written_is_a_clear_error_and_stops_the_service(
     blocker.write_text("a file where the index folder should go", encoding="utf-8")
     indexer = PageIndexer(blocker)
     indexer.add("/briefs/b/", _page(1))
-    with pytest.raises(BriefsError, match="cannot write the search index file .*pagefind"):
+    with pytest.raises(BriefsError, match=r"cannot write the search index file .*pagefind"):
         indexer.finish()
     assert indexer._process.poll() is not None  # no service left running
