@@ -45,7 +45,7 @@ from site_builder.preview import (
     preview_corpus,
     without_preview_assets,
 )
-from site_builder.search import index_site
+from site_builder.search_service import PageIndexer
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.templating import templates_for
 from site_builder.theme_files import BUILTIN, MATERIAL
@@ -96,6 +96,7 @@ class BriefsPlugin(BasePlugin):
         self._pdf_findings: list[Finding] = []
         self._meters: dict[str, PageMeter] = {}
         self._preview: PreviewSession | None = None
+        self._indexer: PageIndexer | None = None
         self.stats = BuildStats()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -193,21 +194,40 @@ class BriefsPlugin(BasePlugin):
         else:
             _add(files, File.generated(config, uri, abs_src_path=str(path)))
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Hand each brief page to Pagefind as it is rendered (it indexes on the other core)."""
+        if page.file.src_uri in self._site.dates and self.settings.search \
+                and not (self._preview is not None and self._preview.signatures):
+            # A preview's search index is its first build's (indexing takes seconds).
+            if self._indexer is None:
+                self._indexer = self._run(PageIndexer, Path(config.site_dir) / "pagefind")
+            self._run(self._indexer.add, "/" + page.url, output)
+        return output
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Index the written site with Pagefind (brief pages only carry ``data-pagefind-body``)."""
+        """Write the search index of the brief pages (only they carry ``data-pagefind-body``)."""
         if self._preview is not None:
-            first_build = not self._preview.signatures
             self._preview.finish(config.site_dir)
-            if not first_build:
-                return  # the preview's search index is the first build's (indexing takes seconds)
-        if not self.settings.search or not self._site.dates:
-            return  # Pagefind fails on a site without brief pages
-        try:
-            report = index_site(Path(config.site_dir))
-        except BriefsError as exc:
-            raise PluginError(str(exc)) from None
+        indexer, self._indexer = self._indexer, None
+        if indexer is None:
+            return  # search off, a preview's rebuild, or no brief pages (nothing to index)
+        report = self._run(indexer.finish)
         self.stats.search_pages = report.pages
         log.info("search: %d briefs indexed", report.pages)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the search indexer of a failed build."""
+        indexer, self._indexer = self._indexer, None
+        if indexer is not None:
+            indexer.close()
+
+    @staticmethod
+    def _run(function: Any, *args: Any) -> Any:
+        """Call a search step; its failure fails the build with its message."""
+        try:
+            return function(*args)
+        except BriefsError as exc:
+            raise PluginError(str(exc)) from None
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """Date pages by their briefs, not the clock (the sitemap's ``lastmod``)."""

@@ -2,9 +2,11 @@
 
 Only brief pages carry ``data-pagefind-body``, so index pages (themes, countries...) are
 never results. Each brief page also carries hidden filter, metadata and sort elements
-(template ``briefs/partials/search-meta.html``, data from :func:`search_metadata`). After MkDocs has written the site, :func:`index_site`
-runs the Pagefind binary shipped in the ``pagefind_bin`` wheel (no download at run time)
-and writes ``pagefind/`` into the site. The search UI (``theme/assets/search/``) talks to
+(template ``briefs/partials/search-meta.html``, data from :func:`search_metadata`). A build
+hands each brief page to Pagefind as MkDocs renders it (:mod:`site_builder.search_service`);
+:func:`index_site` runs Pagefind over a site already written. Either way it is the binary
+shipped in the ``pagefind_bin`` wheel (no download at run time), and ``pagefind/`` is
+written into the site. The search UI (``theme/assets/search/``) talks to
 ``pagefind/pagefind.js`` with relative URLs, so the site works offline and from a subpath.
 """
 
@@ -154,7 +156,11 @@ def index_site(site_dir: Path, *, quiet: bool = True) -> SearchReport:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise BriefsError("search indexing (Pagefind) failed: " + " / ".join(detail))
-    output = site_dir / "pagefind"
+    return finish_index(site_dir / "pagefind")
+
+
+def finish_index(output: Path) -> SearchReport:
+    """Make a written Pagefind index deterministic and report what it holds."""
     _make_filters_deterministic(output)
     entry = output / "pagefind-entry.json"
     pages = 0

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
-from importlib.metadata import PackageNotFoundError, version
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,34 @@ _LIBRARIES = ("mkdocs", "mkdocs-material", "weasyprint", "markdown", "pymdown-ex
 
 
 def _versions() -> list[str]:
-    found = []
-    for name in _LIBRARIES:
+    """Return ``name==version`` of each library that shapes the output, as installed.
+
+    Read from the names of the ``*.dist-info`` (or ``*.egg-info``) folders on ``sys.path``,
+    first match first as the import system finds them: importing ``importlib.metadata``
+    and asking it twelve times would be a tenth of a no-op build.
+    """
+    wanted = {_normalise(name): name for name in _LIBRARIES}
+    found: dict[str, str] = {}
+    for entry in sys.path:
         try:
-            found.append(f"{name}=={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} missing")
-    return found
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            stem, dot, suffix = folder.rpartition(".")
+            if not dot or suffix not in ("dist-info", "egg-info"):
+                continue
+            name, _, release = stem.partition("-")
+            key = _normalise(name)
+            if key in wanted and key not in found:
+                found[key] = release.split("-")[0]
+    return [f"{wanted[key]}=={found[key]}" if key in found else f"{wanted[key]} missing"
+            for key in wanted]
+
+
+def _normalise(name: str) -> str:
+    """A distribution name as wheels spell it in their folder names (``mkdocs_material``)."""
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def _hash_tree(digest: Any, folder: Path, skip: frozenset[str] = frozenset()) -> None:

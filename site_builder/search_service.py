@@ -1,0 +1,174 @@
+"""Index brief pages with Pagefind while MkDocs writes them, in Pagefind's service mode.
+
+Indexing after the build (:func:`site_builder.search.index_site`) makes everyone wait for
+it on one core once MkDocs is done. Here each brief page's HTML is handed to a
+``pagefind --service`` process as MkDocs renders it, so Pagefind indexes on the other core
+while MkDocs renders the next pages; at the end only the index files are written.
+
+The service reads base64-encoded JSON requests separated by commas on its standard
+input and answers each, in order, on its standard output (the protocol of Pagefind's own
+``pagefind`` Python and Node wrappers). The Python wrapper waits 0.1 s between reading
+two answers, a hundred seconds for a thousand pages, so this module speaks the protocol
+itself, with a thread for each pipe: adding a page never blocks the build.
+
+The service handles one request after another, so pages are indexed in the order they
+are added: MkDocs' page order, the same for the same input (the command line indexes
+them in the order the file system lists them).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import queue
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from site_builder.findings import BriefsError
+from site_builder.search import EXCLUDED_SELECTORS, SearchReport, finish_index
+
+TIMEOUT = 900.0
+"""Seconds the service may take to write the index once every page is added."""
+
+
+class PageIndexer:
+    """A Pagefind index that brief pages are added to as they are rendered."""
+
+    def __init__(self, output: Path) -> None:
+        """Start a Pagefind service whose index will be written to ``output`` (``site/pagefind``)."""
+        from pagefind.service import get_executable  # the binary of the pagefind_bin wheel
+
+        binary = get_executable()
+        if binary is None:
+            raise BriefsError("search indexing (Pagefind) did not run: no Pagefind binary "
+                              "(install the pagefind[bin] package)")
+        self.output = output
+        self.pages = 0
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._errors: list[str] = []
+        self._ended = False
+        self._changed = threading.Condition()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._last_id = 0
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        try:
+            self._process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=self._stderr)
+        except OSError as exc:
+            raise BriefsError(f"search indexing (Pagefind) did not run: {exc}") from None
+        assert self._process.stdin is not None and self._process.stdout is not None
+        threading.Thread(target=self._write, args=(self._process.stdin,), daemon=True).start()
+        threading.Thread(target=self._read, args=(self._process.stdout,), daemon=True).start()
+        config = {"exclude_selectors": list(EXCLUDED_SELECTORS)}
+        self._index: int = self._result(self._send({"type": "NewIndex", "config": config}),
+                                   "NewIndex", 60.0)["index_id"]
+
+    def add(self, url: str, html: str) -> None:
+        """Add a page at site URL ``url`` (``/briefs/<slug>/``) without waiting for Pagefind."""
+        self.pages += 1
+        self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_path": None,
+                    "file_contents": html})
+
+    def finish(self) -> SearchReport:
+        """Write the index into ``output`` once every page is indexed, and stop the service."""
+        try:
+            answer = self._result(self._send({"type": "GetFiles", "index_id": self._index}),
+                                  "GetFiles", TIMEOUT)
+            if self._errors:
+                raise BriefsError("search indexing (Pagefind) failed: "
+                                  + " / ".join(self._errors[:5]))
+        finally:
+            self.close()
+        # The files come back in memory and are written here: Pagefind's own WriteFiles
+        # answers before its last writes are done (an empty pagefind-entry.json, now and then).
+        for file in answer["files"]:
+            path = self.output / file["path"]
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(file["content"]))
+            except OSError as exc:
+                raise BriefsError(f"cannot write the search index file {path}: "
+                                  f"{exc.strerror or exc}") from None
+        return finish_index(self.output)
+
+    def close(self) -> None:
+        """Stop the service (a failed build leaves no process behind)."""
+        self._outbox.put(None)  # the writer closes the service's input
+        with contextlib.suppress(OSError):
+            self._process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(10)
+        self._stderr.close()
+
+    def _said(self) -> str:
+        """The last lines Pagefind wrote to its error output (or that it exited)."""
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            self._process.wait(5)
+            self._stderr.seek(0)
+            lines = [line for line in self._stderr.read().decode("utf-8", "replace").splitlines()
+                     if line.strip() and not line.startswith(("stack backtrace", "note:"))]
+            if lines:
+                return " / ".join(line.strip() for line in lines[-3:])
+        return "the service exited"
+
+    def _send(self, payload: dict[str, Any]) -> int:
+        self._last_id += 1
+        message = {"message_id": self._last_id, "payload": payload}
+        self._outbox.put(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        return self._last_id
+
+    def _result(self, message_id: int, kind: str, timeout: float) -> dict[str, Any]:
+        """Wait for the answer to a request; raise BriefsError on an error or a dead service."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: message_id in self._answers or self._ended,
+                                          timeout):
+                raise BriefsError(f"search indexing (Pagefind) did not finish in {timeout:g} s")
+        answer = self._answers.pop(message_id, None)
+        if answer is None:
+            raise BriefsError("search indexing (Pagefind) stopped: "
+                              + (" / ".join(self._errors[:5]) or self._said()))
+        if answer.get("type") != kind:
+            raise BriefsError(f"search indexing (Pagefind) failed: {answer.get('message', answer)}")
+        return answer
+
+    def _write(self, pipe: IO[bytes]) -> None:
+        """Send queued requests in order (a full pipe holds up this thread, not the build)."""
+        with contextlib.suppress(OSError, ValueError):
+            while (data := self._outbox.get()) is not None:
+                pipe.write(data)
+                if self._outbox.empty():
+                    pipe.flush()
+            pipe.close()
+
+    def _read(self, pipe: IO[bytes]) -> None:
+        """Collect the service's answers; an error answer is kept for :meth:`finish`."""
+        pending = bytearray()  # the index files come in one answer of tens of megabytes
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := pipe.read1(1 << 20):  # type: ignore[attr-defined]
+                start = len(pending)
+                pending += chunk
+                while (end := pending.find(b",", start)) >= 0:
+                    self._receive(bytes(pending[:end]))
+                    del pending[:end + 1]
+                    start = 0
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def _receive(self, raw: bytes) -> None:
+        try:
+            answer = json.loads(base64.b64decode(raw))
+        except ValueError:
+            return
+        payload = answer.get("payload") or {}
+        with self._changed:
+            if payload.get("type") == "Error":
+                self._errors.append(str(payload.get("message", "unknown error")))
+            message_id = answer.get("message_id")
+            if isinstance(message_id, int) and payload.get("type") != "IndexedFile":
+                self._answers[message_id] = payload
+                self._changed.notify_all()
