@@ -567,3 +567,13 @@ def test_every_face_a_page_sets_text_in_is_shipped(browser, base_url: str,
     assert ("Noto Serif", "normal", 400) in used["brief"]
     assert ("Noto Sans", "normal", 700) in used["brief"]
 
+
+def test_pages_link_only_the_stylesheets_they_use(example_site: BuiltSite) -> None:
+    """The map's stylesheet on the pages with the map, the Search page's on it, no other."""
+    wanted = {"home": {"worldmap.css"}, "coverage": {"worldmap.css"}, "search": {"search.css"}}
+    for kind, path in page_types(example_site).items():
+        html = example_site.html(path)
+        own = set(re.findall(r'<link rel="stylesheet" href="[^"]*/(worldmap|search)\.css"', html))
+        assert {f"{name}.css" for name in own} == wanted.get(kind, set()), kind
+        assert "briefs.css" in html, kind
+    assert 'href="../../assets/stylesheets/worldmap.css"' in example_site.html("fr/coverage/")
