@@ -63,38 +63,34 @@ def page_types(site: BuiltSite) -> dict[str, str]:
 def test_site_ships_woff2_subsets_not_ttfs(example_site: BuiltSite) -> None:
     tool = _web_fonts_tool()
     css = example_site.path("assets/stylesheets/briefs.css").read_text(encoding="utf-8")
-    declared = re.findall(r'url\("\.\./fonts/([^"]+)"\) format\("woff2"\)', css)
-    assert sorted(declared) == sorted(f"{face}.woff2" for face in tool.FACES)
+    assert tool.with_font_faces(css) == css  # the rules are the tool's, for the shipped faces
+    rules = re.findall(r'@font-face \{[^}]*url\("\.\./fonts/([^"]+)"\) format\("woff2"\);'
+                       r'\s*unicode-range: ([^;]+);', css)
+    declared = dict(rules)
+    assert len(declared) == len(rules) == len(tool.FACES) * len(tool.SUBSETS)
     assert css.count("font-display: swap") == len(declared)
-    assert css.count(f"unicode-range: {tool.css_unicode_range()};") == len(declared)
     published = sorted(p.name for p in (example_site.root / "assets" / "fonts").iterdir())
     assert published == sorted([*declared, "OFL.txt"])
     assert not [p for p in example_site.root.rglob("*") if p.suffix.lower() in (".ttf", ".otf")]
-    wanted = set(tool.codepoints())
-    for name in declared:
-        font = TTFont(example_site.path(f"assets/fonts/{name}"))
-        assert font.flavor == "woff2", name
-        cmap = set(font.getBestCmap())
-        assert wanted <= cmap, (name, sorted(wanted - cmap)[:10])
-        assert cmap <= wanted, (name, sorted(cmap - wanted)[:10])
-
-
-def test_web_fonts_cover_the_text_of_every_page(example_site: BuiltSite) -> None:
-    """Every character of the example site's text is in the subsets (none falls back)."""
-    ranges = _web_fonts_tool().UNICODE_RANGES
-    outside: dict[str, str] = {}
-    for page in sorted(example_site.root.rglob("*.html")):
-        text = re.sub(r"<(script|style|svg)\b.*?</\1>|<[^>]+>", " ",
-                      page.read_text(encoding="utf-8"), flags=re.S)
-        for char in set(text) - set(outside):
-            if not char.isspace() and not any(a <= ord(char) <= b for a, b in ranges):
-                outside[char] = page.relative_to(example_site.root).as_posix()
-    assert outside == {}
+    covered: list[int] = []
+    for face in tool.FACES:
+        for suffix, ranges in tool.SUBSETS.items():
+            name = f"{face}{suffix}.woff2"
+            assert declared[name] == tool.css_unicode_range(ranges), name
+            font = TTFont(example_site.path(f"assets/fonts/{name}"))
+            assert font.flavor == "woff2", name
+            wanted, cmap = set(tool.codepoints(ranges)), set(font.getBestCmap())
+            assert wanted <= cmap, (name, sorted(wanted - cmap)[:10])
+            assert cmap <= wanted, (name, sorted(cmap - wanted)[:10])
+            if face == "NotoSans-Regular":
+                covered += wanted
+    assert sorted(covered) == tool.codepoints()  # a face's files split the ranges, no overlap
 
 
 def test_pdfs_keep_the_full_ttfs() -> None:
     fonts = BUILTIN / "fonts"
-    for face in _web_fonts_tool().FACES:
+    for face in ("NotoSans-Regular", "NotoSans-Italic", "NotoSans-Bold", "NotoSans-BoldItalic",
+                 "NotoSerif-Regular", "NotoSerif-Italic", "NotoSerif-Bold", "NotoSerif-BoldItalic"):
         assert (fonts / f"{face}.ttf").is_file(), face
 
 
@@ -507,3 +503,42 @@ def test_a_first_visit_to_search_fetches_no_index(browser, base_url: str) -> Non
         assert [u for u in requested if u.endswith("/pagefind/pagefind.js")]
     finally:
         page.context.close()
+
+
+# -- faces a page uses -----------------------------------------------------------------------
+
+FACES_SCRIPT = """() => [...new Set([...document.querySelectorAll('body *')]
+  .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+               && e.getClientRects().length)
+  .map(e => { const s = getComputedStyle(e);
+    return [s.fontFamily.split(',')[0].replace(/"/g, '').trim(), s.fontStyle,
+            Number(s.fontWeight) >= 600 ? 700 : 400].join('|'); }))]"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_face_a_page_sets_text_in_is_shipped(browser, base_url: str,
+                                                   example_site: BuiltSite) -> None:
+    """No text in a synthesised face (a slanted sans, a smeared serif bold); four faces at most."""
+    shipped = set(_web_fonts_tool().FACES.values())
+    used: dict[str, set[tuple[str, str, int]]] = {}
+    for kind, path in page_types(example_site).items():
+        page = _new_page(browser, 375)
+        page.goto(base_url + path, wait_until="load")
+        found = (x.split("|") for x in page.evaluate(FACES_SCRIPT))  # type: ignore[attr-defined]
+        used[kind] = {(f, s, int(w)) for f, s, w in found if f.startswith("Noto")}
+        page.context.close()  # type: ignore[attr-defined]
+    assert {kind: sorted(u - shipped) for kind, u in used.items() if u - shipped} == {}
+    assert ("Noto Serif", "normal", 400) in used["brief"]
+    assert ("Noto Sans", "normal", 700) in used["brief"]
+
+
+def test_pages_link_only_the_stylesheets_they_use(example_site: BuiltSite) -> None:
+    """The map's stylesheet on the pages with the map, the Search page's on it, no other."""
+    wanted = {"home": {"worldmap.css"}, "coverage": {"worldmap.css"}, "search": {"search.css"}}
+    for kind, path in page_types(example_site).items():
+        html = example_site.html(path)
+        own = set(re.findall(r'<link rel="stylesheet" href="[^"]*/(worldmap|search)\.css"', html))
+        assert {f"{name}.css" for name in own} == wanted.get(kind, set()), kind
+        assert "briefs.css" in html, kind
+    assert 'href="../../assets/stylesheets/worldmap.css"' in example_site.html("fr/coverage/")

@@ -99,10 +99,16 @@ class SiteContext:
         return self.settings.search
 
     def page(self, template: str, path: str, title: str, *, hide: tuple[str, ...] = ("navigation", "toc"),
-             description: str | None = None, feed: str | None = None, **context: Any) -> GeneratedPage:
-        """Render a page made of generated HTML only, at site path ``path``."""
+             description: str | None = None, feed: str | None = None,
+             stylesheets: tuple[str, ...] = (), **context: Any) -> GeneratedPage:
+        """Render a page made of generated HTML only, at site path ``path``.
+
+        ``stylesheets`` are the site paths of the page's own stylesheets, linked by the page
+        shell after the site's (page meta ``stylesheets``): no other page waits for them.
+        """
         meta = front_matter(title, description=description or None, hide=list(hide), feed=feed,
-                            page_language=self.page_language)
+                            page_language=self.page_language,
+                            stylesheets=list(stylesheets) or None)
         return GeneratedPage(meta, self.render(template, path, **context))
 
     def render(self, template: str, path: str, **context: Any) -> str:

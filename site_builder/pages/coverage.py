@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from site_builder.index import Index
 from site_builder.pages.base import GeneratedPage, SiteContext
+from site_builder.pages.worldmap import STYLESHEET as MAP_STYLESHEET
 from site_builder.pages.worldmap import WorldMap, world_map
 
 
@@ -27,6 +28,7 @@ def render_coverage_page(site: SiteContext) -> GeneratedPage:
     n_cells = len(themes) * len(index.by_country)
     return site.page(
         "briefs/coverage.html", site.urls.coverage(), site.templates.gettext("Coverage"),
+        stylesheets=(MAP_STYLESHEET,),
         themes=themes, rows=rows, reach=reach, n_briefs=len(index.briefs),
         n_countries=len(index.by_country), n_cells=n_cells, gaps=n_cells - len(cells),
         map=index_map(index),

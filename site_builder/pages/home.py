@@ -6,6 +6,7 @@ from site_builder.downloads import FilePack
 from site_builder.pages.base import GeneratedPage, SiteContext
 from site_builder.pages.coverage import index_map
 from site_builder.pages.themes import theme_cards
+from site_builder.pages.worldmap import STYLESHEET as MAP_STYLESHEET
 
 NEWEST = 6
 
@@ -24,6 +25,7 @@ def render_home_page(site: SiteContext) -> GeneratedPage:
              if isinstance(key, FilePack)]
     return site.page(
         "briefs/home.html", site.urls.home(), settings.site_name, feed=site.urls.feed(),
+        stylesheets=(MAP_STYLESHEET,),
         site_name=settings.site_name, lead=settings.site_description, stats=stats,
         languages=languages, newest=index.briefs[:NEWEST], themes=theme_cards(site),
         map=index_map(index), packs=packs,

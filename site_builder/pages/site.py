@@ -32,6 +32,8 @@ from site_builder.settings import Settings
 from site_builder.templating import templates_for
 
 SEARCH_PAGE = "search/index.md"
+SEARCH_STYLESHEET = "assets/search/search.css"
+"""The Search page's own stylesheet (the header's search box is styled in briefs.css)."""
 ERRORS_PAGE = "errors/index.md"
 IMAGES_CACHE = "images"
 """Folder of the image renditions in the project's cache."""
@@ -161,6 +163,7 @@ def _render_listings(site: SiteContext, pages: dict[str, GeneratedPage],
     if site.settings.search:
         pages[urls.source(at.search())] = site.page(
             "briefs/search.html", at.search(), site.templates.gettext("Search"),
+            stylesheets=(SEARCH_STYLESHEET,),
             facets=facets(site.templates), counts=counts, all_counts=everything,
             all_languages=[lang for lang in site.settings.languages if lang != site.language],
             messages=search_messages(site.templates))

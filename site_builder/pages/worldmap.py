@@ -3,7 +3,7 @@
 The shapes come from ``site_builder/data/world-110m.json`` (Natural Earth 1:110m, public
 domain, via the npm package world-atlas; regenerate with ``tools/make_world_map.py``),
 already projected (Equal Earth) and simplified. The output needs no JavaScript, no
-remote resources and no stylesheet besides ``assets/stylesheets/worldmap.css``.
+remote resources and no stylesheet besides :data:`STYLESHEET`.
 The markup is the template ``briefs/partials/worldmap.html``; this module computes
 what it draws.
 
@@ -38,6 +38,8 @@ from importlib.resources import files
 from typing import Any
 
 DATA_RESOURCE = "data/world-110m.json"
+STYLESHEET = "assets/stylesheets/worldmap.css"
+"""The map's stylesheet (site path), linked only by the pages that show the map."""
 
 #: (class suffix, lowest count) for each shading step; the legend's words are the template's.
 STEPS: tuple[tuple[int, int], ...] = ((0, 0), (1, 1), (2, 2), (3, 3), (4, 5))
