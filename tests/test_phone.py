@@ -523,7 +523,7 @@ def test_every_face_a_page_sets_text_in_is_shipped(browser, base_url: str,
     shipped = set(_web_fonts_tool().FACES.values())
     used: dict[str, set[tuple[str, str, int]]] = {}
     for kind, path in page_types(example_site).items():
-        page = _new_page(browser, 375)
+        page = new_page(browser, 375)
         page.goto(base_url + path, wait_until="load")
         found = (x.split("|") for x in page.evaluate(FACES_SCRIPT))  # type: ignore[attr-defined]
         used[kind] = {(f, s, int(w)) for f, s, w in found if f.startswith("Noto")}
