@@ -47,6 +47,7 @@ from site_builder.preview import (
 )
 from site_builder.search_service import PageIndexer
 from site_builder.settings import Settings, option_names, settings_from_options
+from site_builder.sitemap import PAGES, SitemapEntry, sitemap_files
 from site_builder.templating import templates_for
 from site_builder.theme_files import BUILTIN, MATERIAL
 from site_builder.vocabulary import translation_findings
@@ -98,6 +99,8 @@ class BriefsPlugin(BasePlugin):
         self._preview: PreviewSession | None = None
         self._indexer: PageIndexer | None = None
         self.stats = BuildStats()
+        self._dated: list[Page] = []  # the pages MkDocs read, for the sitemap
+        self._feed_dirs: list[str] = []  # site folders holding a feed
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -129,6 +132,8 @@ class BriefsPlugin(BasePlugin):
             except BriefsError as exc:
                 raise PluginError(str(exc)) from None
         config.extra["briefs_search"] = self.settings.search
+        if not self._serving:  # the plugin writes the sitemap (see site_builder.sitemap)
+            config.theme.static_templates.discard("sitemap.xml")
         if config.theme.get("language") != self.settings.language:
             config.theme["language"] = self.settings.language  # the first of `languages`
         _install_theme(config)
@@ -178,7 +183,9 @@ class BriefsPlugin(BasePlugin):
                 self._preview.add(files, config, uri, page=page, inclusion=level)
             else:
                 _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        for uri, text in render_feeds(indexes, self.settings).items():
+        feeds = render_feeds(indexes, self.settings)
+        self._feed_dirs = sorted({uri.rpartition("/")[0] for uri in feeds})
+        for uri, text in feeds.items():
             self._add_file(files, config, uri, text=text)
         for uri, path in sorted(assets.items()):
             self._add_file(files, config, uri, path=path)
@@ -208,12 +215,30 @@ class BriefsPlugin(BasePlugin):
         """Write the search index of the brief pages (only they carry ``data-pagefind-body``)."""
         if self._preview is not None:
             self._preview.finish(config.site_dir)
+        else:
+            self._write_sitemap(Path(config.site_dir))
         indexer, self._indexer = self._indexer, None
         if indexer is None:
             return  # search off, a preview's rebuild, or no brief pages (nothing to index)
         report = self._run(indexer.finish)
         self.stats.search_pages = report.pages
         log.info("search: %d briefs indexed", report.pages)
+
+    def _write_sitemap(self, site_dir: Path) -> None:
+        """Write the sitemap index and the pages' sitemap with their language versions."""
+        settings, pages, self._dated = self.settings, self._dated, []
+        entries = []
+        for page in pages:
+            versions = self._site.languages.get(page.file.src_uri)
+            alternates = versions.alternates if versions and len(versions.alternates) > 1 else ()
+            entries.append(SitemapEntry(settings.url_for(page.url), page.update_date or None,
+                                        tuple((lang, settings.url_for(path))
+                                              for lang, path in alternates)))
+        words = templates_for(settings.theme, settings.language)
+        made = sitemap_files(entries, settings.url_for(PAGES), self._feed_dirs, words)
+        for uri, text in made.items():
+            (site_dir / uri).parent.mkdir(parents=True, exist_ok=True)
+            (site_dir / uri).write_text(text, encoding="utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the search indexer of a failed build."""
@@ -232,6 +257,7 @@ class BriefsPlugin(BasePlugin):
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """Date pages by their briefs, not the clock (the sitemap's ``lastmod``)."""
         page.update_date = self._site.date_of(page.file.src_uri) or page.update_date
+        self._dated.append(page)
         return page
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,

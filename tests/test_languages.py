@@ -312,6 +312,10 @@ def _switcher(site: BuiltSite, url: str) -> dict[str, str]:
     return out
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
 @pytest.mark.slow
 def test_switcher_and_hreflang_targets(three_site: BuiltSite) -> None:
     assert _switcher(three_site, "fr/themes/health/") == {
@@ -322,14 +326,31 @@ def test_switcher_and_hreflang_targets(three_site: BuiltSite) -> None:
         "es": "es/themes/older-persons/"}
     assert _switcher(three_site, "briefs/col-rural-es/") == {
         "en": "briefs/col-rural/", "fr": "fr/themes/health/", "es": "briefs/col-rural-es/"}
-    head = three_site.page("briefs/moz-pensions-fr/")
-    alternates = {link.attrs["hreflang"]: link.attrs["href"] for link in head.find_all("link")
-                  if "hreflang" in link.attrs}
-    # Relative: an absolute link would make mkdocs-material fetch that host's sitemap.xml.
-    assert alternates == {"en": "../moz-pensions/", "fr": "./"}
-    theme = {link.attrs["hreflang"] for link in three_site.page("es/themes/health/").find_all("link")
-             if "hreflang" in link.attrs}
-    assert theme == {"en", "fr", "es"}
+    # The versions are declared in the sitemap, not the head: mkdocs-material's script
+    # fetches a sitemap.xml beside every <link rel="alternate"> (a 404, or the whole sitemap).
+    assert not [link for link in three_site.page("briefs/moz-pensions-fr/").find_all("link")
+                if "hreflang" in link.attrs]
+    index = ET.fromstring(three_site.path("sitemap.xml").read_bytes())
+    [pages_loc] = [e.text for e in index.iter(SITEMAP + "loc")]
+    assert pages_loc.endswith("/sitemap-pages.xml") and len(three_site.path("sitemap.xml")
+                                                          .read_bytes()) < 400
+    for folder in ("fr", "es", "fr/themes/health", "countries/moz"):  # beside their feeds
+        assert three_site.path(f"{folder}/sitemap.xml").read_bytes() == \
+            three_site.path("sitemap.xml").read_bytes()
+    urlset = ET.fromstring(three_site.path("sitemap-pages.xml").read_bytes())
+    versions, dated = {}, {}
+    for url in urlset.iter(SITEMAP + "url"):
+        loc = url.findtext(SITEMAP + "loc")
+        dated[loc[loc.index("/", 8) + 1:]] = url.findtext(SITEMAP + "lastmod")
+        versions[loc[loc.index("/", 8) + 1:]] = {
+            link.get("hreflang"): link.get("href")[link.get("href").index("/", 8) + 1:]
+            for link in url.iter(XHTML + "link")}
+    assert versions["briefs/moz-pensions-fr/"] == {"en": "briefs/moz-pensions/",
+                                                    "fr": "briefs/moz-pensions-fr/"}
+    assert versions["briefs/moz-pensions/"] == versions["briefs/moz-pensions-fr/"]
+    assert set(versions["es/themes/health/"]) == {"en", "fr", "es"}
+    assert versions["about/"] == {}  # one version: no alternates
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", dated["briefs/moz-pensions-fr/"] or "")
 
 
 @pytest.mark.slow

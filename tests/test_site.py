@@ -399,7 +399,7 @@ def test_sitemap_dates_pages_by_their_briefs(corpus, site_project: Path) -> None
     corpus.brief("moz/moz-a.md", title="A", date="2015-03")
     corpus.brief("tls/tls-b.md", title="B", countries="[TLS]", date="2016-07-09")
     site = build_project(site_project)
-    sitemap = site.path("sitemap.xml").read_text(encoding="utf-8")
+    sitemap = site.path("sitemap-pages.xml").read_text(encoding="utf-8")
     lastmod = dict(re.findall(r"<loc>([^<]*)</loc>\s*<lastmod>([^<]*)</lastmod>", sitemap))
     base = site.settings.site_url.rstrip("/")
     assert lastmod[f"{base}/briefs/moz-a/"] == "2015-03-01"

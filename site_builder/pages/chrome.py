@@ -1,8 +1,8 @@
 """What the page shell (mkdocs-material's header, head and tabs) shows in a page's language.
 
 The MkDocs plugin hands this to the shell's templates per page: the header search form's
-words and target, the language switcher's links and the ``hreflang`` alternates. Plain
-data (site paths, words from the catalogue); the markup is in the theme's material
+words and target, the language switcher's links (a page's ``hreflang`` versions are in
+the sitemap: :mod:`site_builder.sitemap`). Plain data (site paths, words from the catalogue); the markup is in the theme's material
 overrides.
 """
 
@@ -40,8 +40,6 @@ class Chrome:
     """Site path of the language's feed of the whole collection."""
     home: str
     switcher: tuple[LanguageLink, ...]
-    alternates: tuple[tuple[str, str], ...]
-    """(language, site path) for ``<link rel="alternate" hreflang>``."""
 
 
 def header_words(words: Templates) -> dict[str, str]:
@@ -68,5 +66,4 @@ def page_chrome(versions: PageLanguages | None, language: str, default: str,
         lang: LanguageUrls.of(lang, default).home() for lang in languages}
     switcher = tuple(LanguageLink(lang, own_name(lang), targets[lang], lang == language)
                      for lang in languages if lang in targets)
-    return Chrome(language, header_words(words), at.search(), at.feed(), at.home(), switcher,
-                  versions.alternates if versions else ())
+    return Chrome(language, header_words(words), at.search(), at.feed(), at.home(), switcher)
