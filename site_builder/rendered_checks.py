@@ -38,6 +38,8 @@ RESOURCE_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background"
                                  "dynsrc", "xlink:href", "action", "formaction", "manifest",
                                  "codebase", "archive", "icon", "ping", "imagesrcset"})
 """Attributes whose URL a browser or the PDF renderer fetches (with ``href`` on all but ``<a>``)."""
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"})
+"""What ``<img>``, ``<source>`` and ``<image>`` may show (a PDF there prints blank)."""
 _SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
 _WORD = re.compile(r"[\w.%:/-]{3,}|[^\W_]{3,}")
 
@@ -58,6 +60,25 @@ def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
                           "use Markdown", "unsafe-html")
                 continue
             check.element(tag, attrs)
+    return check.findings + image_findings(ctx.path, check.images)
+
+
+def publication_findings(body: str, ctx: BodyContext) -> list[Finding]:
+    """Return the problems of the local files the brief's page publishes, whether or not
+    Markdown renders their reference (:func:`site_builder.pages.links.published_files`:
+    the list the site copies from), at the line that names each."""
+    from site_builder.pages.links import published_files
+
+    check = _Check(body, ctx)
+    for index, target, path in published_files(body, ctx.file.parent, ctx.content_root):
+        line = check.lines[index]
+        where = (ctx.body_line + index, max(line.find(target), 0) + 1)
+        real = check.inside(os.path.relpath(path, check.folder), ctx.content_root)
+        if real is None:
+            check.add(where, f"'{target}' points outside the content folder (through a "
+                      "symbolic link): copy the file beside the brief", "link-outside")
+        elif real.suffix != ".md":
+            check.publishable(real, where)
     return check.findings + image_findings(ctx.path, check.images)
 
 
@@ -185,6 +206,11 @@ class _Check:
         if not resolved.is_file():
             self.add(where, f"{what} '{local}' not found (looked for {_shown(resolved)})",
                      "missing-image")
+            return
+        if what == "image" and resolved.suffix.lower() not in IMAGE_SUFFIXES:
+            self.add(where, f"'{local}' is shown as an image but only PNG, JPEG, WebP, GIF "
+                     "and SVG files are images: link it instead ([text](file))",
+                     "attachment-type")
             return
         self.publishable(resolved, where)
 
