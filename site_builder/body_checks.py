@@ -131,14 +131,14 @@ def _check_rendered(body: str, ctx: BodyContext, heavy: bool, findings: list[Fin
     """Render the body (under the time limit when it is heavy) and check the HTML it makes
     (:mod:`site_builder.rendered_checks`); problems the line checks found already at the
     same line are not repeated."""
-    from site_builder import markdown_render, rendered_checks  # Markdown: only when needed
+    from site_builder import rendered_checks  # Markdown: only when needed
 
     if not heavy and not rendered_checks.may_render(body):
         return []
     html: str | None = None
     if not heavy:
         try:
-            html = markdown_render.render_unsanitised(body)
+            html = rendered_checks.render_for_check(body)
         except RecursionError:
             heavy = True
     if heavy:

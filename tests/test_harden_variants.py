@@ -229,3 +229,25 @@ def test_bundle_file_dates_of_the_wrong_type(corpus: CorpusWriter, tmp_path: Pat
     result = briefs(tmp_path, "bundle", "event.yml", "-o", "out.pdf")
     assert result.returncode == 1 and "True" not in result.stderr
     assert words in result.stderr, result.stderr
+
+
+# -- the check's reused renderer writes what a fresh one writes -----------------------------
+
+STATEFUL_BODIES = [
+    "*[ILO]: International Labour Organization\n\nThe ILO.[^1]\n\n[^1]: A note.\n",
+    "No abbreviation here: ILO, and no footnote.\n\n## Context\n\n## Context\n",
+    "[a][r] and ![b](img/a.png){: width=10 }\n\n[r]: https://example.org\n",
+    "Term\n:   Definition\n\n!!! note\n    Text with <abbr title=\"x\">X</abbr>\n",
+    "## Context\n\nText[^1] again[^2].\n\n[^1]: One.\n[^2]: Two.\n",
+]
+
+
+def test_the_checks_renderer_matches_a_fresh_render() -> None:
+    from site_builder.markdown_render import render_unsanitised
+    from site_builder.rendered_checks import render_for_check
+
+    briefs_dir = Path(__file__).resolve().parent.parent / "briefs"
+    bodies = [p.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+              for p in sorted(briefs_dir.rglob("*.md"))] + STATEFUL_BODIES
+    for body in bodies + bodies[::-1]:  # each body after a different one: no state carried
+        assert render_for_check(body) == render_unsanitised(body)
