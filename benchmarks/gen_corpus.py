@@ -1,8 +1,11 @@
 """Generate a synthetic, valid corpus of N briefs for benchmarks.
 
-Usage: ``python benchmarks/gen_corpus.py OUT_DIR N [--words W] [--seed S]``
+Usage: ``python benchmarks/gen_corpus.py OUT_DIR N [--words W] [--seed S] [--realistic]``
 (OUT_DIR becomes the content folder, with ``themes.yml`` and ``regions.yml``).
-The same arguments always give the same files.
+The same arguments always give the same files. ``--realistic`` gives each body what real
+briefs hold besides prose: a web link and a link to a section, an image with a caption
+(one small PNG per country folder), a table, inline HTML (``<abbr>``, ``<sup>``), a
+footnote; these are what make validation render a body to check its HTML.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def _paragraph(rng: random.Random, n_words: int) -> str:
     return " ".join(out)
 
 
-def _body(rng: random.Random, words: int) -> str:
+def _body(rng: random.Random, words: int, realistic: bool = False) -> str:
     sections = ["Context", "What was achieved", "How it was done", "Lessons"]
     per_section = max(words // len(sections), 20)
     parts: list[str] = []
@@ -91,7 +94,29 @@ def _body(rng: random.Random, words: int) -> str:
             parts.append("".join(f"- {_sentence(rng, 5)}\n" for _ in range(3)))
         if number == 2:
             parts.append("| Year | Households |\n|---|---|\n| 2008 | 183,000 |\n| 2015 | 535,000 |\n")
+        if realistic and number == 0:
+            parts.append(f"The <abbr title=\"International Labour Organization\">ILO</abbr> "
+                         f"[law](https://example.org/law/{rng.randint(1, 999)}) of 2016 "
+                         f"set the rules<sup>1</sup>; see [the lessons](#lessons).[^1]\n")
+            parts.append(f"![Households covered, 2008 to 2015](img/chart.png)\n\n"
+                         f"*Figure 1. {_sentence(rng, 6)}*\n")
+    if realistic:
+        parts.append(f"[^1]: {_sentence(rng, 8)}\n")
     return "\n".join(parts)
+
+
+def _chart_png() -> bytes:
+    """A small valid PNG (the same bytes in every country folder)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\0" + bytes([30, 90, 120]) * 16 for _ in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 SCRATCH = Path(__file__).resolve().parent.parent / ".benchmarks" / "tmp"
@@ -111,8 +136,10 @@ def use_scratch_tempdir() -> Path:
     return folder
 
 
-def generate(root: Path, n: int, words: int = 400, seed: int = 0) -> None:
-    """Write ``n`` valid briefs of about ``words`` body words, plus vocabularies, into ``root``."""
+def generate(root: Path, n: int, words: int = 400, seed: int = 0, realistic: bool = False
+             ) -> None:
+    """Write ``n`` valid briefs of about ``words`` body words, plus vocabularies, into ``root``
+    (``realistic``: with links, an image, inline HTML and a footnote, see the module doc)."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "themes.yml").write_text(
@@ -136,10 +163,14 @@ def generate(root: Path, n: int, words: int = 400, seed: int = 0) -> None:
             f"date: {date}\n"
             f"summary: {summary}\n"
             "authors: Synthetic Author\n"
-            "---\n" + _body(rng, words)
+            "---\n" + _body(rng, words, realistic)
         )
         folder = root / countries[0].lower()
-        folder.mkdir(exist_ok=True)
+        if not folder.is_dir():
+            folder.mkdir()
+            if realistic:
+                (folder / "img").mkdir()
+                (folder / "img" / "chart.png").write_bytes(_chart_png())
         (folder / f"{slug}.md").write_text(text, encoding="utf-8")
 
 
@@ -149,8 +180,9 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--words", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--realistic", action="store_true")
     args = parser.parse_args()
-    generate(args.out, args.n, args.words, args.seed)
+    generate(args.out, args.n, args.words, args.seed, args.realistic)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,16 @@ by its name, and the name must agree with the content.
 
 SVGs are parsed with :mod:`xml.etree.ElementTree` after refusing any DTD (so no entity can
 expand) and refused when they hold script, event handlers, ``<foreignObject>``, external
-references or ``javascript:`` URLs.
+references or ``javascript:`` URLs. Each other type is checked for what it could carry
+past its name: a PDF must open (pikepdf) and hold no script, launch or embedded-file
+action; a CSV no HTML markup (a browser or a server that guesses types would run it); a
+DOCX or XLSX no macros, ActiveX controls, embedded objects or web pages, and no more than
+:data:`MAX_UNZIPPED_BYTES` once unzipped.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -28,6 +33,10 @@ TYPES: dict[str, str] = {".pdf": "PDF", ".csv": "CSV", ".xlsx": "XLSX", ".docx":
 """The file types a brief may show or link, by name, and the type their content must have."""
 MAX_SNIFF_BYTES = 20_000_000
 """Files larger than this are not read whole (an SVG or CSV this big is refused)."""
+
+MAX_UNZIPPED_BYTES = 200_000_000
+"""Largest total size of a DOCX's or XLSX's parts once unzipped (a zip bomb is refused)."""
+MAX_ZIP_ENTRIES = 10_000
 
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _BAD_SVG_TAGS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler",
@@ -78,6 +87,114 @@ def check_attachment(path: Path, shown: str) -> None:
         if problem is not None:
             raise AttachmentError("unsafe-svg", f"SVG '{shown}' {problem}: remove it (export "
                                   "the drawing as plain SVG)")
+    problem = {"PDF": pdf_problem, "CSV": csv_problem}.get(found, _no_problem)(data) \
+        if found not in ("DOCX", "XLSX") else office_problem(path)
+    if problem is not None:
+        raise AttachmentError("unsafe-attachment", f"'{shown}' {problem}: save a plain copy "
+                              "of the file without it")
+
+
+def _no_problem(data: bytes) -> str | None:
+    return None
+
+
+_PDF_ACTIONS = frozenset({"/JavaScript", "/JS", "/Launch", "/SubmitForm", "/ImportData",
+                          "/RichMedia", "/EmbeddedFile", "/EmbeddedFiles", "/GoToE"})
+"""PDF keys and action types that run script, start programs, send data or carry files
+(web links, ``/URI``, are allowed: a reader follows them as they would a brief's links)."""
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Return what makes a PDF unsafe or broken (it does not open without repairs, or it
+    holds script, launch, form-submission or embedded-file actions), or None."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            if len(pdf.pages) == 0:
+                return "has no pages"
+            found = _pdf_actions(pdf.trailer)
+    except pikepdf.PasswordError:
+        return "is encrypted with a password"
+    except (pikepdf.PdfError, ValueError, RuntimeError, OSError):
+        return "is not a readable PDF (damaged, truncated or not a PDF): export it again"
+    return f"holds {', '.join(sorted(found))} (script, actions or files)" if found else None
+
+
+_MAX_PDF_OBJECTS = 2_000_000
+
+
+def _pdf_actions(root: object) -> set[str]:
+    """The :data:`_PDF_ACTIONS` keys and action types found anywhere under ``root`` (every
+    object reachable from the trailer, direct or indirect, each visited once)."""
+    import pikepdf
+
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    visits = 0
+    while stack and visits < _MAX_PDF_OBJECTS:
+        obj = stack.pop()
+        visits += 1
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)) and \
+                obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(obj)
+        elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            keys = set(obj.keys())
+            found |= _PDF_ACTIONS & keys
+            kind = obj.get("/S")
+            if isinstance(kind, pikepdf.Name) and str(kind) in _PDF_ACTIONS:
+                found.add(str(kind))
+            stack.extend(obj[key] for key in keys if key not in ("/Parent", "/P"))
+    return found
+
+
+_MARKUP = re.compile(r"<[A-Za-z!?/]")
+
+
+def csv_problem(data: bytes) -> str | None:
+    """Return why a CSV is unsafe to publish (it holds HTML or XML markup), or None."""
+    text = data.decode("utf-8-sig", errors="replace")
+    found = _MARKUP.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    return (f"holds markup at line {line} ('{text[found.start():found.start() + 12].strip()}'"
+            "…), which a browser guessing the type would run as a web page")
+
+
+_OFFICE_ACTIVE = re.compile(r"vbaproject|vbadata|activex|embeddings/|oleobject|macro", re.I)
+
+
+def office_problem(path: Path) -> str | None:
+    """Return what makes a DOCX or XLSX unsafe (macros, ActiveX, embedded objects, web pages
+    or scripts inside, paths that leave the archive, a zip bomb), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return f"holds {len(infos):,} parts (over {MAX_ZIP_ENTRIES:,})"
+            if sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
+                return f"unzips to over {MAX_UNZIPPED_BYTES // 1_000_000} MB (a zip bomb?)"
+            types = archive.read("[Content_Types].xml").decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        return f"is not a readable zip archive ({exc})"
+    if "macroenabled" in types.lower() or "vbaproject" in types.lower():
+        return "is macro-enabled (its content types name macros)"
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or "\\" in name or ".." in name.split("/"):
+            return f"holds a part with an unsafe path ('{name[:60]}')"
+        if _OFFICE_ACTIVE.search(name):
+            return f"holds macros, ActiveX controls or embedded objects ('{name[:60]}')"
+        suffix = Path(name).suffix.lower()
+        if suffix in RUNNABLE_SUFFIXES and suffix != ".xml":
+            return f"holds a file a browser would run ('{name[:60]}')"
+    return None
 
 
 def _article(word: str) -> str:

@@ -106,7 +106,24 @@ def check_body(body: str, ctx: BodyContext) -> tuple[list[Finding], list[BriefLi
             _check_html(line, line_no, ctx, findings, links)
     if not (heavy and any(f.severity is Severity.ERROR for f in findings)):
         findings += _check_rendered(body, ctx, heavy, findings)
+    findings += _check_published(body, ctx, findings)
     return findings, links
+
+
+def _check_published(body: str, ctx: BodyContext, findings: list[Finding]) -> list[Finding]:
+    """Check every local file the page publishes, rendered or not (a reference in a comment,
+    a code block or an unused definition is still copied to the site)."""
+    if "](" not in body and "]:" not in body and "=" not in body:
+        return []  # the publisher's own gate (site_builder.pages.links)
+    from site_builder import rendered_checks
+
+    known = {(f.line, _OUTSIDE.get(f.code, f.code)) for f in findings}
+    return [f for f in rendered_checks.publication_findings(body, ctx)
+            if (f.line, _OUTSIDE.get(f.code, f.code)) not in known]
+
+
+_OUTSIDE = {"image-outside": "outside", "link-outside": "outside"}
+"""Codes that say the same of a reference (the line checks' and the publisher's words)."""
 
 
 def _check_rendered(body: str, ctx: BodyContext, heavy: bool, findings: list[Finding]
@@ -114,14 +131,14 @@ def _check_rendered(body: str, ctx: BodyContext, heavy: bool, findings: list[Fin
     """Render the body (under the time limit when it is heavy) and check the HTML it makes
     (:mod:`site_builder.rendered_checks`); problems the line checks found already at the
     same line are not repeated."""
-    from site_builder import markdown_render, rendered_checks  # Markdown: only when needed
+    from site_builder import rendered_checks  # Markdown: only when needed
 
     if not heavy and not rendered_checks.may_render(body):
         return []
     html: str | None = None
     if not heavy:
         try:
-            html = markdown_render.render_unsanitised(body)
+            html = rendered_checks.render_for_check(body)
         except RecursionError:
             heavy = True
     if heavy:

@@ -449,7 +449,8 @@ def bundle(bundle_file: str | None, themes: tuple[str, ...], countries: tuple[st
         if errors:
             raise ValidationFailed(errors, corpus.n_files)
         inputs = [b.path for b in corpus.briefs] + [settings.project_dir / "mkdocs.yml"]
-        check_output(output, settings.content_root, inputs + ([path] if bundle_file else []))
+        check_output(output, settings.content_root, inputs + ([path] if bundle_file else []),
+                     [settings.project_dir / settings.bundles_dir])
         index = build_index(corpus)
         if bundle_file:
             problems = check_bundle_spec(spec, index)

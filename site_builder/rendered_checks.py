@@ -24,27 +24,57 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import markdown
 
 from site_builder.attachments import AttachmentError, check_attachment, loads_url, squeeze_url
 from site_builder.body_checks import UNSAFE_TAGS, BodyContext
 from site_builder.findings import Finding
 from site_builder.images import image_findings, is_raster_name
-from site_builder.markdown_render import sanitize_html
+from site_builder.markdown_render import (
+    MARKDOWN_EXTENSION_CONFIGS,
+    MARKDOWN_EXTENSIONS,
+    sanitize_html,
+)
 
 RESOURCE_ATTRIBUTES = frozenset({"src", "srcset", "poster", "data", "background", "lowsrc",
                                  "dynsrc", "xlink:href", "action", "formaction", "manifest",
                                  "codebase", "archive", "icon", "ping", "imagesrcset"})
 """Attributes whose URL a browser or the PDF renderer fetches (with ``href`` on all but ``<a>``)."""
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"})
+"""What ``<img>``, ``<source>`` and ``<image>`` may show (a PDF there prints blank)."""
 _SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")
 _WORD = re.compile(r"[\w.%:/-]{3,}|[^\W_]{3,}")
 
 
 def may_render(body: str) -> bool:
-    """Return whether a body could render to a URL at all (a link, an image, HTML, attributes)."""
-    return "[" in body or "<" in body or "{" in body
+    """Return whether a body could render to a URL, a style or a handler at all: a link or an
+    image (``](``, or a reference definition ``]:``), raw HTML or an autolink (``<``), an
+    attribute list (``{``). Footnotes and plain brackets make only ``#fragment`` links."""
+    return "](" in body or "<" in body or "{" in body or "]:" in body
+
+
+_local = threading.local()
+
+
+def render_for_check(body: str) -> str:
+    """Render a body to unsanitised HTML as :func:`site_builder.markdown_render.render_unsanitised`
+    does (same extensions and settings, byte for byte: a test compares them), with one
+    Markdown instance per thread reset between bodies: building the instance and its
+    extensions costs as much as rendering a brief."""
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        md = _local.markdown = markdown.Markdown(
+            extensions=list(MARKDOWN_EXTENSIONS), extension_configs=MARKDOWN_EXTENSION_CONFIGS)
+    try:
+        return str(md.reset().convert(body))
+    except BaseException:
+        _local.markdown = None  # a failed render may leave state behind: start afresh
+        raise
 
 
 def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
@@ -61,11 +91,47 @@ def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
     return check.findings + image_findings(ctx.path, check.images)
 
 
+def publication_findings(body: str, ctx: BodyContext) -> list[Finding]:
+    """Return the problems of the local files the brief's page publishes, whether or not
+    Markdown renders their reference (:func:`site_builder.pages.links.published_files`:
+    the list the site copies from), at the line that names each."""
+    from site_builder.pages.links import published_files
+
+    check = _Check(body, ctx)
+    for index, target, path in published_files(body, ctx.file.parent, ctx.content_root):
+        line = check.lines[index]
+        where = (ctx.body_line + index, max(line.find(target), 0) + 1)
+        real = check.inside(os.path.relpath(path, check.folder), ctx.content_root)
+        if real is None:
+            check.add(where, f"'{target}' points outside the content folder (through a "
+                      "symbolic link): copy the file beside the brief", "link-outside")
+        elif real.suffix != ".md":
+            check.publishable(real, where)
+    return check.findings + image_findings(ctx.path, check.images)
+
+
+_BARE_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)>")
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                       "noframes", "noscript", "plaintext", "template"})
+"""Tags whose content a parser reads as text: never removed, or their content would parse."""
+
+
 def _elements(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every start tag that has attributes, or that is refused whatever its attributes.
+
+    Tags written bare (``<p>``, ``</li>``) carry nothing to check and are most of a page:
+    they are removed before parsing, except the raw-text and refused ones. Removing one can
+    only ever join text into a new tag, which is then checked too (more, never fewer).
+    """
     collector = _Collector()
-    collector.feed(html)
+    collector.feed(_BARE_TAG.sub(_keep_refused, html))
     collector.close()
     return collector.elements
+
+
+def _keep_refused(match: re.Match[str]) -> str:
+    name = match.group(1).lower()
+    return match.group(0) if name in _RAW_TEXT or name in UNSAFE_TAGS else ""
 
 
 class _Collector(HTMLParser):
@@ -185,6 +251,11 @@ class _Check:
         if not resolved.is_file():
             self.add(where, f"{what} '{local}' not found (looked for {_shown(resolved)})",
                      "missing-image")
+            return
+        if what == "image" and resolved.suffix.lower() not in IMAGE_SUFFIXES:
+            self.add(where, f"'{local}' is shown as an image but only PNG, JPEG, WebP, GIF "
+                     "and SVG files are images: link it instead ([text](file))",
+                     "attachment-type")
             return
         self.publishable(resolved, where)
 

@@ -73,6 +73,9 @@ def _hash_tree(digest: Any, folder: Path, skip: frozenset[str] = frozenset()) ->
         for name in sorted(files):
             path = Path(root, name)
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            if not path.is_file():  # a FIFO or device would block the read (or never end)
+                digest.update(b"special")
+                continue
             try:
                 with open(path, "rb") as handle:
                     digest.update(hashlib.sha256(handle.read()).digest())

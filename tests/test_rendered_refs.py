@@ -186,8 +186,19 @@ def test_attachments_are_checked_by_content(corpus: CorpusWriter, name: str, dat
     assert held in message, message
 
 
+def real_pdf() -> bytes:
+    """A one-page PDF with nothing active in it."""
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(out)
+    return out.getvalue()
+
+
 def test_good_attachments_and_unknown_types(corpus: CorpusWriter) -> None:
-    files = {"moz/files/r.pdf": b"%PDF-1.7\n...", "moz/files/d.docx": docx(),
+    files = {"moz/files/r.pdf": real_pdf(), "moz/files/d.docx": docx(),
              "moz/files/t.csv": "région,valeur\n".encode(), "moz/files/x.zip": b"PK\x03\x04"}
     body = ("## Context\n\n[r](files/r.pdf) [d](files/d.docx) [t](files/t.csv)\n\n"
             "[z](files/x.zip)\n")

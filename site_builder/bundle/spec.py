@@ -166,13 +166,13 @@ def read_bundle_file(path: Path, shown: str | None = None) -> BundleSpec:
         key = unknown[0]
         raise fail((f"select.{key}",), f"unknown key '{key}' under select"
                    f"{_hint(key, sorted(_SELECT_KEYS))}; allowed: {', '.join(sorted(_SELECT_KEYS))}")
+    _check_cover(node, text, shown)
     order = str(data.get("order") or ("listed" if select.get("slugs") and len(select) == 1 else "date"))
     if order not in ORDERS:
         raise fail(("order=",), f"unknown order '{order}': use one of {', '.join(ORDERS)}")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail(("title=",), "'title' is required (the text on the cover)")
-    _check_cover(node, text, shown)
 
     def texts(key: str) -> tuple[str, ...]:
         try:
@@ -221,19 +221,23 @@ def _read(path: Path, shown: str) -> str:
     return text
 
 
-_COVER_KEYS = ("title", "subtitle", "event", "date")
+_COVER_KEYS = ("title", "subtitle", "event", "date", "order", "language")
+_DATE_KEYS = ("date", "from", "to")
+_DATE_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"}
 
 
 def _check_cover(node: yaml.Node, text: str, shown: str) -> None:
-    """Cover texts must be plain text (a date may be written as a number) without control
-    characters: a list or mapping would be printed on the cover as Python would print it."""
+    """Cover texts (and ``order``, ``language``, ``select.from``, ``select.to``) must be
+    plain text (a date may be written as a number or a YAML date) without control
+    characters: a list, a mapping or a boolean would be printed as Python prints it."""
     source = Source(text, shown, first_line=1)
     for key_node, value in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key == "select" and isinstance(value, yaml.MappingNode):
+            _check_dates(value, shown)
         if key not in _COVER_KEYS or value.tag == "tag:yaml.org,2002:null":
             continue
-        allowed = {"tag:yaml.org,2002:str"} | (
-            {"tag:yaml.org,2002:int"} if key == "date" else set())
+        allowed = {"tag:yaml.org,2002:str"} | (_DATE_TAGS if key == "date" else set())
         if not isinstance(value, yaml.ScalarNode) or value.tag not in allowed:
             kind = "a list" if isinstance(value, yaml.SequenceNode) else "a mapping" if \
                 isinstance(value, yaml.MappingNode) else f"'{value.value}'"
@@ -243,6 +247,19 @@ def _check_cover(node: yaml.Node, text: str, shown: str) -> None:
         check_scalar(value, source, problems, f"'{key}'")
         if problems:
             raise BundleFileError(shown, problems[0].line, problems[0].col, problems[0].message)
+
+
+def _check_dates(select: yaml.MappingNode, shown: str) -> None:
+    for key_node, value in select.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key in _DATE_KEYS and value.tag != "tag:yaml.org,2002:null" and (
+                not isinstance(value, yaml.ScalarNode)
+                or value.tag not in _DATE_TAGS | {"tag:yaml.org,2002:str"}):
+            kind = "a list" if isinstance(value, yaml.SequenceNode) else "a mapping" if \
+                isinstance(value, yaml.MappingNode) else f"'{value.value}'"
+            raise BundleFileError(shown, value.start_mark.line + 1, value.start_mark.column + 1,
+                                  f"'{key}' must be a date as YYYY, YYYY-MM or YYYY-MM-DD, "
+                                  f"not {kind}")
 
 
 def bundle_files(folder: Path) -> list[Path]:

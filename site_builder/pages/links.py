@@ -40,14 +40,31 @@ class RewrittenBody:
 
 def rewrite_links(brief: Brief, content_root: Path) -> RewrittenBody:
     """Rewrite links to other briefs and to local files in a brief body (code left alone)."""
-    result = RewrittenBody(body=brief.body)
-    body = brief.body
+    body, rewriter = _rewrite(brief.body, brief.folder, brief.slug, content_root)
+    return RewrittenBody(body=body, assets=rewriter.assets if rewriter else {})
+
+
+def published_files(body: str, folder: Path, content_root: Path) -> list[tuple[int, str, Path]]:
+    """Return the local files a body's page would publish: (line index in the body, the
+    target as written, the file's path, symbolic links not followed), in body order.
+
+    Validation checks each of them (:mod:`site_builder.rendered_checks`): this is the same
+    scan :func:`rewrite_links` publishes from, so nothing is published unchecked, whether
+    or not Markdown renders the reference (a link in a comment or code block, an unused
+    reference definition).
+    """
+    _, rewriter = _rewrite(body, folder, "-", content_root)
+    return rewriter.found if rewriter else []
+
+
+def _rewrite(body: str, folder: Path, slug: str, content_root: Path
+             ) -> tuple[str, _Rewriter | None]:
     if "](" not in body and "]:" not in body and "=" not in body:
-        return result
-    rewriter = _Rewriter(brief, content_root.resolve(), result.assets)
+        return body, None
+    rewriter = _Rewriter(folder, slug, content_root.resolve())
     out: list[str] = []
     fence: str | None = None
-    for line in body.split("\n"):
+    for index, line in enumerate(body.split("\n")):
         match = _FENCE.match(line)
         if fence is not None:
             if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
@@ -58,17 +75,19 @@ def rewrite_links(brief: Brief, content_root: Path) -> RewrittenBody:
             fence = match.group(1)
             out.append(line)
             continue
+        rewriter.index = index
         out.append(rewriter.line(line))
-    result.body = "\n".join(out)
-    return result
+    return "\n".join(out), rewriter
 
 
 class _Rewriter:
-    def __init__(self, brief: Brief, root: Path, assets: dict[str, Path]) -> None:
-        self.brief = brief
+    def __init__(self, folder: Path, slug: str, root: Path) -> None:
+        self.slug = slug
         self.root = root
-        self.folder = brief.folder.resolve()
-        self.assets = assets
+        self.folder = folder.resolve()
+        self.assets: dict[str, Path] = {}
+        self.found: list[tuple[int, str, Path]] = []
+        self.index = 0
 
     def line(self, line: str) -> str:
         if "](" not in line and "]:" not in line and "=" not in line:
@@ -101,5 +120,6 @@ class _Rewriter:
             return target
         rel = resolved.relative_to(self.folder).as_posix() if resolved.is_relative_to(
             self.folder) else f"{_ASSETS_DIR}/{resolved.relative_to(self.root).as_posix()}"
-        self.assets[posixpath.join("briefs", self.brief.slug, rel)] = resolved
+        self.assets[posixpath.join("briefs", self.slug, rel)] = resolved
+        self.found.append((self.index, target, resolved))
         return quote(rel) + fragment
