@@ -102,6 +102,7 @@ STAGES: list[tuple[str, str, str]] = [
     ("packs", "site_builder.bundle", "build_site_bundles"),
     ("print files", "site_builder.print.files", "site_print_files"),
     ("pages (render)", "site_builder.pages.site", "render_site_pages"),
+    ("pages (late HTML)", "site_builder.pages.site", "render_page_html"),
     ("MkDocs: convert page", "mkdocs.commands.build", "_populate_page"),
     ("MkDocs: write page", "mkdocs.commands.build", "_build_page"),
     ("Pagefind", "site_builder.search", "index_site"),
@@ -131,7 +132,9 @@ def _timeline_child(project: Path, jobs: int) -> None:
         importlib.import_module(loaded)  # so that names they import are wrapped too
     for name, module_name, attribute in STAGES:
         module = importlib.import_module(module_name)
-        original = getattr(module, attribute)
+        original = getattr(module, attribute, None)
+        if original is None:  # not in this version of the code
+            continue
         wrapper = timed(name, original)
         setattr(module, attribute, wrapper)
         for other in list(sys.modules.values()):  # names imported elsewhere (from x import y)
@@ -158,6 +161,10 @@ def _timeline_child(project: Path, jobs: int) -> None:
         busy = sum(e - s for s, e in found)
         calls = f", {len(found)} calls, {busy:.2f} s in them" if len(found) > 1 else ""
         print(f"  {name:<22} {first:6.2f} s -> {last:6.2f} s ({last - first:5.2f} s{calls})")
+    own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    print(f"  CPU: this process {own.ru_utime + own.ru_stime:.2f} s, its workers and Pagefind "
+          f"{workers.ru_utime + workers.ru_stime:.2f} s")
 
 
 def main() -> None:

@@ -349,7 +349,11 @@ class BriefsPlugin(BasePlugin):
         return downloads
 
     def _start_downloads(self, named: Corpus, indexes: dict[str, Index]) -> Stages:
-        """Start the PDFs, then the packs, then the print files, on a pool driven from a thread."""
+        """Start the PDFs, then the packs, then the print files, on a pool driven from a thread.
+
+        With one job (``-j 1``) they are made here and now, one after another: the build
+        then uses one core at a time, as ``-j 1`` asks.
+        """
         from site_builder.pdf.build import render_pool  # heavy (WeasyPrint): only when needed
 
         pool = render_pool(self.settings, self.preset.jobs if self.preset else None)
@@ -372,8 +376,9 @@ class BriefsPlugin(BasePlugin):
             ordered = sorted(made["packs"].made, key=urls.pack)
             return self._make_print_files(indexes, list[DownloadKey](ordered))
 
+        # One job is one thing at a time: the pages wait for the downloads, as they did.
         return Stages([("pdfs", pdfs), ("packs", packs), ("print", print_files)],
-                      on_cancel=pool.cancel).start()
+                      on_cancel=pool.cancel).start(inline=pool.workers == 1)
 
     def _late_page(self, source: str, config: MkDocsConfig) -> GeneratedPage:
         """Return a page whose HTML shows the downloads, collecting the packs if it needs them."""

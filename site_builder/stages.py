@@ -34,9 +34,12 @@ class Stages:
         self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, name="briefs-downloads", daemon=True)
 
-    def start(self) -> Stages:
-        """Start the thread; return self."""
-        self._thread.start()
+    def start(self, inline: bool = False) -> Stages:
+        """Start the thread (``inline``: run every step here, now, instead); return self."""
+        if inline:
+            self._run()
+        else:
+            self._thread.start()
         return self
 
     def result(self, name: str) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -223,3 +224,18 @@ def test_an_interrupted_build_leaves_no_worker_process(tmp_path: Path) -> None:
         time.sleep(0.1)
     assert not [pid for pid in workers if _running(pid)]
     assert not (project / "site").exists()
+
+
+@pytest.mark.slow
+def test_one_job_and_two_build_the_same_bytes(tmp_path: Path) -> None:
+    """One job makes the downloads before the pages; two overlap them: the same site."""
+    project = tmp_path / "project"
+    _project(project, 3)
+    settings = load_settings(project)
+    sites = []
+    for jobs in (1, 2):
+        shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: every PDF and pack made
+        site = build_site(settings, jobs=jobs).site
+        sites.append({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()})
+    assert Path("bundles/themes/older-persons.pdf") in sites[0]
+    assert sites[0] == sites[1]

@@ -362,7 +362,10 @@ def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
     if pool is not None and stale:
         from site_builder.pdf.pool import Call
 
-        infos += pool.call([Call(write_pack, (p, settings, vocabulary, True)) for p in stale])
+        # The longest first, so that no worker is left with a big pack at the end alone.
+        longest = sorted(range(len(stale)), key=lambda i: -sum(n for _, n in stale[i].pdfs.values()))
+        made = pool.call([Call(write_pack, (stale[i], settings, vocabulary, True)) for i in longest])
+        infos += [info for _, info in sorted(zip(longest, made, strict=True), key=lambda x: x[0])]
     else:
         infos += run_parallel([(write_pack, (p, settings, vocabulary, True)) for p in stale],
                               workers)
