@@ -22,6 +22,7 @@ FULL: list[list[str]] = [
     ["bench_noop.py"],
     ["bench_languages.py"],
     ["bench_pages.py"],
+    ["bench_build.py", "--timeline"],
 ]
 QUICK: list[list[str]] = [
     ["bench_validate.py", "--briefs", "2000", "--repeat", "1"],
@@ -32,6 +33,7 @@ QUICK: list[list[str]] = [
     ["bench_noop.py", "--briefs", "200", "--repeat", "2"],
     ["bench_languages.py", "--briefs", "200", "--repeat", "1"],
     ["bench_pages.py", "--repeat", "1"],
+    ["bench_build.py", "--briefs", "12", "--repeat", "1"],
 ]
 
 

@@ -1,8 +1,14 @@
 """The ``briefs`` MkDocs plugin: a thin adapter from MkDocs events to the core.
 
-``on_files`` loads and validates the corpus, indexes it, renders the PDFs (when enabled)
-and adds every generated page, feed, image and theme asset as an in-memory file; nothing
-is written into ``briefs/``. In ``mkdocs serve`` errors are logged and shown as pages, and
+``on_files`` loads and validates the corpus, indexes it and adds every generated page,
+feed, image and theme asset as an in-memory file; nothing is written into ``briefs/``.
+A build with PDFs starts them (then the packs, then the print files) in a worker pool
+there, driven from a background thread (:class:`~site_builder.stages.Stages`), and lets
+MkDocs convert every page's Markdown meanwhile: ``on_env`` collects the PDFs and renders
+the brief pages' HTML with their figures, and the first other generated page to be
+written collects the packs and renders the rest. The pages' sources never depend on the
+downloads, and their HTML is rendered only once the downloads are known, so the output
+is the same whatever the timing. In ``mkdocs serve`` errors are logged and shown as pages, and
 :mod:`site_builder.preview` adds the drafts, the page meter, the PDF preview and
 incremental rebuilds.
 """
@@ -13,7 +19,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,8 +40,16 @@ from site_builder.index import Index
 from site_builder.localise import own_language_corpus, site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
+from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
-from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages
+from site_builder.pages.site import (
+    BRIEF_PAGES,
+    LISTING_PAGES,
+    SEARCH_PAGE,
+    SitePages,
+    render_page_html,
+    render_site_pages,
+)
 from site_builder.pdf.meter import PageMeter
 from site_builder.preview import (
     PreviewSession,
@@ -48,9 +62,15 @@ from site_builder.preview import (
 from site_builder.search_service import PageIndexer
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.sitemap import PAGES, SitemapEntry, sitemap_files
+from site_builder.stages import Stages
 from site_builder.templating import templates_for
 from site_builder.theme_files import BUILTIN, MATERIAL
 from site_builder.vocabulary import translation_findings
+
+if TYPE_CHECKING:
+    from site_builder.bundle import SitePacks
+    from site_builder.pdf.build import PdfReport
+    from site_builder.print.files import PrintFiles
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
@@ -101,6 +121,7 @@ class BriefsPlugin(BasePlugin):
         self.stats = BuildStats()
         self._dated: list[Page] = []  # the pages MkDocs read, for the sitemap
         self._feed_dirs: list[str] = []  # site folders holding a feed
+        self._late: _LateDownloads | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -109,6 +130,7 @@ class BriefsPlugin(BasePlugin):
 
     def on_shutdown(self) -> None:
         """Forget the preset: MkDocs reuses plugin instances across builds in one process."""
+        self._stop_downloads()  # an interrupted or failed build leaves no worker running
         self.preset = None
         self._serving = False
         self._preview = None
@@ -163,11 +185,14 @@ class BriefsPlugin(BasePlugin):
                                 themes=len({t for b in published for t in b.theme_ids}),
                                 themes_total=len(corpus.themes),
                                 countries=len({c for b in published for c in b.country_codes}))
-        downloads = self._pdfs(corpus, config, files)
-        downloads.update(self._bundles(indexes, config, files))
-        self._print_files(indexes, [k for k in downloads if not isinstance(k, BriefPdf)], config,
-                          files)
-        self._site = site = render_site_pages(indexes, self.settings, downloads)
+        self._stop_downloads()  # a previous build's (MkDocs reuses the plugin)
+        if self.settings.pdf.enabled and not self._serving:
+            self._late = _LateDownloads(self._start_downloads(named_corpus(corpus, self.settings),
+                                                              indexes), indexes)
+            self._site = site = render_site_pages(indexes, self.settings, {}, unrendered=True)
+        else:
+            downloads = self._pdfs(corpus, config, files)
+            self._site = site = render_site_pages(indexes, self.settings, downloads)
         assets = {**site.assets, **self.settings.theme.site_assets()}
         if self._serving:
             site.add_errors(findings + self._pdf_findings, corpus.n_files)
@@ -216,6 +241,7 @@ class BriefsPlugin(BasePlugin):
         if self._preview is not None:
             self._preview.finish(config.site_dir)
         else:
+            self._collect_packs(config)  # a site none of whose pages lists them still ships them
             self._write_sitemap(Path(config.site_dir))
         indexer, self._indexer = self._indexer, None
         if indexer is None:
@@ -241,7 +267,8 @@ class BriefsPlugin(BasePlugin):
             (site_dir / uri).write_text(text, encoding="utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop the search indexer of a failed build."""
+        """Stop the PDF and pack workers and the search indexer of a failed build."""
+        self._stop_downloads()
         indexer, self._indexer = self._indexer, None
         if indexer is not None:
             indexer.close()
@@ -262,7 +289,14 @@ class BriefsPlugin(BasePlugin):
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext:
-        """Give the page shell its language: words, switcher, ``hreflang``, translated tabs."""
+        """Give the page shell its language: words, switcher, ``hreflang``, translated tabs.
+
+        In a build whose downloads came late, put the generated HTML around the page's
+        converted Markdown here (see :meth:`on_page_content`).
+        """
+        generated = self._site.pages.get(page.file.src_uri)
+        if self._late is not None and generated is not None:
+            page.content = self._late_page(page.file.src_uri, config).assemble(page.content or "")
         settings = self.settings
         if not settings.multilingual:
             return context
@@ -277,18 +311,33 @@ class BriefsPlugin(BasePlugin):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
-        """Put the generated HTML around the converted Markdown (a brief's is sanitised)."""
+        """Put the generated HTML around the converted Markdown (a brief's is sanitised).
+
+        A build still making its downloads does it later, in :meth:`on_page_context`.
+        """
         generated = self._site.pages.get(page.file.src_uri)
         if generated is None:
             return html
         if generated.sanitize:  # the table of contents comes from the author's headings
             _plain_toc(page.toc)
-        return generated.assemble(html)
+        return html if self._late is not None else generated.assemble(html)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """In a preview, reuse the page shell's templates compiled by the previous build."""
+        """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them.
+
+        The brief pages' HTML is rendered here, with the PDFs' figures; a brief whose PDF
+        failed fails the build before any page is written. In a preview, reuse the page
+        shell's templates compiled by the previous build.
+        """
         if self._preview is not None:
             self._preview.install_bytecode_cache(env)
+        late = self._late
+        if late is not None:
+            late.files = files
+            report = late.stages.result("pdfs")
+            late.downloads.update(self._pdf_downloads(report, config, files))
+            late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
+                                              BRIEF_PAGES))
         return env
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
@@ -309,19 +358,28 @@ class BriefsPlugin(BasePlugin):
         return load_corpus(self.settings.content_root)
 
     def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[DownloadKey, Download]:
-        """Render the brief PDFs (when enabled) and return their downloads."""
+        """Render the brief PDFs (when enabled) and return their downloads (a preview's way)."""
         if not self.settings.pdf.enabled:
             return {}
+        report = self._render_pdfs(named_corpus(corpus, self.settings))
+        if self._serving:
+            log_meters(corpus, report.meters, report.rendered)
+        return self._pdf_downloads(report, config, files)
+
+    def _render_pdfs(self, named: Corpus, pool: Any = None) -> PdfReport:
+        """Render (or take from the cache) every brief's PDF, on ``pool``'s workers if given."""
         from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
 
         preset = self.preset
-        named = own_language_corpus(corpus, self.settings.languages)
-        report = render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
-                            progress=preset.progress if preset else False, preview=self._serving)
+        return render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
+                          progress=preset.progress if preset else False, preview=self._serving,
+                          pool=pool)
+
+    def _pdf_downloads(self, report: PdfReport, config: MkDocsConfig, files: Files
+                       ) -> dict[DownloadKey, Download]:
+        """Keep a PDF run's findings and figures, fail on its errors, add its files."""
         self._pdf_results = report.results
         self._pdf_findings, self._meters = report.findings, report.meters
-        if self._serving:
-            log_meters(corpus, report.meters, report.rendered)
         self.stats.pdfs_rendered, self.stats.pdfs_cached = len(report.rendered), len(report.cached)
         pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
         _log(report.findings)
@@ -334,24 +392,85 @@ class BriefsPlugin(BasePlugin):
             downloads[BriefPdf(slug)] = Download(BriefPdf(slug), href, info.size, info.pages)
         return downloads
 
-    def _bundles(self, indexes: dict[str, Index], config: MkDocsConfig, files: Files
-                 ) -> dict[DownloadKey, Download]:
+    def _start_downloads(self, named: Corpus, indexes: dict[str, Index]) -> Stages:
+        """Start the PDFs, then the packs, then the print files, on a pool driven from a thread.
+
+        With one job (``-j 1``) they are made here and now, one after another: the build
+        then uses one core at a time, as ``-j 1`` asks.
+        """
+        from site_builder.pdf.build import render_pool  # heavy (WeasyPrint): only when needed
+
+        pool = render_pool(self.settings, self.preset.jobs if self.preset else None)
+
+        def pdfs(made: Mapping[str, Any]) -> PdfReport:
+            return self._render_pdfs(named, pool)
+
+        def packs(made: Mapping[str, Any]) -> SitePacks | None:
+            report: PdfReport = made["pdfs"]
+            try:
+                if any(f.severity is Severity.ERROR for f in report.findings):
+                    return None  # the build fails on them: nothing to pack
+                return self._make_packs(indexes, report.results, pool)
+            finally:
+                pool.close()  # the print files start their own workers
+
+        def print_files(made: Mapping[str, Any]) -> PrintFiles | None:
+            if made["packs"] is None:
+                return None
+            ordered = sorted(made["packs"].made, key=urls.pack)
+            return self._make_print_files(indexes, list[DownloadKey](ordered))
+
+        # One job is one thing at a time: the pages wait for the downloads, as they did.
+        return Stages([("pdfs", pdfs), ("packs", packs), ("print", print_files)],
+                      on_cancel=pool.cancel).start(inline=pool.workers == 1)
+
+    def _late_page(self, source: str, config: MkDocsConfig) -> GeneratedPage:
+        """Return a page whose HTML shows the downloads, collecting the packs if it needs them."""
+        late = self._late
+        assert late is not None
+        if source not in late.html:  # a listing page: the packs and print files first
+            self._collect_packs(config)
+        return late.html[source]
+
+    def _collect_packs(self, config: MkDocsConfig) -> None:
+        """Wait for the packs and print files, copy them in and render the listing pages (once)."""
+        late = self._late
+        if late is None or late.packs_in:
+            return
+        late.packs_in = True
+        packs: SitePacks | None = late.stages.result("packs")
+        if packs is not None:
+            late.downloads.update(self._pack_downloads(packs, config, late.files))
+        made: PrintFiles | None = late.stages.result("print")
+        if made is not None:
+            self._add_print_files(made, config, late.files)
+        late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
+                                          LISTING_PAGES))
+
+    def _stop_downloads(self) -> None:
+        """Cancel a build's PDF, pack and print-file steps (their workers are killed)."""
+        if self._late is not None:
+            self._late.stages.cancel()
+            self._late = None
+
+    def _make_packs(self, indexes: dict[str, Index], pdf_results: Mapping[str, Any],
+                    pool: Any = None) -> SitePacks | None:
         """Make a pack per theme, per country and per bundle file from the cached brief PDFs."""
         if not (self.settings.bundles and self.settings.pdf.enabled
-                and indexes[self.settings.language].by_slug) \
-                or self._serving:  # the preview is for writing briefs: no packs
-            return {}
+                and indexes[self.settings.language].by_slug):
+            return None
         from site_builder.bundle import build_site_bundles  # heavy (WeasyPrint, pypdf)
 
         try:
-            packs = build_site_bundles(indexes, self.settings, self._pdf_results,
-                                       self.settings.cache_root / "site-bundles",
-                                       self.preset.jobs if self.preset else None)
+            return build_site_bundles(indexes, self.settings, pdf_results,
+                                      self.settings.cache_root / "site-bundles",
+                                      self.preset.jobs if self.preset else None, pool=pool)
         except BriefsError as exc:
-            if not self._serving:
-                raise PluginError(str(exc)) from None
-            log.error("%s", exc)
-            return {}
+            raise PluginError(str(exc)) from None
+
+    def _pack_downloads(self, packs: SitePacks, config: MkDocsConfig, files: Files
+                        ) -> dict[DownloadKey, Download]:
+        """Log the skipped packs, copy the made ones into the site and return their downloads."""
         infos = packs.made
         for skipped in packs.skipped:
             log.info("pack skipped: %s: %s", skipped.key, skipped.reason)
@@ -359,29 +478,51 @@ class BriefsPlugin(BasePlugin):
         downloads: dict[DownloadKey, Download] = {}
         for key, info in sorted(infos.items(), key=lambda item: urls.pack(item[0])):
             href = urls.pack(key)
-            _add(files, File.generated(config, href, abs_src_path=str(info.path)))
+            _copy(files, File.generated(config, href, abs_src_path=str(info.path)))
             downloads[key] = Download(key, href, info.size, info.pages, info.title)
         return downloads
 
-
-    def _print_files(self, indexes: Mapping[str, Index] | Index, packs: list[DownloadKey],
-                     config: MkDocsConfig, files: Files) -> None:
-        """Add the print files (``pdf/print/…``, ``bundles/print/…``) when they are on (not in a preview)."""
+    def _make_print_files(self, indexes: Mapping[str, Index] | Index,
+                          packs: list[DownloadKey]) -> PrintFiles | None:
+        """Make the print files (``pdf/print/…``, ``bundles/print/…``) when they are on."""
         index = indexes if isinstance(indexes, Index) else indexes[self.settings.language]
-        if not (self.settings.print.enabled and self.settings.pdf.enabled and index.briefs) \
-                or self._serving:
-            return
+        if not (self.settings.print.enabled and self.settings.pdf.enabled and index.briefs):
+            return None
         from site_builder.print.files import site_print_files  # heavy (WeasyPrint, pikepdf)
 
         preset = self.preset
-        made = site_print_files(indexes, self.settings, packs, jobs=preset.jobs if preset else None,
+        return site_print_files(indexes, self.settings, packs,
+                                jobs=preset.jobs if preset else None,
                                 progress=preset.progress if preset else False)
+
+    def _add_print_files(self, made: PrintFiles, config: MkDocsConfig, files: Files) -> None:
+        """Log the print files' findings, fail on their errors, copy them into the site."""
         _log(made.findings)
         errors = [f for f in made.findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError("print files failed:\n" + "\n".join(f.format() for f in errors))
         for uri, path in sorted(made.files.items()):
-            _add(files, File.generated(config, uri, abs_src_path=str(path)))
+            _copy(files, File.generated(config, uri, abs_src_path=str(path)))
+
+
+@dataclass
+class _LateDownloads:
+    """A build's downloads on their way, and the pages' HTML rendered as they come."""
+
+    stages: Stages
+    indexes: dict[str, Index]
+    downloads: dict[DownloadKey, Download] = field(default_factory=dict)
+    html: dict[str, GeneratedPage] = field(default_factory=dict)
+    """Source path to the page rendered with the downloads (the brief pages, then the rest)."""
+    files: Files = field(default_factory=lambda: Files([]))
+    """The build's files (set by ``on_env``): the packs and print files join them."""
+    packs_in: bool = False
+    """The packs and print files are in the site (when the first listing page was written)."""
+
+
+def named_corpus(corpus: Corpus, settings: Settings) -> Corpus:
+    """Return the corpus the PDFs are rendered from (names in each brief's own language)."""
+    return own_language_corpus(corpus, settings.languages)
 
 
 def _plain_toc(items: Iterable[Any]) -> None:
@@ -435,6 +576,12 @@ def _log(findings: Iterable[Finding]) -> None:
     """Log findings at their severity (a preview logs the errors it shows as pages)."""
     for f in findings:
         (log.error if f.severity is Severity.ERROR else log.warning)(f.format())
+
+
+def _copy(files: Files, file: File) -> None:
+    """Add a file after MkDocs copied the static files, and copy it into the site."""
+    _add(files, file)
+    file.copy_file()
 
 
 def _add(files: Files, file: File) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder import __version__
 from site_builder.bundle.budget import PackCandidate, SkippedPack, choose_packs
@@ -48,6 +49,9 @@ from site_builder.settings import Settings
 from site_builder.templating import templates_for
 from site_builder.theme_files import ThemeFiles
 from site_builder.urls import pack_file
+
+if TYPE_CHECKING:
+    from site_builder.pdf.pool import WorkerPool
 
 __all__ = [
     "BundleInfo",
@@ -323,13 +327,14 @@ class SitePacks:
 
 def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
                        pdf_results: Mapping[str, object], out_dir: Path,
-                       workers: int | None = None) -> SitePacks:
+                       workers: int | None = None, pool: WorkerPool | None = None) -> SitePacks:
     """Make the site's packs into ``out_dir`` (themes/<id>.pdf, countries/<iso3>.pdf, <name>.pdf,
     and a language's own as ``<lang>/themes/<id>.pdf``…).
 
     The automatic theme and country packs are kept within ``settings.packs_max_ratio``
     times the brief PDFs (:func:`~site_builder.bundle.budget.choose_packs`); bundle-file
-    packs are always made. Packs not in the cache are made in parallel worker processes.
+    packs are always made. Packs not in the cache are made in parallel worker processes:
+    ``pool``'s (the PDF workers, already started) if given, else up to ``workers`` new ones.
     """
     specs = site_bundle_specs(indexes, settings)
     plans = [plan_pack(index, settings, selection, cover, out_dir / pack_file(key), key,
@@ -354,5 +359,14 @@ def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
     fresh = [p for p in chosen if store.is_fresh(p.fingerprint, p.label, p.inputs)]
     stale = [p for p in chosen if p not in fresh]
     infos = [write_pack(p, settings, vocabulary) for p in fresh]
-    infos += run_parallel([(write_pack, (p, settings, vocabulary, True)) for p in stale], workers)
+    if pool is not None and stale:
+        from site_builder.pdf.pool import Call
+
+        # The longest first, so that no worker is left with a big pack at the end alone.
+        longest = sorted(range(len(stale)), key=lambda i: -sum(n for _, n in stale[i].pdfs.values()))
+        made = pool.call([Call(write_pack, (stale[i], settings, vocabulary, True)) for i in longest])
+        infos += [info for _, info in sorted(zip(longest, made, strict=True), key=lambda x: x[0])]
+    else:
+        infos += run_parallel([(write_pack, (p, settings, vocabulary, True)) for p in stale],
+                              workers)
     return SitePacks({info.key: info for info in infos}, choice.skipped)

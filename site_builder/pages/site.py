@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from site_builder import urls
 from site_builder.downloads import Downloads
@@ -29,7 +30,7 @@ from site_builder.pages.pictures import brief_pictures
 from site_builder.pages.themes import render_theme_page, render_themes_index
 from site_builder.search import facet_counts, facets, search_messages
 from site_builder.settings import Settings
-from site_builder.templating import templates_for
+from site_builder.templating import Templates, templates_for
 
 SEARCH_PAGE = "search/index.md"
 SEARCH_STYLESHEET = "assets/search/search.css"
@@ -100,13 +101,35 @@ def site_context(index: Index, settings: Settings, downloads: Downloads,
                        urls.LanguageUrls.of(language, settings.language))
 
 
+class _Unrendered(Templates):
+    """A language's words without its templates: every render is empty.
+
+    For the pages' sources before the downloads their HTML shows are known (see
+    :func:`render_site_pages`'s ``unrendered``): the titles are translated as usual.
+    """
+
+    def __init__(self, words: Templates) -> None:
+        self.__dict__.update(words.__dict__)  # the words' catalogue and environment, shared
+
+    def render(self, name: str, page_path: str | None = None, **context: Any) -> str:
+        """Render nothing."""
+        return ""
+
+
 def brief_language(brief_lang: str, settings: Settings) -> str:
     """Return the language a brief's page is in: its own if the site has it, else the default."""
     return brief_lang if brief_lang in settings.languages else settings.language
 
 
+BRIEF_PAGES = "briefs"
+"""The brief pages: their HTML shows the brief PDFs (size, pages)."""
+LISTING_PAGES = "listings"
+"""Every other generated page: theme, country, region, coverage, home, search; their HTML
+shows the packs."""
+
+
 def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
-                      downloads: Downloads) -> SitePages:
+                      downloads: Downloads, *, unrendered: bool = False) -> SitePages:
     """Render every page: briefs, themes, countries, regions, coverage, home and search.
 
     ``indexes`` holds an index per site language (or one index: the default language's).
@@ -117,17 +140,58 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
     and each language has a Search page; the
     briefs' raster images get responsive renditions, made once and kept in
     ``<cache_root>/images/``.
+
+    ``unrendered`` makes everything but the pages' HTML (left empty): their sources, files,
+    dates and language versions, which no download changes. A build that is still making
+    its PDFs and packs hands MkDocs these, and renders the HTML with
+    :func:`render_page_html` once they are made.
     """
     if isinstance(indexes, Index):
         indexes = {settings.language: indexes}
-    contexts = {lang: site_context(indexes[lang], settings, downloads, lang) for lang in indexes}
+    contexts = _contexts(indexes, settings, downloads, unrendered)
     result = SitePages(context=contexts[settings.language], contexts=contexts)
     pages = result.pages
+    pages.update(_brief_pages(contexts, settings, result))
+    result.newest = max(result.dates.values(), default=None)
+    pages.update(_listing_pages(contexts, settings))
+    if len(contexts) > 1:
+        result.languages = _language_versions(contexts, settings, set(pages))
+    return result
+
+
+def render_page_html(indexes: Mapping[str, Index] | Index, settings: Settings,
+                     downloads: Downloads, part: str) -> dict[str, GeneratedPage]:
+    """Render one part of the pages (:data:`BRIEF_PAGES` or :data:`LISTING_PAGES`) with ``downloads``.
+
+    The same pages as :func:`render_site_pages` makes of that part: the brief pages need
+    only the brief PDFs among ``downloads``, the listing pages the packs too.
+    """
+    if isinstance(indexes, Index):
+        indexes = {settings.language: indexes}
+    contexts = _contexts(indexes, settings, downloads)
+    if part == BRIEF_PAGES:
+        return _brief_pages(contexts, settings, SitePages())
+    return _listing_pages(contexts, settings)
+
+
+def _contexts(indexes: Mapping[str, Index], settings: Settings, downloads: Downloads,
+              unrendered: bool = False) -> dict[str, SiteContext]:
+    contexts = {lang: site_context(indexes[lang], settings, downloads, lang) for lang in indexes}
+    if unrendered:
+        contexts = {lang: replace(site, templates=_Unrendered(site.templates))
+                    for lang, site in contexts.items()}
+    return contexts
+
+
+def _brief_pages(contexts: Mapping[str, SiteContext], settings: Settings,
+                 result: SitePages) -> dict[str, GeneratedPage]:
+    """Render the brief pages; add their files and dates to ``result``."""
+    pages: dict[str, GeneratedPage] = {}
+    default = contexts[settings.language]
     renditions = DerivativeCache(settings.cache_root / IMAGES_CACHE)
-    for slug, brief in contexts[settings.language].index.by_slug.items():
+    for slug, brief in default.index.by_slug.items():
         site = contexts[brief_language(brief.language, settings)] if len(contexts) > 1 \
-            else result.context
-        assert site is not None
+            else default
         own = site.index.by_slug[slug]
         result.assets.update(own.web.assets)
         pictures = brief_pictures(own, renditions, site.templates)
@@ -135,14 +199,18 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
         source = urls.source(urls.brief(slug))
         pages[source] = replace(render_brief_page(own, site), pictures=pictures.rewrite)
         result.dates[source] = brief.date.first_day.isoformat()
-    result.newest = max(result.dates.values(), default=None)
+    return pages
+
+
+def _listing_pages(contexts: Mapping[str, SiteContext],
+                   settings: Settings) -> dict[str, GeneratedPage]:
+    """Render every language's listing pages."""
+    pages: dict[str, GeneratedPage] = {}
     counts = _search_counts(contexts, settings) if settings.search else {}
     everything = _merged(list(counts.values())) if len(contexts) > 1 else None
     for lang, site in contexts.items():
         _render_listings(site, pages, counts.get(lang, {}), everything)
-    if len(contexts) > 1:
-        result.languages = _language_versions(contexts, settings, set(pages))
-    return result
+    return pages
 
 
 def _render_listings(site: SiteContext, pages: dict[str, GeneratedPage],

@@ -30,7 +30,7 @@ from site_builder.pdf.fit import (
 )
 from site_builder.pdf.html import brief_html
 from site_builder.pdf.meter import PageMeter, word_stats
-from site_builder.pdf.pool import run_jobs
+from site_builder.pdf.pool import WorkerPool, run_jobs
 from site_builder.pdf.render import RenderJob, RenderResult, render_job
 from site_builder.settings import Settings
 
@@ -223,7 +223,8 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[object | None]:
 def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                jobs: int | None = None, progress: bool = False,
                slugs: Iterable[str] | None = None, drafts: bool = False,
-               preview: bool = False, variant: RenderVariant | None = None) -> PdfReport:
+               preview: bool = False, variant: RenderVariant | None = None,
+               pool: WorkerPool | None = None) -> PdfReport:
     """Render every published brief (or the given slugs) to PDF, reusing the cache.
 
     ``drafts`` renders the drafts too (their budget problems are warnings). ``preview``
@@ -231,6 +232,8 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     marked, and renders one cache miss in this process (no worker to start: the author
     waits for it). With a ``variant`` (a print file), the same briefs are rendered with its
     options into its own cache folder, keyed by the brief's inputs and the variant's.
+    ``pool`` (from :func:`render_pool`) renders on workers the caller keeps for more work;
+    without it (or with a Dask scheduler) the workers last as long as this call.
     """
     briefs = _select(corpus, slugs, drafts)
     cache = PdfCache(settings.cache_root / (variant.name if variant else "pdf"))
@@ -286,6 +289,8 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
         if preview and len(misses) == 1:
             for job in jobs_to_run:
                 collect(_render_here(job))
+        elif pool is not None and not settings.scheduler:
+            pool.run(jobs_to_run, settings.pdf.timeout, collect, count=len(misses))
         else:
             run_jobs(jobs_to_run, max(1, workers), settings.pdf.timeout, collect,
                      target=render_author_job, count=len(misses), scheduler=settings.scheduler)
@@ -307,6 +312,14 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     report.findings = sort_findings(report.findings)
     report.rendered.sort()
     return report
+
+
+def render_pool(settings: Settings, jobs: int | None = None) -> WorkerPool:
+    """Return a pool of ``jobs`` render workers (default: ``settings.jobs``) for :func:`render_all`.
+
+    Its workers can run other work between renders (:meth:`WorkerPool.call`: the packs).
+    """
+    return WorkerPool(max(1, jobs if jobs is not None else settings.jobs), render_author_job)
 
 
 def _preview_key(key: str) -> str:

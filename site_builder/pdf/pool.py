@@ -1,7 +1,8 @@
 """A spawn-based pool of render workers with a time limit per job.
 
 ``concurrent.futures`` cannot stop one hung task, so this pool keeps its own worker
-processes, each with a pipe. A job that runs past the time limit gets its worker killed and
+processes, each with a pipe; a :class:`WorkerPool` keeps them warm from one batch to the
+next (a site build's PDFs, then its packs), and can be cancelled from another thread. A job that runs past the time limit gets its worker killed and
 replaced; a worker that dies takes only its current job with it. Either way the job comes
 back as a failed :class:`~site_builder.pdf.render.RenderResult` naming what happened.
 """
@@ -9,10 +10,13 @@ back as a failed :class:`~site_builder.pdf.render.RenderResult` naming what happ
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
+import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -25,8 +29,20 @@ _STARTUP_TIMEOUT = 120.0  # seconds a fresh worker may take to import WeasyPrint
 Target = Callable[[RenderJob], RenderResult]
 
 
+@dataclass(frozen=True)
+class Call:
+    """A function call for a worker (a pack, say): picklable, run as ``function(*args)``."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
 def _worker_main(conn: Connection, target: Target) -> None:
-    """Serve jobs from the pipe until it sends None or closes."""
+    """Serve jobs from the pipe until it sends None or closes.
+
+    A :class:`RenderJob` is rendered with ``target`` and answered with its result; a
+    :class:`Call` is answered ``(True, value)``, or ``(False, exception)`` if it raised.
+    """
     import weasyprint  # noqa: F401  (import before saying ready: the job's clock starts then)
 
     conn.send(_READY)
@@ -37,6 +53,9 @@ def _worker_main(conn: Connection, target: Target) -> None:
             return
         if job is None:
             return
+        if isinstance(job, Call):
+            conn.send(_called(job))
+            continue
         try:
             result = target(job)
         except Exception as exc:  # a bug or a WeasyPrint crash on this input: report it
@@ -44,8 +63,27 @@ def _worker_main(conn: Connection, target: Target) -> None:
         conn.send(result)
 
 
+def _called(call: Call) -> tuple[bool, Any]:
+    """Run a call in the worker: ``(True, value)`` or ``(False, the exception)``, picklable."""
+    import pickle
+
+    try:
+        answer: tuple[bool, Any] = (True, call.function(*call.args))
+    except Exception as exc:
+        answer = (False, exc)
+    try:
+        pickle.dumps(answer)
+    except Exception as exc:  # the value or the exception does not travel: say what it was
+        return False, BriefsError(f"{call.function.__name__} failed in a worker: "
+                                  f"{type(answer[1]).__name__}: {answer[1]} ({exc})")
+    return answer
+
+
+Task = RenderJob | Call
+
+
 class _Worker:
-    """One worker process, its pipe and its current job."""
+    """One worker process, its pipe and its current task."""
 
     def __init__(self, context: Any, target: Target) -> None:
         self.conn, child = context.Pipe()
@@ -53,16 +91,19 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
-        self.job: RenderJob | None = None
+        self.job: Task | None = None
+        self.index = -1  # the task's place in its batch
         self.since = time.monotonic()
 
-    def assign(self, job: RenderJob) -> None:
-        self.job = job
+    def assign(self, job: Task, index: int) -> None:
+        self.job, self.index = job, index
         self.since = time.monotonic()
         self.conn.send(job)
 
-    def deadline(self, timeout: float) -> float:
-        return self.since + (timeout if self.ready else _STARTUP_TIMEOUT)
+    def deadline(self, timeout: float | None) -> float:
+        if not self.ready:
+            return self.since + _STARTUP_TIMEOUT
+        return self.since + timeout if timeout is not None else math.inf
 
     def stop(self, kill: bool = False) -> None:
         if not kill and self.process.is_alive():
@@ -79,6 +120,125 @@ def _failure(job: RenderJob, message: str) -> RenderResult:
     return RenderResult(job.slug, problems=[("pdf-render", message)])
 
 
+class Cancelled(BriefsError):
+    """The pool was cancelled (the build failed elsewhere, or was interrupted)."""
+
+
+class WorkerPool:
+    """Spawned render workers kept for several batches: the PDFs, then the packs.
+
+    Workers start on the first batch (at most ``workers``, no more than it has tasks) and
+    import WeasyPrint once for every later batch. :meth:`cancel` (from any thread) makes a
+    running batch raise :class:`Cancelled`; :meth:`close` stops the workers. Use it as a
+    context manager: every worker is gone when the ``with`` block ends, however it ends.
+    """
+
+    def __init__(self, workers: int, target: Target = render_job) -> None:
+        self.workers = max(1, workers)
+        self.target = target
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: list[_Worker] = []
+        self._wake_read, self._wake_write = os.pipe()
+        self._cancelled = False
+        self._closed = False
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(kill=exc[0] is not None)
+
+    def run(self, jobs: Iterable[RenderJob], timeout: float,
+            on_result: Callable[[RenderResult], None], count: int | None = None) -> None:
+        """Render ``jobs``, calling ``on_result`` for each (in this thread), as :func:`run_jobs`."""
+        def done(task: Task, index: int, message: Any) -> None:
+            on_result(message)
+
+        def failed(task: Task, index: int, message: str) -> None:
+            assert isinstance(task, RenderJob)
+            on_result(_failure(task, message))
+
+        self._batch(jobs, count, timeout, done, failed)
+
+    def call(self, calls: Sequence[Call], timeout: float | None = None) -> list[Any]:
+        """Run ``calls`` on the workers; return their values in order.
+
+        The first call to raise (in the calls' order) has its exception raised here once
+        every call has finished; a worker that dies or runs past ``timeout`` is a BriefsError.
+        """
+        answers: list[tuple[bool, Any]] = [(False, None)] * len(calls)
+
+        def done(task: Task, index: int, message: Any) -> None:
+            answers[index] = message
+
+        def failed(task: Task, index: int, message: str) -> None:
+            assert isinstance(task, Call)
+            answers[index] = (False, BriefsError(f"{task.function.__name__}: {message}"))
+
+        self._batch(calls, len(calls), timeout, done, failed)
+        for ok, value in answers:
+            if not ok:
+                raise value
+        return [value for _, value in answers]
+
+    def cancel(self) -> None:
+        """Make the running (or next) batch raise :class:`Cancelled`; safe from any thread."""
+        self._cancelled = True
+        with contextlib.suppress(OSError):
+            os.write(self._wake_write, b"x")
+
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker (``kill``: at once, without letting it finish)."""
+        pool, self._pool = self._pool, []
+        for worker in pool:
+            worker.stop(kill=kill or self._cancelled)
+        if not self._closed:
+            self._closed = True
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+
+    def _grow(self, count: int) -> None:
+        while len(self._pool) < min(self.workers, count):
+            self._pool.append(_Worker(self._context, self.target))
+
+    def _batch(self, tasks: Iterable[Task], count: int | None, timeout: float | None,
+               done: Callable[[Task, int, Any], None],
+               failed: Callable[[Task, int, str], None]) -> None:
+        """Run tasks on the workers; ``done`` gets each answer, ``failed`` each lost task."""
+        if self._cancelled:
+            raise Cancelled("cancelled")
+        if count is None:
+            tasks = list(tasks)
+            count = len(tasks)
+        if count == 0:
+            return
+        self._grow(count)
+        pool = self._pool
+        try:
+            pending = deque(enumerate(tasks))
+            while pending or any(w.job is not None for w in pool):
+                for worker in pool:
+                    if worker.ready and worker.job is None and pending:
+                        index, task = pending.popleft()
+                        worker.assign(task, index)
+                waiting = [w for w in pool if w.job is not None or not w.ready]
+                if not waiting:
+                    break
+                limit = min(w.deadline(timeout) for w in waiting) - time.monotonic()
+                wait([w.conn for w in waiting] + [w.process.sentinel for w in waiting]
+                     + [self._wake_read], timeout=None if limit == math.inf else max(0.0, limit))
+                if self._cancelled:
+                    raise Cancelled("cancelled")
+                for index, worker in enumerate(pool):
+                    replacement = _check(worker, timeout, done, failed, self._context,
+                                         self.target)
+                    if replacement is not None:
+                        pool[index] = replacement
+        except BaseException:
+            self.close(kill=True)  # a half-run batch leaves no worker behind
+            raise
+
+
 def run_jobs(jobs: Iterable[RenderJob], workers: int, timeout: float,
              on_result: Callable[[RenderResult], None], target: Target = render_job,
              count: int | None = None, scheduler: str = "") -> None:
@@ -91,32 +251,8 @@ def run_jobs(jobs: Iterable[RenderJob], workers: int, timeout: float,
     if scheduler:
         _run_on_cluster(jobs, scheduler, timeout, on_result)
         return
-    if count is None:
-        jobs = list(jobs)
-        count = len(jobs)
-    if count == 0:
-        return
-    context = multiprocessing.get_context("spawn")
-    pool = [_Worker(context, target) for _ in range(max(1, min(workers, count)))]
-    try:
-        pending = deque(jobs)
-        while pending or any(w.job for w in pool):
-            for worker in pool:
-                if worker.ready and worker.job is None and pending:
-                    worker.assign(pending.popleft())
-            waiting = [w for w in pool if w.job is not None or not w.ready]
-            if not waiting:
-                break
-            now = time.monotonic()
-            limit = max(0.0, min(w.deadline(timeout) for w in waiting) - now)
-            wait([w.conn for w in waiting] + [w.process.sentinel for w in waiting], timeout=limit)
-            for index, worker in enumerate(pool):
-                replacement = _check(worker, timeout, on_result, context, target)
-                if replacement is not None:
-                    pool[index] = replacement
-    finally:
-        for worker in pool:
-            worker.stop()
+    with WorkerPool(workers, target) as pool:
+        pool.run(jobs, timeout, on_result, count)
 
 
 def _run_on_cluster(jobs: Iterable[RenderJob], scheduler: str, timeout: float,
@@ -132,9 +268,10 @@ def _run_on_cluster(jobs: Iterable[RenderJob], scheduler: str, timeout: float,
     run_on_cluster(jobs, scheduler, timeout, on_result)
 
 
-def _check(worker: _Worker, timeout: float, on_result: Callable[[RenderResult], None],
-           context: Any, target: Target) -> _Worker | None:
-    """Collect a worker's message, or fail its job if it died or ran out of time.
+def _check(worker: _Worker, timeout: float | None, done: Callable[[Task, int, Any], None],
+           failed: Callable[[Task, int, str], None], context: Any,
+           target: Target) -> _Worker | None:
+    """Collect a worker's message, or fail its task if it died or ran out of time.
 
     Return a fresh worker when this one had to go.
     """
@@ -149,8 +286,8 @@ def _check(worker: _Worker, timeout: float, on_result: Callable[[RenderResult], 
                 worker.since = time.monotonic()
                 return None
             if worker.job is not None:
-                worker.job = None
-                on_result(message)
+                finished, worker.job = worker.job, None
+                done(finished, worker.index, message)
                 return None
     alive = worker.process.is_alive()
     idle = worker.ready and worker.job is None  # waiting for work: no clock runs
@@ -160,10 +297,10 @@ def _check(worker: _Worker, timeout: float, on_result: Callable[[RenderResult], 
     worker.stop(kill=True)
     if job is not None:
         if alive:
-            on_result(_failure(job, f"render timed out after {timeout:g} s"))
+            failed(job, worker.index, f"render timed out after {timeout:g} s")
         else:
             code = worker.process.exitcode
-            on_result(_failure(job, f"the render process crashed (exit code {code})"))
+            failed(job, worker.index, f"the render process crashed (exit code {code})")
     elif not worker.ready:
         if not alive:
             raise BriefsError(f"a PDF worker stopped while starting (exit code "

@@ -1,0 +1,241 @@
+"""The overlapping build (issue 15): PDFs and packs render in a worker pool while MkDocs
+converts the pages; the pages' HTML is rendered once the figures are known.
+
+Real builds, real PDFs, real worker processes: the pool's batches and cancellation, the
+pages rendered early (sources) and late (HTML) against a one-pass render, a brief whose PDF
+fails while the pages are being converted (the old ``site/`` kept, no worker left), and an
+interrupted build that leaves no worker process behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PROJECT_ROOT, CorpusWriter
+from fixtures_site import make_project
+from test_pdf import body
+
+from site_builder.build import TMP_PREFIX, build_site
+from site_builder.corpus import load_corpus
+from site_builder.downloads import BriefPdf, CountryPack, Download, DownloadKey, ThemePack
+from site_builder.findings import BriefsError
+from site_builder.localise import site_indexes
+from site_builder.mkdocs_plugin import BriefsPlugin
+from site_builder.pages.site import (
+    BRIEF_PAGES,
+    LISTING_PAGES,
+    render_page_html,
+    render_site_pages,
+)
+from site_builder.pdf.pool import Call, Cancelled, WorkerPool
+from site_builder.settings import load_settings
+from site_builder.urls import brief_pdf, pack
+
+# -- the pool: warm workers for several batches, cancellable -----------------------------
+
+
+def pid_and_square(n: int) -> tuple[int, int]:
+    """Return the worker's process id and ``n * n`` (runs in a spawned worker)."""
+    return os.getpid(), n * n
+
+
+def fails_on_three(n: int) -> int:
+    """Raise for 3 (runs in a spawned worker)."""
+    if n == 3:
+        raise BriefsError("three is not allowed")
+    return n
+
+
+def sleeps(seconds: float) -> float:
+    """Sleep (runs in a spawned worker)."""
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_pool_keeps_its_workers_from_one_batch_to_the_next() -> None:
+    with WorkerPool(2) as pool:
+        first = pool.call([Call(pid_and_square, (n,)) for n in range(6)])
+        second = pool.call([Call(pid_and_square, (n,)) for n in range(6, 10)])
+        workers = {p.pid for p in multiprocessing.active_children()} & {pid for pid, _ in first}
+    assert [square for _, square in first + second] == [n * n for n in range(10)]
+    assert {pid for pid, _ in second} <= {pid for pid, _ in first}  # the same two workers
+    assert len({pid for pid, _ in first}) <= 2 and workers
+    assert not {p.pid for p in multiprocessing.active_children()} & workers  # all stopped
+
+
+def test_a_call_that_raises_fails_the_batch_after_the_others_ran() -> None:
+    with WorkerPool(2) as pool, pytest.raises(BriefsError, match="three is not allowed"):
+        pool.call([Call(fails_on_three, (n,)) for n in range(6)])
+    assert multiprocessing.active_children() == []
+
+
+def test_cancelling_a_pool_from_another_thread_stops_its_batch_and_workers() -> None:
+    pool = WorkerPool(2)
+    timer = threading.Timer(2.0, pool.cancel)  # while the workers sleep their 60 s
+    timer.start()
+    try:
+        with pool, pytest.raises(Cancelled):
+            pool.call([Call(sleeps, (60.0,)) for _ in range(2)])
+    finally:
+        timer.cancel()
+    assert multiprocessing.active_children() == []
+
+
+# -- the pages: sources early, HTML late, the same as in one pass --------------------------
+
+
+def test_pages_rendered_early_then_late_are_those_of_one_pass(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
+    settings = load_settings(project)
+    corpus, _ = load_corpus(settings.content_root)
+    indexes = site_indexes(corpus, settings.languages)
+    default = indexes[settings.language]
+    downloads: dict[DownloadKey, Download] = {
+        BriefPdf(slug): Download(BriefPdf(slug), brief_pdf(slug), 123_456 + i, 4)
+        for i, slug in enumerate(default.by_slug)}
+    for key in [ThemePack(t) for t in default.by_theme] + [CountryPack(c) for c in default.by_country]:
+        downloads[key] = Download(key, pack(key), 2_345_678, 21, "A pack")
+    whole = render_site_pages(indexes, settings, downloads)
+    early = render_site_pages(indexes, settings, {}, unrendered=True)
+    assert {k: p.source for k, p in early.pages.items()} == {k: p.source for k, p in whole.pages.items()}
+    assert (early.assets, early.dates, early.newest, early.languages) == \
+        (whole.assets, whole.dates, whole.newest, whole.languages)
+    assert {p.html for p in early.pages.values()} == {""}  # no template rendered yet
+    late = {**render_page_html(indexes, settings, downloads, BRIEF_PAGES),
+            **render_page_html(indexes, settings, downloads, LISTING_PAGES)}
+    assert list(late) == list(whole.pages)
+    assert {k: (p.source, p.html, p.sanitize) for k, p in late.items()} == \
+        {k: (p.source, p.html, p.sanitize) for k, p in whole.pages.items()}
+    slug = next(iter(default.by_slug))
+    assert brief_pdf(slug) in late[f"briefs/{slug}/index.md"].html  # the figures are in it
+
+
+# -- the build: a PDF failing while the pages convert; an interrupted build --------------
+
+
+def _project(root: Path, n: int) -> CorpusWriter:
+    make_project(root)
+    writer = CorpusWriter(root / "briefs")
+    for i in range(n):
+        writer.brief(f"moz/moz-{i}.md", title=f"Brief {i}", body=body(700, seed=i))
+    return writer
+
+
+def _downloads_thread_alive() -> bool:
+    return any(t.name == "briefs-downloads" for t in threading.enumerate())
+
+
+@pytest.mark.slow
+def test_a_pdf_failing_while_the_pages_convert_fails_the_build_and_keeps_the_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    writer = _project(project, 2)
+    settings = load_settings(project)
+    build_site(settings, jobs=2)
+    site = project / "site"
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert Path("pdf/moz-0.pdf") in before and Path("bundles/themes/older-persons.pdf") in before
+    writer.brief("moz/moz-long.md", title="Far too long", body=body(9000, seed=9))
+    # Note, for each page MkDocs converts, whether the PDFs were still rendering.
+    rendering: list[bool] = []
+    original = BriefsPlugin.on_pre_page
+
+    def noting(self: BriefsPlugin, page: Any, **kwargs: Any) -> Any:
+        late = self._late
+        rendering.append(late is not None and not late.stages.done("pdfs"))
+        return original(self, page, **kwargs)
+
+    monkeypatch.setattr(BriefsPlugin, "on_pre_page", noting)
+    with pytest.raises(BriefsError) as caught:
+        build_site(settings, jobs=2)
+    message = str(caught.value)
+    assert "PDF rendering failed" in message and "moz-long.md:1:1" in message
+    assert "[pdf-overflow]" in message
+    assert rendering and rendering[0]  # the failure came while MkDocs was converting pages
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before  # the old site, byte for byte
+    assert [p.name for p in project.iterdir() if p.name.startswith(TMP_PREFIX)] == []
+    assert multiprocessing.active_children() == [] and not _downloads_thread_alive()
+
+
+def _workers_of(pid: int) -> set[int]:
+    """Return the spawned worker processes whose parent is ``pid``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and b"spawn_main" in command:
+            found.add(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_an_interrupted_build_leaves_no_worker_process(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    _project(project, 12)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT) + os.pathsep
+           + os.environ.get("PYTHONPATH", "")}
+    build = subprocess.Popen([sys.executable, "-m", "site_builder", "build", "--jobs", "2"],
+                             cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 120  # waiting for the workers to start, not a speed test
+        while len(workers) < 2 and build.poll() is None and time.monotonic() < deadline:
+            workers |= _workers_of(build.pid)
+            time.sleep(0.05)
+        assert workers, "the build started no PDF worker"
+        assert build.poll() is None, "the build ended before it could be interrupted"
+        build.send_signal(signal.SIGINT)  # to the build only: its workers must be stopped by it
+        _, stderr = build.communicate(timeout=120)
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+    assert build.returncode != 0
+    assert "Traceback" not in stderr
+    for _ in range(100):  # the kills are delivered; give the system a moment to reap them
+        if not any(_running(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _running(pid)]
+    assert not (project / "site").exists()
+
+
+@pytest.mark.slow
+def test_one_job_and_two_build_the_same_bytes(tmp_path: Path) -> None:
+    """One job makes the downloads before the pages; two overlap them: the same site."""
+    project = tmp_path / "project"
+    _project(project, 3)
+    settings = load_settings(project)
+    sites = []
+    for jobs in (1, 2):
+        shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: every PDF and pack made
+        site = build_site(settings, jobs=jobs).site
+        sites.append({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()})
+    assert Path("bundles/themes/older-persons.pdf") in sites[0]
+    assert sites[0] == sites[1]
