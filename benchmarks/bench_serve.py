@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -80,7 +81,7 @@ def _wait_up(url: str, process: subprocess.Popen[str], timeout: float = 1800) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            sys.exit(f"the server stopped:\n{process.stdout.read() if process.stdout else ''}")
+            sys.exit("the server stopped")
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
@@ -160,6 +161,10 @@ def main() -> None:
                     process = subprocess.Popen([*command, f"127.0.0.1:{port}"], cwd=project,
                                                env=_env(), stdout=subprocess.PIPE,
                                                stderr=subprocess.STDOUT, text=True)
+                    lines: list[str] = []  # read as it comes: a full pipe would stall the server
+                    reader = threading.Thread(target=lambda p=process, out=lines: out.extend(p.stdout),
+                                              daemon=True)
+                    reader.start()
                     try:
                         base = f"http://127.0.0.1:{port}/"
                         _wait_up(base + f"briefs/{slug}/", process)
@@ -175,7 +180,9 @@ def main() -> None:
                         context.close()
                     finally:
                         process.terminate()
-                        output, _ = process.communicate(timeout=30)
+                        process.wait(timeout=30)
+                        reader.join(timeout=10)
+                    output = "".join(lines)
                     shown, pdf, cpu = results[name][-1]
                     print(f"  {name:<22} page+meter {shown:5.2f} s, PDF preview {pdf:5.2f} s, "
                           f"CPU {cpu:5.2f} s", flush=True)

@@ -39,7 +39,6 @@ from site_builder.pages.site import SEARCH_PAGE, SitePages, render_site_pages
 from site_builder.pdf.meter import PageMeter
 from site_builder.preview import (
     PreviewSession,
-    add_meters,
     configured_site_url,
     log_meters,
     preview_corpus,
@@ -168,10 +167,6 @@ class BriefsPlugin(BasePlugin):
         if self._preview is not None:  # errors, meters, a broken vocabulary at home
             self._preview.decorate(site, corpus, findings + self._pdf_findings, self._meters,
                                    {slug: info.cache_path for slug, info in self._pdf_results.items()})
-        elif self._serving:
-            site.add_errors(findings + self._pdf_findings, corpus.n_files)
-            add_meters(site, corpus, self._meters,
-                       {slug: info.cache_path for slug, info in self._pdf_results.items()})
         else:
             assets = without_preview_assets(assets)
         in_nav = _nav_paths(config.nav)

@@ -8,11 +8,16 @@ carries any of it.
   of the budget, how full the last one is, about how many words to cut or room left, and a
   button showing the brief's PDF beside the page (``assets/preview/``). The errors page
   lists the briefs out of their budget (``briefs/partials/budget-list.html``).
-- **Incremental rebuilds.** MkDocs serves with ``--dirty`` semantics, and every file the
-  plugin adds is a :class:`PreviewFile` that tells MkDocs whether it changed since the
-  previous build (same source, same HTML around it, same page shell): MkDocs converts
-  and writes only the pages that did, and copies only the files that did. Files the
-  previous build wrote and this one no longer makes are deleted from the served folder.
+- **Incremental rebuilds.** Unchanged brief files are not parsed again
+  (:mod:`site_builder.preview_files`), unchanged briefs keep their PDFs and a saved one's
+  is laid out in the background (:mod:`site_builder.preview_pdfs`), pages are rendered
+  again only when what they show changed (:mod:`site_builder.preview_pages`). MkDocs
+  serves with ``--dirty`` semantics, and every file the plugin adds is a
+  :class:`PreviewFile` that tells MkDocs whether it changed since the previous build (same
+  source, same HTML around it, same page shell): MkDocs converts and writes only the pages
+  that did, and copies only the files that did. Files the previous build wrote and this
+  one no longer makes are deleted from the served folder. :data:`TIMELINE` times the steps.
+- **A broken vocabulary** is listed at the home page too (:func:`show_vocabulary_errors`).
 """
 
 from __future__ import annotations
@@ -236,7 +241,7 @@ class PreviewSession:
                 site.pages.setdefault(urls.source(urls.brief(slug)),
                                       render_brief_error_page(slug, found, context))
         show_vocabulary_errors(site, findings, corpus.n_files)
-        add_meters(site, corpus, meters, pdfs, self.meters, self.pdfs.estimates, self)
+        add_meters(site, corpus, meters, pdfs, self)
         TIMELINE.mark("meters")
 
     def _same_page(self, source: str, page: GeneratedPage, html: str) -> GeneratedPage:
@@ -350,17 +355,14 @@ class MeterView:
 
 
 def add_meters(site: SitePages, corpus: Corpus, meters: dict[str, PageMeter],
-               pdfs: dict[str, Path], memo: dict[MeterView, str] | None = None,
-               estimates: dict[str, PageMeter] | None = None,
-               session: PreviewSession | None = None) -> None:
+               pdfs: dict[str, Path], session: PreviewSession) -> None:
     """Open every laid-out brief's page with its meter; list the briefs out of budget on ``errors/``.
 
-    ``memo`` keeps each meter's HTML from one preview build to the next (a save changes one).
-    ``estimates`` are the meters of briefs whose PDF is being laid out (shown as estimates).
-    A ``session`` hands out last build's page objects for unchanged pages and budget list.
+    The ``session`` keeps each meter's HTML from one build to the next (a save changes
+    one), shows the estimates of the briefs whose PDF is being laid out, and hands out the
+    last build's page objects for the pages that did not change.
     """
-    estimates = estimates or {}
-    memo = {} if memo is None else memo
+    memo, estimates = session.meters, session.pdfs.estimates
     kept: dict[MeterView, str] = {}
     context = site.context
     assert context is not None
@@ -378,20 +380,13 @@ def add_meters(site: SitePages, corpus: Corpus, meters: dict[str, PageMeter],
         html = memo.get(view) or context.render(METER_TEMPLATE, urls.brief(brief.slug),
                                                 view=view, preview_assets=PREVIEW_ASSETS)
         kept[view] = html
-        site.pages[source] = session._same_page(source, page, html) if session is not None \
-            else replace(page, html=html + page.html)
+        site.pages[source] = session._same_page(source, page, html)
     memo.clear()
     memo.update(kept)
     errors = site.pages.get(ERRORS_PAGE)
     if errors is not None:
-        if session is not None:
-            html = session._budget_list(context, views)
-            site.pages[ERRORS_PAGE] = session._same_page(ERRORS_PAGE, errors, html)
-            return
-        html = context.render(BUDGET_LIST_TEMPLATE, urls.errors(), views=views,
-                              out_of_budget=[v for v in views if v.meter.state != "ok"],
-                              budget=context.settings.pdf.pages)
-        site.pages[ERRORS_PAGE] = replace(errors, html=errors.html + html)
+        site.pages[ERRORS_PAGE] = session._same_page(ERRORS_PAGE, errors,
+                                                     session._budget_list(context, views))
 
 
 def show_vocabulary_errors(site: SitePages, findings: list[Finding], n_briefs: int) -> None:
