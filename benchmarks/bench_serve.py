@@ -121,7 +121,8 @@ def _measure(page: object, brief: Path, url: str, pid: int) -> tuple[float, floa
     shown = time.perf_counter() - start
     new_src = page.get_attribute("iframe.pdf-preview-frame", "src")  # type: ignore[attr-defined]
     deadline = time.monotonic() + 60
-    while new_src == old_src or not any(new_src.split("#")[0].split("/")[-1] in u for u in loaded):
+    while not new_src or new_src == old_src \
+            or not any(new_src.split("#")[0].split("/")[-1] in u for u in loaded):  # mid-reload: None
         if time.monotonic() > deadline:
             sys.exit("the PDF preview never loaded the new PDF")
         page.wait_for_timeout(20)  # type: ignore[attr-defined]
