@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +184,17 @@ def _load_all(paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path
     return results
 
 
-def load_corpus(root: Path, cwd: Path | None = None) -> tuple[Corpus, list[Finding]]:
-    """Load and validate every brief under ``root``; return the valid ones and all findings."""
+Loader = Callable[[list[Path], Path, Vocabulary, Path],
+                  list[tuple[Brief | None, list[Finding], list[BriefLink]]]]
+"""Loads brief files: :func:`_load_all`, or the preview's, which reuses unchanged files'."""
+
+
+def load_corpus(root: Path, cwd: Path | None = None, *, loader: Loader | None = None
+                ) -> tuple[Corpus, list[Finding]]:
+    """Load and validate every brief under ``root``; return the valid ones and all findings.
+
+    ``loader`` reads the brief files (``briefs serve`` passes one that remembers them).
+    """
     cwd = (cwd or Path.cwd()).resolve()
     root = root.resolve()
     if not root.is_dir():
@@ -199,8 +209,8 @@ def load_corpus(root: Path, cwd: Path | None = None) -> tuple[Corpus, list[Findi
     first_by_slug: dict[str, str] = {}
     slug_of_path: dict[Path, str] = {}
     all_links: list[tuple[str, BriefLink]] = []
-    for path, (brief, brief_findings, links) in zip(paths, _load_all(paths, root, vocab, cwd),
-                                                     strict=True):
+    loaded = (loader or _load_all)(paths, root, vocab, cwd)
+    for path, (brief, brief_findings, links) in zip(paths, loaded, strict=True):
         findings += brief_findings
         shown = brief.rel_path if brief else _shown(path, cwd)
         all_links += [(shown, link) for link in links]

@@ -53,7 +53,6 @@ from site_builder.pages.site import (
 from site_builder.pdf.meter import PageMeter
 from site_builder.preview import (
     PreviewSession,
-    add_meters,
     configured_site_url,
     log_meters,
     preview_corpus,
@@ -174,7 +173,8 @@ class BriefsPlugin(BasePlugin):
             corpus = preview_corpus(corpus)
             self._preview.begin(config, files, self.settings)
         errors = [f for f in findings if f.severity is Severity.ERROR]
-        _log(f for f in findings if f.severity is Severity.WARNING or self._serving)
+        shown = [f for f in findings if f.severity is Severity.WARNING or self._serving]
+        _log(shown if self._preview is None else self._preview.unlogged("briefs", shown))
         if errors and not self._serving:
             raise PluginError("the briefs have errors:\n" + "\n".join(f.format() for f in errors)
                               + "\n" + summary_line(corpus.n_files, findings))
@@ -192,13 +192,13 @@ class BriefsPlugin(BasePlugin):
             self._site = site = render_site_pages(indexes, self.settings, {}, unrendered=True)
         else:
             downloads = self._pdfs(corpus, config, files)
-            self._site = site = render_site_pages(indexes, self.settings, downloads)
+            self._site = site = render_site_pages(indexes, self.settings, downloads) \
+                if self._preview is None else self._preview.render_pages(indexes, self.settings,
+                                                                         downloads)
         assets = {**site.assets, **self.settings.theme.site_assets()}
-        if self._serving:
-            site.add_errors(findings + self._pdf_findings, corpus.n_files)
-            add_meters(site, corpus, self._meters,
-                       {slug: info.cache_path for slug, info in self._pdf_results.items()},
-                       self._preview.meters if self._preview else None)
+        if self._preview is not None:  # errors, meters, a broken vocabulary at home
+            self._preview.decorate(site, corpus, findings + self._pdf_findings, self._meters,
+                                   {slug: info.cache_path for slug, info in self._pdf_results.items()})
         else:
             assets = without_preview_assets(assets)
         in_nav = _nav_paths(config.nav)
@@ -208,7 +208,8 @@ class BriefsPlugin(BasePlugin):
                 self._preview.add(files, config, uri, page=page, inclusion=level)
             else:
                 _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        feeds = render_feeds(indexes, self.settings)
+        feeds = render_feeds(indexes, self.settings) if self._preview is None \
+            else self._preview.feeds(indexes, self.settings)
         self._feed_dirs = sorted({uri.rpartition("/")[0] for uri in feeds})
         for uri, text in feeds.items():
             self._add_file(files, config, uri, text=text)
@@ -348,6 +349,8 @@ class BriefsPlugin(BasePlugin):
                      project / self.settings.bundles_dir):
             if path is not None and path.is_dir():
                 server.watch(str(path))
+        if self._preview is not None:  # a PDF laid out in the background reloads the page
+            self._preview.serve_with(server)
         return server
 
     def _load(self) -> tuple[Corpus, list[Finding]]:
@@ -355,7 +358,8 @@ class BriefsPlugin(BasePlugin):
             corpus, findings = self.preset.corpus, self.preset.findings
             self.preset.corpus = None  # a rebuild must read the files again
             return corpus, findings
-        return load_corpus(self.settings.content_root)
+        return load_corpus(self.settings.content_root,
+                           loader=self._preview.loader if self._preview is not None else None)
 
     def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[DownloadKey, Download]:
         """Render the brief PDFs (when enabled) and return their downloads (a preview's way)."""
@@ -371,6 +375,8 @@ class BriefsPlugin(BasePlugin):
         from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
 
         preset = self.preset
+        if self._preview is not None:  # the preview renders the saved brief in the background
+            return self._preview.pdf_report(named, self.settings)
         return render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
                           progress=preset.progress if preset else False, preview=self._serving,
                           pool=pool)
@@ -382,7 +388,7 @@ class BriefsPlugin(BasePlugin):
         self._pdf_findings, self._meters = report.findings, report.meters
         self.stats.pdfs_rendered, self.stats.pdfs_cached = len(report.rendered), len(report.cached)
         pdf_errors = [f for f in report.findings if f.severity is Severity.ERROR]
-        _log(report.findings)
+        _log(report.findings if self._preview is None else self._preview.unlogged("pdfs", report.findings))
         if pdf_errors and not self._serving:
             raise PluginError("PDF rendering failed:\n" + "\n".join(f.format() for f in pdf_errors))
         downloads: dict[DownloadKey, Download] = {}
