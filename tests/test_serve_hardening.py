@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from conftest import CorpusWriter
-from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_site_serve import _free_port, _wait_for
 
 from site_builder.serve import allowed_hosts, host_allowed
@@ -111,20 +110,6 @@ def test_requests_for_another_host_are_refused(served: tuple[str, int, Path]) ->
 
 
 # -- broken vocabularies ---------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium (the system's)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
 
 BROKEN = [
     ("themes.yml", "invalid YAML", "- id: older-persons\n  title: [unclosed\n",
