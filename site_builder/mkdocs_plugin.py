@@ -168,6 +168,7 @@ class BriefsPlugin(BasePlugin):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Validate, index and add every generated file."""
+        self._dated = []  # MkDocs reuses the plugin: a failed build's pages are not this one's
         corpus, findings = self._load()
         if self._preview is not None:  # the preview shows drafts, and rebuilds what changed
             corpus = preview_corpus(corpus)
@@ -189,6 +190,7 @@ class BriefsPlugin(BasePlugin):
         if self.settings.pdf.enabled and not self._serving:
             self._late = _LateDownloads(self._start_downloads(named_corpus(corpus, self.settings),
                                                               indexes), indexes)
+            self._check_bundle_files(indexes)
             self._site = site = render_site_pages(indexes, self.settings, {}, unrendered=True)
         else:
             downloads = self._pdfs(corpus, config, files)
@@ -452,6 +454,17 @@ class BriefsPlugin(BasePlugin):
             self._add_print_files(made, config, late.files)
         late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
                                           LISTING_PAGES))
+
+    def _check_bundle_files(self, indexes: dict[str, Index]) -> None:
+        """Fail on a broken bundle file now, not when the packs are collected mid-build."""
+        if not self.settings.bundles:
+            return
+        from site_builder.bundle import located, read_bundle_files
+
+        _, problems = read_bundle_files(indexes[self.settings.language], self.settings)
+        if problems:
+            self._stop_downloads()
+            raise PluginError("\n".join(located(f) for f in problems))
 
     def _stop_downloads(self) -> None:
         """Cancel a build's PDF, pack and print-file steps (their workers are killed)."""
