@@ -1,0 +1,231 @@
+"""Issue 11, the holes left after the audit: mkdocs.yml's Markdown extensions, the files of
+``docs/``, tables too large to print, and the verified cache of the body check. Each test
+reproduces the attack (it passed ``briefs validate`` before) and asserts the clear error or
+that the result cannot be stale."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CorpusWriter
+from fixtures_site import make_project
+from harden_helpers import HANG_GUARD, briefs
+from test_rendered_refs import png
+
+from site_builder import markdown_render
+from site_builder.build import build_site
+from site_builder.findings import ValidationFailed
+from site_builder.settings import load_settings
+
+SECRET = "TOP-SECRET-LINE-42"
+
+
+def _project(tmp_path: Path) -> tuple[Path, CorpusWriter]:
+    project = make_project(tmp_path / "project")
+    writer = CorpusWriter(project / "briefs")
+    writer.brief("moz/moz-a.md", title="Brief A")
+    return project, writer
+
+
+def _set_extensions(project: Path, block: str) -> None:
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("markdown_extensions:")
+    end = text.index("\n\n", start)
+    config.write_text(text[:start] + block.rstrip("\n") + text[end:], encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().split("\n"), 1) if needle in line)
+
+
+# -- 1. mkdocs.yml's markdown_extensions render briefs as validation does -----------------
+
+VALIDATOR = ("markdown_extensions:\n  - abbr\n  - attr_list\n  - def_list\n  - footnotes\n"
+             "  - md_in_html\n  - tables\n  - toc:\n      permalink: false\n  - admonition\n")
+BAD_EXTENSIONS = {
+    "snippets-pastes-files": (VALIDATOR + "  - pymdownx.snippets:\n      base_path: [/]\n",
+                              "pymdownx.snippets", "pastes files from disk"),
+    "arithmatex": (VALIDATOR + "  - pymdownx.arithmatex\n", "pymdownx.arithmatex",
+                   "script elements"),
+    "an-option-changed": (VALIDATOR.replace("permalink: false", "permalink: true"), "toc:",
+                          "option permalink differs"),
+    "an-unknown-option": (VALIDATOR.replace("  - abbr\n", "  - abbr:\n      bogus: 1\n"),
+                          "abbr:", "unknown option"),
+    "fenced-code-listed": (VALIDATOR + "  - fenced_code\n", "fenced_code",
+                           "not an extension briefs are validated with"),
+    "slugify-from-python": (VALIDATOR.replace(
+        "permalink: false", "permalink: false\n      slugify: !!python/name:os.getcwd"),
+        "toc:", "option slugify differs"),
+    "one-left-out": (VALIDATOR.replace("  - footnotes\n", ""), "markdown_extensions:",
+                     "lacks footnotes"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(BAD_EXTENSIONS))
+def test_markdown_extensions_the_validator_does_not_use_are_refused_at_their_line(
+        tmp_path: Path, variant: str) -> None:
+    block, needle, words = BAD_EXTENSIONS[variant]
+    project, _ = _project(tmp_path)
+    _set_extensions(project, block)
+    done = briefs(project, "validate")
+    assert done.returncode == 1, done.stdout
+    line = _line_of(project / "mkdocs.yml", needle)
+    errors = [e for e in done.stdout.splitlines() if e.startswith("mkdocs.yml:")]
+    assert len(errors) == 1, done.stdout
+    assert errors[0].startswith(f"mkdocs.yml:{line}:") or (
+        variant == "one-left-out" and errors[0].startswith(f"mkdocs.yml:{line + 1}:")), errors
+    assert words in errors[0] and errors[0].endswith("[markdown-extension]"), errors[0]
+
+
+def test_the_same_extensions_spelt_otherwise_pass(tmp_path: Path) -> None:
+    project, _ = _project(tmp_path)
+    _set_extensions(project, VALIDATOR.replace("  - abbr\n", "  - markdown.extensions.abbr\n")
+                    .replace("  - toc:\n      permalink: false\n",
+                             "  - markdown.extensions.toc:TocExtension\n"))
+    done = briefs(project, "validate")
+    assert done.returncode == 0, done.stdout
+
+
+def test_snippets_never_paste_a_file_into_the_site(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attack: a pull request adds pymdownx.snippets and a brief line that pastes a file
+    from disk. ``briefs build`` refuses before MkDocs loads it; plain ``mkdocs build`` fails
+    in the plugin's on_config, before any page is rendered."""
+    project, writer = _project(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET + "\n")
+    writer.brief("moz/moz-b.md", body=f'## Context\n\n--8<-- "{secret}"\n')
+    monkeypatch.chdir(project)
+    _set_extensions(project, VALIDATOR + "  - pymdownx.snippets:\n      base_path: [/]\n")
+    with pytest.raises(ValidationFailed) as failed:
+        build_site(load_settings(project), pdf=False)
+    assert any(f.path == "mkdocs.yml" and "pymdownx.snippets" in f.message
+               for f in failed.value.findings)
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project,
+                          capture_output=True, text=True, timeout=HANG_GUARD, check=False)
+    assert done.returncode != 0
+    assert "mkdocs.yml:" in done.stderr and "pymdownx.snippets" in done.stderr, done.stderr
+    site = project / "site"
+    assert not site.exists() or SECRET not in "".join(
+        p.read_text(errors="replace") for p in site.rglob("*.html"))
+
+
+def test_fences_render_on_the_web_page_as_validation_renders_them(tmp_path: Path) -> None:
+    """MkDocs adds fenced_code to every site; validation and the PDF do not use it, so the
+    plugin takes it out: a fence is what validation saw (a code span), not a code block."""
+    project, writer = _project(tmp_path)
+    body = "## Context\n\n```\n*shown as written*\n```\n"
+    writer.brief("moz/moz-b.md", body=body)
+    site = build_site(load_settings(project), pdf=False).site
+    page = (site / "briefs" / "moz-b" / "index.html").read_text()
+    validated = markdown_render.render_markdown(body.split("\n\n", 1)[1])
+    assert validated == "<p><code>*shown as written*</code></p>"
+    assert validated in page.replace("<code>\n", "<code>").replace("\n</code>", "</code>")
+    assert "<pre><code>*shown" not in page
+
+
+# -- 2. what docs/ publishes is checked like a brief's files ------------------------------
+
+DOCS_ATTACKS: dict[str, tuple[str, bytes, str, str]] = {
+    # name: (file, content, code, words of the message)
+    "web-page": ("docs/evil.html", b"<script>alert(1)</script>", "runnable-file",
+                 "a browser would run"),
+    "script-file": ("docs/js/x.js", b"alert(1)", "runnable-file", "a browser would run"),
+    "svg-with-script": ("docs/img/x.svg", b'<svg xmlns="http://www.w3.org/2000/svg">'
+                        b"<script>alert(1)</script></svg>", "unsafe-svg", "<script>"),
+    "html-named-png": ("docs/img/p.png", b"<html><script>alert(1)</script></html>",
+                       "image-mislabelled", ""),
+    "pdf-that-is-not": ("docs/annex.pdf", b"<html></html>", "attachment-type", "named .pdf"),
+    "remote-stylesheet": ("docs/css/s.css", b"body{background:u\\72l(https://evil.example/x)}",
+                          "remote-image", "outside the site"),
+    "unknown-type": ("docs/data.bin", b"\x00\x01", "attachment-type", "cannot be published"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(DOCS_ATTACKS))
+def test_files_in_docs_are_checked_like_a_briefs_files(tmp_path: Path, variant: str) -> None:
+    rel, data, code, words = DOCS_ATTACKS[variant]
+    project, _ = _project(tmp_path)
+    (project / rel).parent.mkdir(parents=True, exist_ok=True)
+    (project / rel).write_bytes(data)
+    done = briefs(project, "validate")
+    assert done.returncode == 1, done.stdout
+    found = [line for line in done.stdout.splitlines() if line.startswith(f"{rel}:1:1: error:")]
+    assert len(found) == 1 and found[0].endswith(f"[{code}]") and words in found[0], done.stdout
+
+
+DOCS_PAGE_ATTACKS = {
+    "attribute-list-src": ('![x](img/logo.svg){: src="http://evil.example/p.png" }',
+                           "remote-image"),
+    "handler": ('<div onclick="alert(1)">hi</div>', "unsafe-html"),
+    "javascript-link": ("[click](jav&#x61;script:alert(1))", "unsafe-html"),
+    "iframe": ('<iframe src="https://evil.example/"></iframe>', "unsafe-html"),
+    "style-url": ('<p style="background:u\\72l(//evil.example/x)">x</p>', "unsafe-html"),
+    "outside-docs": ("![x](../briefs/moz/img/a.png)", "image-outside"),
+    "brackets-that-stall": ("[" * 20_000, "too-complex"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(DOCS_PAGE_ATTACKS))
+def test_docs_pages_rendered_html_is_checked_at_its_line(tmp_path: Path, variant: str) -> None:
+    markup, code = DOCS_PAGE_ATTACKS[variant]
+    project, writer = _project(tmp_path)
+    writer.write("moz/img/a.png", png())
+    (project / "docs" / "img").mkdir(exist_ok=True)
+    (project / "docs" / "img" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    about = project / "docs" / "about.md"
+    about.write_text(about.read_text() + "\nMore text.\n\n" + markup + "\n")
+    line = len(about.read_text().split("\n")) - 1
+    done = briefs(project, "validate")
+    assert done.returncode == 1, done.stdout
+    found = [x for x in done.stdout.splitlines() if x.startswith("docs/")]
+    assert found and all(x.startswith(f"docs/about.md:{line}:") for x in found), done.stdout
+    assert any(x.endswith(f"[{code}]") for x in found), found
+
+
+def test_docs_problems_fail_briefs_build_and_mkdocs_build(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    project, _ = _project(tmp_path)
+    monkeypatch.chdir(project)
+    build_site(load_settings(project), pdf=False)
+    before = (project / "site" / "index.html").read_bytes()
+    (project / "docs" / "annex.html").write_text("<script>alert(1)</script>")
+    with pytest.raises(ValidationFailed) as failed:
+        build_site(load_settings(project), pdf=False)
+    assert [(f.path, f.code) for f in failed.value.findings] == [("docs/annex.html",
+                                                                  "runnable-file")]
+    assert (project / "site" / "index.html").read_bytes() == before
+    assert not (project / "site" / "annex.html").exists()
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", "plain-site"],
+                          cwd=project, capture_output=True, text=True, timeout=HANG_GUARD,
+                          check=False)
+    assert done.returncode != 0 and "docs/annex.html" in done.stderr, done.stderr
+    assert not (project / "plain-site" / "annex.html").exists()
+
+
+def test_what_mkdocs_leaves_out_of_docs_is_not_checked(tmp_path: Path) -> None:
+    project, _ = _project(tmp_path)
+    (project / "docs" / ".draft.html").write_text("<script></script>")
+    (project / "docs" / "templates").mkdir()
+    (project / "docs" / "templates" / "x.html").write_text("<script></script>")
+    (project / "docs" / "private").mkdir()
+    (project / "docs" / "private" / "x.html").write_text("<script></script>")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "\nexclude_docs: |\n  /private/\n")
+    done = briefs(project, "validate")
+    assert done.returncode == 0, done.stdout
+
+
+def test_a_docs_link_pointing_out_of_docs_is_refused(tmp_path: Path) -> None:
+    project, _ = _project(tmp_path)
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png())
+    os.symlink(secret, project / "docs" / "leak.png")
+    done = briefs(project, "validate")
+    assert "docs/leak.png:1:1: error:" in done.stdout and "[link-outside]" in done.stdout
