@@ -14,11 +14,12 @@ import pytest
 from conftest import CorpusWriter
 from fixtures_site import make_project
 from harden_helpers import HANG_GUARD, briefs
-from test_rendered_refs import png
+from test_rendered_refs import BODY_LINE, png
 
 from site_builder import markdown_render
 from site_builder.build import build_site
-from site_builder.findings import ValidationFailed
+from site_builder.corpus import load_corpus
+from site_builder.findings import Severity, ValidationFailed
 from site_builder.settings import load_settings
 
 SECRET = "TOP-SECRET-LINE-42"
@@ -229,3 +230,47 @@ def test_a_docs_link_pointing_out_of_docs_is_refused(tmp_path: Path) -> None:
     os.symlink(secret, project / "docs" / "leak.png")
     done = briefs(project, "validate")
     assert "docs/leak.png:1:1: error:" in done.stdout and "[link-outside]" in done.stdout
+
+
+# -- 3. a table too large to print fails validation, not the PDF after 120 s -------------
+
+def _table(rows: int, columns: int) -> str:
+    head = "| " + " | ".join(f"h{i}" for i in range(columns)) + " |\n"
+    rule = "|" + "---|" * columns + "\n"
+    return head + rule + ("| " + " | ".join("1.5" for _ in range(columns)) + " |\n") * rows
+
+
+TABLES = {
+    "30000-rows": ("Intro.\n\n" + _table(30_000, 2), 3, "30001 rows"),
+    "rows-without-pipes": ("Intro.\n\n" + _table(1, 2) + "x\n" * 400, 3, "402 rows"),
+    "wide": ("Intro.\n\n" + _table(2, 60), 3, "60 columns"),
+    "cells": ("Intro.\n\n" + _table(200, 20), 3, "4020 cells"),
+    "many-tables": ("Intro.\n\n" + (_table(150, 10) + "\n") * 3, 3 + 2 * 153, "4530 table cells"),
+    "html-rows": ("Intro.\n\n<table>\n" + "<tr><td>1</td><td>2</td></tr>\n" * 400 + "</table>\n",
+                  3, "400 rows in this HTML table"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(TABLES))
+def test_a_table_no_brief_can_print_is_an_error_at_its_line(corpus: CorpusWriter,
+                                                             variant: str) -> None:
+    body, index, words = TABLES[variant]
+    corpus.brief("moz/moz-a.md", body=body)
+    _, findings = load_corpus(corpus.root)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    assert [(f.line, f.code) for f in errors] == [(BODY_LINE + index - 1, "table-too-large")], \
+        [f.format() for f in errors]
+    assert words in errors[0].message and "CSV" in errors[0].message
+
+
+def test_tables_a_four_page_brief_holds_pass(corpus: CorpusWriter) -> None:
+    corpus.brief("moz/moz-a.md", body="Intro.\n\n" + _table(200, 10) + "\n" + _table(50, 4))
+    assert [f for f in load_corpus(corpus.root)[1] if f.severity is Severity.ERROR] == []
+
+
+def test_a_huge_table_fails_the_build_at_validation(tmp_path: Path) -> None:
+    project, writer = _project(tmp_path)
+    writer.brief("moz/moz-b.md", body="Intro.\n\n" + _table(30_000, 2))
+    with pytest.raises(ValidationFailed) as failed:
+        build_site(load_settings(project), pdf=True)
+    assert [f.code for f in failed.value.findings] == ["table-too-large"]
