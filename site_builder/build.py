@@ -147,7 +147,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise BriefsError(f"{config_file} not found: run from the project root")
     notes = recover_site(project / SITE_DIR)  # first: even a failing build restores a lost site
     settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
-    corpus, findings = load_corpus(settings.content_root)
+    corpus, findings = load_corpus(settings.content_root, cache_dir=settings.cache_root / "checks")
     findings = sort_findings(findings + project_findings(project))  # mkdocs.yml, docs/
     if any(f.severity is Severity.ERROR for f in findings):
         raise ValidationFailed(findings, corpus.n_files)

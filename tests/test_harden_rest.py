@@ -5,6 +5,7 @@ that the result cannot be stale."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -16,10 +17,10 @@ from fixtures_site import make_project
 from harden_helpers import HANG_GUARD, briefs
 from test_rendered_refs import BODY_LINE, png
 
-from site_builder import markdown_render
+from site_builder import check_cache, markdown_render, rendered_checks
 from site_builder.build import build_site
 from site_builder.corpus import load_corpus
-from site_builder.findings import Severity, ValidationFailed
+from site_builder.findings import BriefsError, Finding, Severity, ValidationFailed
 from site_builder.settings import load_settings
 
 SECRET = "TOP-SECRET-LINE-42"
@@ -274,3 +275,114 @@ def test_a_huge_table_fails_the_build_at_validation(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as failed:
         build_site(load_settings(project), pdf=True)
     assert [f.code for f in failed.value.findings] == ["table-too-large"]
+
+
+# -- 4. the body check's verified cache never hides a finding ----------------------------
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every body the rendered check renders (a spy: the real render runs)."""
+    seen: list[str] = []
+    real = rendered_checks.render_for_check
+
+    def spy(body: str) -> str:
+        seen.append(body)
+        return real(body)
+
+    monkeypatch.setattr(rendered_checks, "render_for_check", spy)
+    return seen
+
+
+def _check(corpus: CorpusWriter) -> list[Finding]:
+    return load_corpus(corpus.root, cache_dir=corpus.root.parent / ".cache" / "checks")[1]
+
+
+BODY = "## Context\n\n![A chart](img/a.png)\n\nSee [the law](https://example.org/law).\n"
+
+
+def test_an_unchanged_brief_is_not_rendered_again(corpus: CorpusWriter,
+                                                  renders: list[str]) -> None:
+    corpus.write("moz/img/a.png", png())
+    corpus.brief("moz/moz-a.md", body=BODY + '\n<b title="x">bold</b> ![x](img/missing.png)\n')
+    first = _check(corpus)
+    assert len(renders) == 1 and [f.code for f in first if f.severity is Severity.ERROR] == \
+        ["missing-image"]
+    assert _check(corpus) == first
+    assert len(renders) == 1, "the second run rendered the body again"
+
+
+def test_a_referenced_image_whose_type_changes_is_checked_again(corpus: CorpusWriter,
+                                                                renders: list[str]) -> None:
+    image = corpus.write("moz/img/a.png", png())
+    corpus.brief("moz/moz-a.md", body=BODY)
+    assert _check(corpus) == []
+    image.write_bytes(b"<html><script>alert(1)</script></html>")  # same name, now a web page
+    found = _check(corpus)
+    assert len(renders) == 2
+    assert [(f.line, f.code) for f in found] == [(BODY_LINE + 2, "image-mislabelled")]
+
+
+def test_a_file_that_appears_or_a_link_retargeted_is_checked_again(
+        corpus: CorpusWriter, renders: list[str], tmp_path: Path) -> None:
+    corpus.brief("moz/moz-a.md", body="## Context\n\n![A chart](img/a.png)\n")
+    assert [f.code for f in _check(corpus)] == ["missing-image"]
+    corpus.write("moz/img/a.png", png())
+    assert _check(corpus) == []
+    outside = tmp_path / "elsewhere.png"
+    outside.write_bytes(png())
+    (corpus.root / "moz" / "img" / "a.png").unlink()
+    os.symlink(outside, corpus.root / "moz" / "img" / "a.png")
+    assert "image-outside" in [f.code for f in _check(corpus)]
+    assert len(renders) == 3
+
+
+def test_a_changed_body_or_checker_config_is_checked_again(
+        corpus: CorpusWriter, renders: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus.write("moz/img/a.png", png())
+    path = corpus.brief("moz/moz-a.md", body="## Context\n\n![A chart](img/a.png)\n")
+    assert _check(corpus) == []
+    path.write_text(path.read_text().replace("img/a.png", "http://evil.example/a.png"))
+    assert "remote-image" in [f.code for f in _check(corpus)]
+    assert len(renders) == 2
+    _check(corpus)
+    assert len(renders) == 2
+    monkeypatch.setattr(markdown_render, "MARKDOWN_EXTENSION_CONFIGS",
+                        {"toc": {"permalink": True}})
+    check_cache.checker_version.cache_clear()
+    try:
+        _check(corpus)
+    finally:
+        check_cache.checker_version.cache_clear()
+    assert len(renders) == 3, "a changed extension config reused the old result"
+
+
+def test_a_damaged_entry_is_checked_again_with_a_warning(
+        corpus: CorpusWriter, renders: list[str], caplog: pytest.LogCaptureFixture) -> None:
+    corpus.brief("moz/moz-a.md", body="## Context\n\n![A chart](http://evil.example/a.png)\n")
+    first = _check(corpus)
+    entries = list((corpus.root.parent / ".cache" / "checks").glob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text(entries[0].read_text().replace("remote-image", "fine"))
+    with caplog.at_level(logging.WARNING, logger="site_builder.cache"):
+        again = _check(corpus)
+    assert again == first and len(renders) == 2
+    assert any("moz-a.md" in r.getMessage() and "damaged" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_briefs_validate_uses_the_projects_cache(tmp_path: Path) -> None:
+    project, writer = _project(tmp_path)
+    writer.brief("moz/moz-b.md", body="## Context\n\n![A chart](http://evil.example/a.png)\n")
+    done = briefs(project, "validate")
+    assert done.returncode == 1 and "[remote-image]" in done.stdout, done.stdout + done.stderr
+    assert list((project / ".cache" / "briefs" / "checks").glob("*.json"))
+    assert briefs(project, "validate").stdout == done.stdout
+
+
+def test_briefs_build_fails_on_bad_docs_before_touching_site(tmp_path: Path) -> None:
+    project, _ = _project(tmp_path)
+    (project / "docs" / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" '
+                                            'onload="alert(1)"/>')
+    with pytest.raises(BriefsError):
+        build_site(load_settings(project), pdf=False)
+    assert not (project / "site").exists()
