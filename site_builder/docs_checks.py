@@ -106,9 +106,12 @@ def _css_findings(path: Path, shown: str) -> list[Finding]:
     """A stylesheet (``extra_css``) may load files of the site only, and run nothing."""
     from site_builder.attachments import css_unescape
 
-    raw, problem = inputs.decode_utf8(inputs.read_bytes(path, MAX_PAGE_BYTES))
-    if problem is not None:
-        return [Finding(shown, *problem, "not-utf8")]
+    try:
+        raw, problem = inputs.decode_utf8(inputs.read_bytes(path, MAX_PAGE_BYTES))
+    except inputs.InputFileError as exc:
+        return [exc.finding(shown)]
+    if raw is None or problem is not None:
+        return [Finding(shown, *(problem or (1, 1, "file is not UTF-8")), "not-utf8")]
     css = css_unescape(raw)
     targets = [m.group(2) if m.group(2) is not None else m.group(4)
                for m in _CSS_URL.finditer(css)]
@@ -144,9 +147,9 @@ def page_findings(path: Path, shown: str, root: Path) -> list[Finding]:
         return [Finding(shown, 1, 1, f"page is over {MAX_PAGE_BYTES / 1e6:.0f} MB",
                         "too-large")]
     text, problem = inputs.decode_utf8(raw)
-    if problem is not None:
-        return [Finding(shown, *problem, "not-utf8")]
-    body, body_line = _split_meta(text.lstrip("\ufeff").replace("\r\n", "\n"))
+    if text is None or problem is not None:
+        return [Finding(shown, *(problem or (1, 1, "file is not UTF-8")), "not-utf8")]
+    body, body_line = _split_meta(text)
     limits, heavy = check_limits(body, shown, body_line)
     if limits:
         return limits

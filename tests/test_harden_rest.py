@@ -233,6 +233,16 @@ def test_a_docs_link_pointing_out_of_docs_is_refused(tmp_path: Path) -> None:
     assert "docs/leak.png:1:1: error:" in done.stdout and "[link-outside]" in done.stdout
 
 
+def test_a_fifo_or_a_latin1_page_in_docs_is_a_finding_not_a_hang(tmp_path: Path) -> None:
+    project, _ = _project(tmp_path)
+    os.mkfifo(project / "docs" / "pipe.md")
+    (project / "docs" / "old.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    done = briefs(project, "validate")
+    assert done.returncode == 1, done.stdout
+    assert "docs/old.md:1:6: error: file is not UTF-8" in done.stdout
+    assert "docs/pipe.md:1:1: warning:" in done.stdout and "[special-file]" in done.stdout
+
+
 # -- 3. a table too large to print fails validation, not the PDF after 120 s -------------
 
 def _table(rows: int, columns: int) -> str:
