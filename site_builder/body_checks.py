@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from site_builder.body_limits import MAX_NESTING, check_limits, render_checked
 from site_builder.findings import Finding, Severity
 from site_builder.headings import HeadingIds, atx_text, is_setext_underline
 from site_builder.mdscan import mask_code_spans, nesting, scan_lines, starts_block
+
+if TYPE_CHECKING:
+    from site_builder.check_cache import BodyCheckCache
+    from site_builder.rendered_checks import RenderedCheck
 
 # Possessive and free of nested unbounded scans, so that a line of brackets costs linear time.
 _INLINE = re.compile(r"(?<!\\)(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*+)\]\(\s*<?([^)\s>]*+)>?"
@@ -45,6 +50,8 @@ class BodyContext:
     file: Path  # absolute path of the brief
     content_root: Path  # resolved content folder; nothing may point outside it
     body_line: int  # line of the body's first line in the file
+    cache: BodyCheckCache | None = field(default=None, compare=False)
+    """Where to remember the rendered check's result (:mod:`site_builder.check_cache`)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,21 @@ def _check_rendered(body: str, ctx: BodyContext, heavy: bool, findings: list[Fin
 
     if not heavy and not rendered_checks.may_render(body):
         return []
+    found = ctx.cache.get(body, ctx) if ctx.cache is not None else None
+    if found is None:
+        result = _render_and_check(body, ctx, heavy)
+        found = result.findings
+        if ctx.cache is not None:
+            ctx.cache.put(body, ctx, found, result.probes)
+    known = {(f.line, f.code) for f in findings}
+    return [f for f in found if (f.line, f.code) not in known]
+
+
+def _render_and_check(body: str, ctx: BodyContext, heavy: bool
+                      ) -> RenderedCheck:
+    """Render the body (in the time-limited worker when heavy) and check its HTML."""
+    from site_builder import rendered_checks
+
     html: str | None = None
     if not heavy:
         try:
@@ -144,11 +166,9 @@ def _check_rendered(body: str, ctx: BodyContext, heavy: bool, findings: list[Fin
     if heavy:
         html, failed = render_checked(body, ctx.path, ctx.body_line)
         if html is None:
-            return failed
+            return rendered_checks.RenderedCheck(failed, ())
     assert html is not None
-    known = {(f.line, f.code) for f in findings}
-    return [f for f in rendered_checks.rendered_findings(body, html, ctx)
-            if (f.line, f.code) not in known]
+    return rendered_checks.rendered_check(body, html, ctx)
 
 
 def _link_tail(line: str) -> re.Match[str] | None:

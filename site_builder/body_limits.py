@@ -48,6 +48,17 @@ MAX_FOOTNOTE_REFS = 200
 MAX_FOOTNOTES = 200
 MAX_ABBREVIATIONS = 100
 MAX_DEFINITIONS = 500
+MAX_TABLE_ROWS = 300
+"""Rows of one table (Markdown or HTML). A four-page A4 brief holds at most about 200 table
+rows (50 a page at the print stylesheet's smallest table text, nothing else on the pages):
+WeasyPrint lays a 30,000-row table out for minutes, past the PDF's time limit."""
+MAX_TABLE_COLUMNS = 30
+"""Columns of one table: wider does not fit across an A4 page at a readable size."""
+MAX_TABLE_CELLS = 3_000
+"""Cells of one table (rows times columns, the header included)."""
+MAX_BODY_TABLE_CELLS = 4_000
+"""Cells of all the tables of a body together: more than four pages can print."""
+_TABLE_SCAN_LINES = 100
 RENDER_CHECK_MARKUP = 1000
 """A body with more ``[ < * _`` than this is rendered under a time limit."""
 RENDER_CHECK_CHARS = 50_000
@@ -61,6 +72,9 @@ _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\](?!:)")
 _FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^[^\]]+\]:", re.M)
 _ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]]+\]:", re.M)
 _DEFINITION = re.compile(r"^ {0,3}:[ \t]", re.M)
+_TABLE_SEPARATOR = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$",
+                              re.M)
+_HTML_TABLE = re.compile(r"<(/?)(table|tr|td|th)(?=[\s>/])", re.I)
 # Elements without content or with optional end tags do not nest in the count.
 _NO_NESTING = frozenset(
     "area base br col embed hr img input link meta source track wbr p li dt dd tr td th "
@@ -212,6 +226,82 @@ def _check_counts(report: _Report, text: str) -> None:
             report.too_many(found[limit], len(found), what, limit, fix)
 
 
+class _Tables:
+    """Rows, columns and cells of each table of a body, and of all of them."""
+
+    def __init__(self, report: _Report) -> None:
+        self.report = report
+        self.total = 0
+        self.reported_total = False
+
+    def table(self, index: int, rows: int, columns: int, kind: str) -> None:
+        """Count one table whose first line is at ``index``; report what is over a bound."""
+        cells = rows * columns
+        self.total += cells
+        for count, limit, what in ((rows, MAX_TABLE_ROWS, "rows"),
+                                   (columns, MAX_TABLE_COLUMNS, "columns"),
+                                   (cells, MAX_TABLE_CELLS, "cells")):
+            if count > limit:
+                self._report(index, f"{count} {what} in this {kind}table; at most {limit} "
+                             "allowed")
+                return
+        if self.total > MAX_BODY_TABLE_CELLS and not self.reported_total:
+            self.reported_total = True
+            self._report(index, f"{self.total} table cells in this body up to this table; at "
+                         f"most {MAX_BODY_TABLE_CELLS} allowed in all")
+
+    def _report(self, index: int, what: str) -> None:
+        self.report.at(index, f"{what} (four pages print about 200 table rows, and laying out "
+                       "a larger table takes the PDF renderer minutes): split or summarise it, "
+                       "or attach the data as a CSV or XLSX file", "table-too-large")
+
+
+def _check_tables(report: _Report, text: str) -> None:
+    """Bound the rows, columns and cells of Markdown and HTML tables (see
+    :data:`MAX_TABLE_ROWS`): Python-Markdown renders them fast, WeasyPrint does not."""
+    tables = _Tables(report)
+    if "|" in text and "-" in text:
+        for match in _TABLE_SEPARATOR.finditer(text):
+            header_end = match.start() - 1
+            header_start = text.rfind("\n", 0, max(header_end, 0)) + 1
+            header = text[header_start:max(header_end, header_start)]
+            separator = match.group()
+            if match.start() == 0 or not header.strip() or "|" not in header + separator:
+                continue
+            end = re.compile(r"\n[ \t]*(?:\n|\Z)").search(text, match.end())
+            stop = end.start() if end else len(text)
+            rows = text.count("\n", match.end(), stop) + 1  # the header row
+            columns = separator.strip().strip("|").count("|") + 1
+            tables.table(header_start, rows, columns, "")
+    if "<t" in text or "<T" in text:
+        _check_html_tables(tables, text)
+
+
+def _check_html_tables(tables: _Tables, text: str) -> None:
+    start, depth, rows, cells, widest, row_cells = 0, 0, 0, 0, 0, 0
+    for match in _HTML_TABLE.finditer(text):
+        closing, name = match.group(1), match.group(2).lower()
+        if name == "table":
+            if not closing:
+                depth += 1
+                if depth == 1:
+                    start, rows, cells, widest, row_cells = match.start(), 0, 0, 0, 0
+            elif depth:
+                depth -= 1
+                if depth == 0:
+                    tables.table(start, rows, max(widest, row_cells, 1), "HTML ")
+        elif closing:
+            continue
+        elif name == "tr":
+            rows += 1
+            widest, row_cells = max(widest, row_cells), 0
+        else:
+            cells += 1
+            row_cells += 1
+    if depth:  # a table never closed: what it holds still renders
+        tables.table(start, rows, max(widest, row_cells, 1), "HTML ")
+
+
 def _dense_paragraph(body: str, chars: str, limit: int) -> bool:
     return any(sum(par.count(c) for c in chars) > limit for par in body.split("\n\n"))
 
@@ -241,6 +331,12 @@ def check_limits(body: str, path: str, body_line: int) -> tuple[list[Finding], b
         _check_html(report, text)
     if counts:
         _check_counts(report, text)
+    # Under these counts no table can pass a bound: a header and its separator hold
+    # 2 (columns - 1) pipes, and each row is a line.
+    pipes = body.count("|")
+    if (pipes and (pipes > MAX_TABLE_COLUMNS or body.count("\n") > _TABLE_SCAN_LINES)) \
+            or body.count("<t") + body.count("<T") > MAX_TABLE_COLUMNS:
+        _check_tables(report, text)
     return report.findings, heavy
 
 

@@ -30,9 +30,10 @@ from mkdocs.config import load_config
 
 from site_builder.corpus import load_corpus
 from site_builder.files import umask
-from site_builder.findings import BriefsError, Severity, ValidationFailed
+from site_builder.findings import BriefsError, Severity, ValidationFailed, sort_findings
 from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats, Preset
 from site_builder.model import Corpus
+from site_builder.project_checks import project_findings
 from site_builder.settings import Settings, with_pdf
 from site_builder.up_to_date import forget_build, record_build
 
@@ -146,7 +147,8 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise BriefsError(f"{config_file} not found: run from the project root")
     notes = recover_site(project / SITE_DIR)  # first: even a failing build restores a lost site
     settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
-    corpus, findings = load_corpus(settings.content_root)
+    corpus, findings = load_corpus(settings.content_root, cache_dir=settings.cache_root / "checks")
+    findings = sort_findings(findings + project_findings(project))  # mkdocs.yml, docs/
     if any(f.severity is Severity.ERROR for f in findings):
         raise ValidationFailed(findings, corpus.n_files)
     options = build_options(settings, strict)

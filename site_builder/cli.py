@@ -161,8 +161,12 @@ def validate(path: Path | None, fmt: str, pdf: bool, jobs: int | None,
     settings = _settings(scheduler)
     brief_file = path if path is not None and path.is_file() else None
     root = settings.content_root if brief_file is not None or path is None else path
-    corpus, findings = load_corpus(root)
+    corpus, findings = load_corpus(root, cache_dir=settings.cache_root / "checks")
     findings = sort_findings(findings + translation_findings(root, settings.languages))
+    if path is None:  # the whole project: mkdocs.yml's Markdown and what docs/ publishes
+        from site_builder.project_checks import project_findings
+
+        findings = sort_findings(findings + project_findings(settings.project_dir))
     n_briefs = corpus.n_files
     only: list[str] | None = None
     if brief_file is not None:

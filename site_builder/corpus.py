@@ -15,6 +15,7 @@ from typing import Any
 
 from site_builder import frontmatter, inputs, vocab_files
 from site_builder.body_checks import BodyContext, BriefLink, check_body
+from site_builder.check_cache import BodyCheckCache
 from site_builder.findings import Finding, Severity, sort_findings
 from site_builder.model import Brief, BriefDate, Corpus
 from site_builder.validate import Vocabulary, check_front_matter, check_slug
@@ -118,9 +119,11 @@ def _read_text(path: Path, shown: str, root: Path) -> tuple[str | None, list[Fin
     return text, []
 
 
-def load_brief(path: Path, root: Path, vocab: Vocabulary, cwd: Path
+def load_brief(path: Path, root: Path, vocab: Vocabulary, cwd: Path,
+               cache: BodyCheckCache | None = None
                ) -> tuple[Brief | None, list[Finding], list[BriefLink]]:
-    """Read and check one brief file; the Brief is None when it has errors."""
+    """Read and check one brief file; the Brief is None when it has errors (``cache``:
+    where the body's rendered check is remembered)."""
     shown = _shown(path, cwd)
     slug = path.stem
     findings = check_slug(slug, shown)
@@ -134,7 +137,8 @@ def load_brief(path: Path, root: Path, vocab: Vocabulary, cwd: Path
     if fm.ok:
         fields, field_findings = check_front_matter(fm, shown, vocab)
         findings += field_findings
-    body_findings, links = check_body(fm.body, BodyContext(shown, path, root, fm.body_line))
+    body_findings, links = check_body(fm.body, BodyContext(shown, path, root, fm.body_line,
+                                                         cache))
     findings += body_findings
     if not fm.ok or any(f.severity is Severity.ERROR for f in findings):
         return None, findings, links
@@ -159,22 +163,23 @@ PARALLEL_THRESHOLD = 2000
 """Corpora at least this large are read by one worker process per core."""
 
 
-def _load_chunk(args: tuple[list[Path], Path, Vocabulary, Path]
+def _load_chunk(args: tuple[list[Path], Path, Vocabulary, Path, BodyCheckCache | None]
                 ) -> list[tuple[Brief | None, list[Finding], list[BriefLink]]]:
-    paths, root, vocab, cwd = args
-    return [load_brief(path, root, vocab, cwd) for path in paths]
+    paths, root, vocab, cwd, cache = args
+    return [load_brief(path, root, vocab, cwd, cache) for path in paths]
 
 
-def _load_all(paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path
+def _load_all(paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path,
+              cache: BodyCheckCache | None = None
               ) -> list[tuple[Brief | None, list[Finding], list[BriefLink]]]:
     """Load every brief, in parallel for large corpora (fork is cheap; only when safe)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
-        return _load_chunk((paths, root, vocab, cwd))
+        return _load_chunk((paths, root, vocab, cwd, cache))
     # The parent reads its own share while the workers read theirs: no core sits idle.
     size = -(-len(paths) // workers)
-    chunks = [(paths[i:i + size], root, vocab, cwd) for i in range(0, len(paths), size)]
+    chunks = [(paths[i:i + size], root, vocab, cwd, cache) for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
     with context.Pool(len(chunks) - 1) as pool:
         pending = pool.map_async(_load_chunk, chunks[1:])
@@ -184,16 +189,18 @@ def _load_all(paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path
     return results
 
 
-Loader = Callable[[list[Path], Path, Vocabulary, Path],
+Loader = Callable[[list[Path], Path, Vocabulary, Path, BodyCheckCache | None],
                   list[tuple[Brief | None, list[Finding], list[BriefLink]]]]
 """Loads brief files: :func:`_load_all`, or the preview's, which reuses unchanged files'."""
 
 
-def load_corpus(root: Path, cwd: Path | None = None, *, loader: Loader | None = None
-                ) -> tuple[Corpus, list[Finding]]:
+def load_corpus(root: Path, cwd: Path | None = None, cache_dir: Path | None = None, *,
+                loader: Loader | None = None) -> tuple[Corpus, list[Finding]]:
     """Load and validate every brief under ``root``; return the valid ones and all findings.
 
-    ``loader`` reads the brief files (``briefs serve`` passes one that remembers them).
+    ``cache_dir``: a folder of the project's cache where each body's rendered check is
+    remembered (see :mod:`site_builder.check_cache`); ``loader`` reads the brief files
+    (``briefs serve`` passes one that remembers them).
     """
     cwd = (cwd or Path.cwd()).resolve()
     root = root.resolve()
@@ -203,13 +210,14 @@ def load_corpus(root: Path, cwd: Path | None = None, *, loader: Loader | None = 
                                            "from the project root or pass the folder",
                                            "no-content")]
     vocab, findings = load_vocabulary(root, cwd)
+    cache = BodyCheckCache(cache_dir) if cache_dir is not None else None
     paths, skipped = _usable(discover(root), cwd)
     findings += skipped
     corpus = Corpus(root=root, themes=vocab.themes, regions=vocab.regions, n_files=len(paths))
     first_by_slug: dict[str, str] = {}
     slug_of_path: dict[Path, str] = {}
     all_links: list[tuple[str, BriefLink]] = []
-    loaded = (loader or _load_all)(paths, root, vocab, cwd)
+    loaded = (loader or _load_all)(paths, root, vocab, cwd, cache)
     for path, (brief, brief_findings, links) in zip(paths, loaded, strict=True):
         findings += brief_findings
         shown = brief.rel_path if brief else _shown(path, cwd)

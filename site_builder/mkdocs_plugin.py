@@ -58,6 +58,7 @@ from site_builder.preview import (
     preview_corpus,
     without_preview_assets,
 )
+from site_builder.project_checks import align_config
 from site_builder.search_service import PageIndexer
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.sitemap import PAGES, SitemapEntry, sitemap_files
@@ -152,6 +153,14 @@ class BriefsPlugin(BasePlugin):
                 self.settings = settings_from_options(project, site, options)
             except BriefsError as exc:
                 raise PluginError(str(exc)) from None
+        try:  # Markdown as validation renders it; docs/ checked unless `briefs build` did
+            docs = align_config(config, docs=self.preset is None)
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
+        _log(f for f in docs if f.severity is Severity.WARNING or self._serving)
+        if any(f.severity is Severity.ERROR for f in docs) and not self._serving:
+            raise PluginError("the docs folder has errors:\n" + "\n".join(
+                f.format() for f in docs if f.severity is Severity.ERROR))
         config.extra["briefs_search"] = self.settings.search
         if not self._serving:  # the plugin writes the sitemap (see site_builder.sitemap)
             config.theme.static_templates.discard("sitemap.xml")

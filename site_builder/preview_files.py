@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from site_builder.body_checks import BriefLink
+from site_builder.check_cache import BodyCheckCache
 from site_builder.findings import Finding
 from site_builder.model import Brief
 from site_builder.validate import Vocabulary
@@ -56,8 +57,8 @@ class RememberedBriefs:
         self.loaded = 0
         """Files read by the last call (the others were unchanged)."""
 
-    def __call__(self, paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path
-                 ) -> list[Loaded]:
+    def __call__(self, paths: list[Path], root: Path, vocab: Vocabulary, cwd: Path,
+                 cache: BodyCheckCache | None = None) -> list[Loaded]:
         """Return :func:`~site_builder.corpus.load_brief`'s result for each path."""
         from site_builder.corpus import load_brief
 
@@ -71,7 +72,7 @@ class RememberedBriefs:
             key = (file_signature(path), folders[path.parent], root, cwd)
             entry = self._known.get(path)
             if entry is None or entry[0] != key or entry[1] != vocab:
-                entry = (key, vocab, load_brief(path, root, vocab, cwd))
+                entry = (key, vocab, load_brief(path, root, vocab, cwd, cache))
                 self.loaded += 1
             known[path] = entry
             results.append(entry[2])

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -77,9 +78,28 @@ def render_for_check(body: str) -> str:
         raise
 
 
-def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
-    """Return the problems of the references in ``html``, the unsanitised render of ``body``."""
-    check = _Check(body, ctx)
+@dataclass(frozen=True)
+class RenderedCheck:
+    """What checking a body's rendered HTML found, and every path it looked at."""
+
+    findings: list[Finding]
+    probes: tuple[str, ...]
+    """Each file path the check resolved (before following links), in the order it did:
+    the result holds as long as each resolves to the same file with the same content
+    (:mod:`site_builder.check_cache`)."""
+
+
+def rendered_findings(body: str, html: str, ctx: BodyContext, boundary: Path | None = None
+                      ) -> list[Finding]:
+    """Return the problems of the references in ``html``, the unsanitised render of ``body``
+    (files it loads must be inside ``boundary``, by default the brief's own folder)."""
+    return rendered_check(body, html, ctx, boundary).findings
+
+
+def rendered_check(body: str, html: str, ctx: BodyContext, boundary: Path | None = None
+                   ) -> RenderedCheck:
+    """Like :func:`rendered_findings`, with the paths the check looked at."""
+    check = _Check(body, ctx, boundary)
     for document, raw in ((html, True), (sanitize_html(html), False)):
         check.occurrences.clear()  # each pass meets the references in source order again
         for tag, attrs in _elements(document):
@@ -88,7 +108,8 @@ def rendered_findings(body: str, html: str, ctx: BodyContext) -> list[Finding]:
                           "use Markdown", "unsafe-html")
                 continue
             check.element(tag, attrs)
-    return check.findings + image_findings(ctx.path, check.images)
+    return RenderedCheck(check.findings + image_findings(ctx.path, check.images),
+                         tuple(check.probes))
 
 
 def publication_findings(body: str, ctx: BodyContext) -> list[Finding]:
@@ -146,10 +167,13 @@ class _Collector(HTMLParser):
 
 
 class _Check:
-    def __init__(self, body: str, ctx: BodyContext) -> None:
+    def __init__(self, body: str, ctx: BodyContext, boundary: Path | None = None) -> None:
         self.lines = body.split("\n")
         self.ctx = ctx
         self.folder = ctx.file.parent.resolve()
+        self.boundary = boundary or self.folder
+        """Where the files a page loads must be: the brief's folder, or ``docs/``."""
+        self.probes: dict[str, None] = {}
         self.findings: list[Finding] = []
         self.images: list[tuple[Path, int, int]] = []
         self._seen: set[tuple[int, str, str]] = set()
@@ -242,11 +266,12 @@ class _Check:
             self.add(where, f"{what} '{value}' ({name}= on <{tag}>) must be a relative path to "
                      "a file in the brief's folder", "image-outside")
             return
-        resolved = self.inside(local, self.folder)
+        resolved = self.inside(local, self.boundary)
         if resolved is None:
-            self.add(where, f"{what} '{value}' is outside the brief's folder "
-                     f"{_shown(self.folder)}/: the PDF cannot show it; copy it beside the brief",
-                     "image-outside")
+            own, fix = ("the brief's folder", "the PDF cannot show it; copy it beside the "
+                        "brief") if self.boundary == self.folder else ("the folder", "copy it in")
+            self.add(where, f"{what} '{value}' is outside {own} {_shown(self.boundary)}/: "
+                     f"{fix}", "image-outside")
             return
         if not resolved.is_file():
             self.add(where, f"{what} '{local}' not found (looked for {_shown(resolved)})",
@@ -285,6 +310,7 @@ class _Check:
     def inside(self, rel: str, boundary: Path) -> Path | None:
         """Resolve a path relative to the brief (symlinks followed); None outside ``boundary``."""
         candidate = Path(os.path.normpath(self.folder / unquote(rel)))
+        self.probes[str(candidate)] = None
         try:
             real = candidate.resolve()
         except (OSError, RuntimeError):
