@@ -85,13 +85,35 @@ def docs_findings(docs_dir: Path, exclude: Any = None, cwd: Path | None = None) 
     return findings
 
 
+SITE_FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".ico": (b"\x00\x00\x01\x00",),
+    ".woff2": (b"wOF2",),
+    ".woff": (b"wOFF",),
+    ".ttf": (b"\x00\x01\x00\x00", b"true"),
+    ".otf": (b"OTTO",),
+}
+"""The site's own files a project's docs folder may hold beside the brief attachment types
+(a favicon, web fonts for ``extra_css``), each checked by its first bytes. ``.txt`` files
+(``robots.txt``) must be UTF-8 text: served as ``text/plain``, a browser runs nothing."""
+
+
 def file_findings(path: Path, shown: str) -> list[Finding]:
     """Return the problems of one published file of ``docs_dir`` (at its line 1)."""
     from site_builder.attachments import AttachmentError, check_attachment
     from site_builder.images import check_image, is_raster_name
 
-    if path.suffix.lower() == ".css":
+    suffix = path.suffix.lower()
+    if suffix == ".css":
         return _css_findings(path, shown)
+    if suffix == ".txt":
+        return _text_findings(path, shown)
+    if suffix in SITE_FILE_SIGNATURES:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+        if head.startswith(SITE_FILE_SIGNATURES[suffix]):
+            return []
+        return [Finding(shown, 1, 1, f"this file is not a {suffix[1:]} file (its content says "
+                        "otherwise): save it in its own format or remove it", "attachment-type")]
     if is_raster_name(path):
         return [Finding(shown, 1, 1, p.message, p.code, p.severity)
                 for p in check_image(path, shown)]
@@ -99,6 +121,17 @@ def file_findings(path: Path, shown: str) -> list[Finding]:
         check_attachment(path, shown)
     except AttachmentError as exc:
         return [Finding(shown, 1, 1, str(exc), exc.code)]
+    return []
+
+
+def _text_findings(path: Path, shown: str) -> list[Finding]:
+    """A ``.txt`` file must be UTF-8 text."""
+    try:
+        raw, problem = inputs.decode_utf8(inputs.read_bytes(path, MAX_PAGE_BYTES))
+    except inputs.InputFileError as exc:
+        return [exc.finding(shown)]
+    if raw is None or problem is not None:
+        return [Finding(shown, *(problem or (1, 1, "file is not UTF-8")), "not-utf8")]
     return []
 
 

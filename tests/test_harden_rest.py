@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CorpusWriter
+from conftest import PROJECT_ROOT, CorpusWriter
 from fixtures_site import make_project
 from harden_helpers import HANG_GUARD, briefs
 from test_rendered_refs import BODY_LINE, png
@@ -146,7 +146,27 @@ DOCS_ATTACKS: dict[str, tuple[str, bytes, str, str]] = {
     "remote-stylesheet": ("docs/css/s.css", b"body{background:u\\72l(https://evil.example/x)}",
                           "remote-image", "outside the site"),
     "unknown-type": ("docs/data.bin", b"\x00\x01", "attachment-type", "cannot be published"),
+    "favicon-that-is-not": ("docs/favicon.ico", b"<html><script>alert(1)</script>",
+                            "attachment-type", "not a ico file"),
+    "font-that-is-not": ("docs/fonts/f.woff2", b"<svg onload=alert(1)>", "attachment-type",
+                         "not a woff2 file"),
+    "text-not-utf8": ("docs/robots.txt", "\u00e9 User-agent: *".encode("latin-1"), "not-utf8",
+                      "save it as UTF-8"),
 }
+
+
+def test_a_sites_own_files_in_docs_are_published(tmp_path: Path) -> None:
+    """robots.txt, a favicon and a web font for extra_css are a site's files, not attacks."""
+    from PIL import Image
+
+    project, _ = _project(tmp_path)
+    (project / "docs" / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
+    Image.new("RGB", (16, 16), "red").save(project / "docs" / "favicon.ico")
+    (project / "docs" / "fonts").mkdir()
+    font = next((PROJECT_ROOT / "site_builder" / "theme" / "assets" / "fonts").glob("*.woff2"))
+    (project / "docs" / "fonts" / font.name).write_bytes(font.read_bytes())
+    done = briefs(project, "validate")
+    assert done.returncode == 0, done.stdout
 
 
 @pytest.mark.parametrize("variant", sorted(DOCS_ATTACKS))
