@@ -124,27 +124,29 @@ def file_findings(path: Path, shown: str) -> list[Finding]:
     return []
 
 
-def _text_findings(path: Path, shown: str) -> list[Finding]:
-    """A ``.txt`` file must be UTF-8 text."""
+def _read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
+    """Return a published text file's text, or None and why it cannot be read as UTF-8."""
     try:
         raw, problem = inputs.decode_utf8(inputs.read_bytes(path, MAX_PAGE_BYTES))
     except inputs.InputFileError as exc:
-        return [exc.finding(shown)]
+        return None, [exc.finding(shown)]
     if raw is None or problem is not None:
-        return [Finding(shown, *(problem or (1, 1, "file is not UTF-8")), "not-utf8")]
-    return []
+        return None, [Finding(shown, *(problem or (1, 1, "file is not UTF-8")), "not-utf8")]
+    return raw, []
+
+
+def _text_findings(path: Path, shown: str) -> list[Finding]:
+    """A ``.txt`` file must be UTF-8 text."""
+    return _read_text(path, shown)[1]
 
 
 def _css_findings(path: Path, shown: str) -> list[Finding]:
     """A stylesheet (``extra_css``) may load files of the site only, and run nothing."""
     from site_builder.attachments import css_unescape
 
-    try:
-        raw, problem = inputs.decode_utf8(inputs.read_bytes(path, MAX_PAGE_BYTES))
-    except inputs.InputFileError as exc:
-        return [exc.finding(shown)]
-    if raw is None or problem is not None:
-        return [Finding(shown, *(problem or (1, 1, "file is not UTF-8")), "not-utf8")]
+    raw, unreadable = _read_text(path, shown)
+    if raw is None:
+        return unreadable
     css = css_unescape(raw)
     targets = [m.group(2) if m.group(2) is not None else m.group(4)
                for m in _CSS_URL.finditer(css)]
