@@ -157,17 +157,9 @@ def _render_and_check(body: str, ctx: BodyContext, heavy: bool
     """Render the body (in the time-limited worker when heavy) and check its HTML."""
     from site_builder import rendered_checks
 
-    html: str | None = None
-    if not heavy:
-        try:
-            html = rendered_checks.render_for_check(body)
-        except RecursionError:
-            heavy = True
-    if heavy:
-        html, failed = render_checked(body, ctx.path, ctx.body_line)
-        if html is None:
-            return rendered_checks.RenderedCheck(failed, ())
-    assert html is not None
+    html, failed = render_checked(body, ctx.path, ctx.body_line, heavy)
+    if html is None:
+        return rendered_checks.RenderedCheck(failed, ())
     return rendered_checks.rendered_check(body, html, ctx)
 
 

@@ -340,10 +340,18 @@ def check_limits(body: str, path: str, body_line: int) -> tuple[list[Finding], b
     return report.findings, heavy
 
 
-def render_checked(body: str, path: str, body_line: int) -> tuple[str | None, list[Finding]]:
-    """Render a body once under the time limit; return its unsanitised HTML, or None and a
-    finding at its densest line if that fails. Validation renders in the time-limited worker
-    only the bodies :func:`check_limits` calls heavy."""
+def render_checked(body: str, path: str, body_line: int, heavy: bool
+                   ) -> tuple[str | None, list[Finding]]:
+    """Render a body for the rendered-HTML check; return its unsanitised HTML, or None and a
+    finding at its densest line if that fails. Only the bodies :func:`check_limits` calls
+    ``heavy`` (and one too deep for this process) go to the time-limited worker."""
+    if not heavy:
+        from site_builder import rendered_checks
+
+        try:
+            return rendered_checks.render_for_check(body), []
+        except RecursionError:
+            pass
     report = _Report(path, body_line, body)
     html = _render_check(report, body)
     return html, report.findings

@@ -188,17 +188,9 @@ def page_findings(path: Path, shown: str, root: Path) -> list[Finding]:
     limits, heavy = check_limits(body, shown, body_line)
     if limits:
         return limits
-    html: str | None = None
-    if not heavy:
-        try:
-            html = rendered_checks.render_for_check(body)
-        except RecursionError:
-            heavy = True
-    if heavy:
-        html, failed = render_checked(body, shown, body_line)
-        if html is None:
-            return failed
-    assert html is not None
+    html, failed = render_checked(body, shown, body_line, heavy)
+    if html is None:
+        return failed
     ctx = BodyContext(shown, path, root, body_line)
     return rendered_checks.rendered_findings(body, html, ctx, boundary=root)
 
