@@ -94,16 +94,28 @@ def test_pdfs_keep_the_full_ttfs() -> None:
         assert (fonts / f"{face}.ttf").is_file(), face
 
 
+def preloaded_faces(html: str) -> list[str]:
+    """Return the file stems of the web fonts a page preloads, in order."""
+    links = re.findall(r'<link rel="preload"[^>]*>', html)
+    for link in links:
+        assert 'as="font"' in link and 'type="font/woff2"' in link and "crossorigin" in link, link
+    return [re.search(r'href="[^"]*/fonts/([^"/]+)\.woff2"', link).group(1)  # type: ignore[union-attr]
+            for link in links]
+
+
 def test_the_first_face_is_preloaded(example_site: BuiltSite) -> None:
-    for path in page_types(example_site).values():
+    """The sans regular first; then only faces of the shipped four (never an -ext file)."""
+    faces = _web_fonts_tool().FACES
+    for kind, path in page_types(example_site).items():
         html = example_site.html(path)
-        links = re.findall(r'<link rel="preload"[^>]*>', html)
-        assert len(links) == 1, (path, links)
-        assert 'as="font"' in links[0] and 'type="font/woff2"' in links[0] and "crossorigin" in links[0]
-        href = re.search(r'href="([^"]+)"', links[0]).group(1)  # type: ignore[union-attr]
-        assert href.endswith("assets/fonts/NotoSans-Regular.woff2")
-        folder = example_site.root if href.startswith("/") else example_site.path(path).parent
-        assert (folder / href.lstrip("/")).resolve().is_file(), (path, href)
+        preloaded = preloaded_faces(html)
+        assert preloaded[:1] == ["NotoSans-Regular"], (kind, preloaded)
+        assert len(set(preloaded)) == len(preloaded) and set(preloaded) <= set(faces), (kind, preloaded)
+        for href in re.findall(r'<link rel="preload" href="([^"]+)"', html):
+            folder = example_site.root if href.startswith("/") else example_site.path(path).parent
+            assert (folder / href.lstrip("/")).resolve().is_file(), (path, href)
+    assert "NotoSerif-Regular" in preloaded_faces(example_site.html(page_types(example_site)["brief"]))
+    assert "NotoSerif-Regular" not in preloaded_faces(example_site.html("search/"))
 
 
 # -- browser fixtures ------------------------------------------------------------------------
@@ -528,6 +540,26 @@ def test_every_face_a_page_sets_text_in_is_shipped(browser, base_url: str,
     assert {kind: sorted(u - shipped) for kind, u in used.items() if u - shipped} == {}
     assert ("Noto Serif", "normal", 400) in used["brief"]
     assert ("Noto Sans", "normal", 700) in used["brief"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_page_preloads_only_faces_it_sets_text_in(browser, base_url: str,
+                                                     example_site: BuiltSite, width: int) -> None:
+    """A preloaded face the page does not use costs a slow line its bytes for nothing."""
+    faces = _web_fonts_tool().FACES
+    unused: dict[str, list[str]] = {}
+    for kind, path in page_types(example_site).items():
+        page = new_page(browser, width)
+        page.goto(base_url + path, wait_until="load")
+        used = {tuple(x.split("|")) for x in page.evaluate(FACES_SCRIPT)}  # type: ignore[attr-defined]
+        page.context.close()  # type: ignore[attr-defined]
+        preloaded = preloaded_faces(example_site.html(path))
+        wasted = [f for f in preloaded if (faces[f][0], faces[f][1], str(faces[f][2])) not in used]
+        if wasted:
+            unused[kind] = wasted
+    assert unused == {}
 
 
 def test_pages_link_only_the_stylesheets_they_use(example_site: BuiltSite) -> None:

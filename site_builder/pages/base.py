@@ -107,7 +107,7 @@ class SiteContext:
         shell after the site's (page meta ``stylesheets``): no other page waits for them.
         """
         meta = front_matter(title, description=description or None, hide=list(hide), feed=feed,
-                            page_language=self.page_language,
+                            page_language=self.page_language, kind=page_kind(template),
                             stylesheets=list(stylesheets) or None)
         return GeneratedPage(meta, self.render(template, path, **context))
 
@@ -116,6 +116,15 @@ class SiteContext:
         context.setdefault("licence", self.settings.licence)
         context.setdefault("urls", self.urls)
         return self.templates.render(template, path, **context)
+
+
+def page_kind(template: str) -> str:
+    """Return the kind of page a template renders (page meta ``kind``): its file's stem.
+
+    The page shell keys on it what only some kinds of page need (which web fonts it
+    preloads); ``briefs/search.html`` gives ``search``.
+    """
+    return template.rsplit("/", 1)[-1].removesuffix(".html")
 
 
 def source_of(path: str) -> str:

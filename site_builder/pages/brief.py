@@ -10,19 +10,21 @@ from site_builder import urls
 from site_builder.citation import author_line, citation, series_of
 from site_builder.downloads import BriefPdf
 from site_builder.model import Brief
-from site_builder.pages.base import BODY_MARKER, GeneratedPage, SiteContext, front_matter
+from site_builder.pages.base import BODY_MARKER, GeneratedPage, SiteContext, front_matter, page_kind
 from site_builder.search import search_metadata
 
 RELATED_LIMIT = 5
+BRIEF_TEMPLATE = "briefs/brief.html"
 
 
 def render_brief_page(brief: Brief, site: SiteContext) -> GeneratedPage:
     """Return a brief's page (its body's links resolved, see :attr:`Brief.web`)."""
     settings, index = site.settings, site.index
     meta = front_matter(brief.title, description=brief.summary, hide=["navigation"],
-                        brief=brief.slug, lang=brief.language, page_language=site.page_language)
+                        brief=brief.slug, lang=brief.language, page_language=site.page_language,
+                        kind=page_kind(BRIEF_TEMPLATE))
     html = site.render(
-        "briefs/brief.html", urls.brief(brief.slug),
+        BRIEF_TEMPLATE, urls.brief(brief.slug),
         brief=brief, body=BODY_MARKER, series=series_of(brief, settings),
         citation=citation(brief, settings), author_line=author_line(brief, settings),
         pdf=site.downloads.get(BriefPdf(brief.slug)),
