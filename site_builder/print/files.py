@@ -25,7 +25,7 @@ from site_builder.model import Brief, Corpus
 from site_builder.print.imposition import booklet_order, impose
 from site_builder.print.jobsheet import JobSheet, PrintedFile, render_job_sheets
 from site_builder.print.marks import add_marks
-from site_builder.print.pdfx import MM, PDF_VERSION, Box, make_pdfx
+from site_builder.print.pdfx import MM, Box, document_date, make_pdfx, saved
 from site_builder.print.variant import (
     PrintSpec,
     finish_print_file,
@@ -81,19 +81,11 @@ def imposed(data: bytes, spec: PrintSpec, title: str, identifier: bytes) -> byte
     bleed = spec.bleed_mm * MM
     out = impose(source, booklet_order(len(source.pages)), bleed)
     make_pdfx(out, profile=spec.profile, bleed_mm=spec.bleed_mm, identifier=identifier,
-              title=title, date=_date(source), condition=spec.condition)
+              title=title, date=document_date(source), condition=spec.condition)
     if spec.marks == "crop":
         width = Box.of(out.pages[0].obj.TrimBox).width
         add_marks(out, bleed, folds=(width / 2,))
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-             min_version=PDF_VERSION)
-    return buffer.getvalue()
-
-
-def _date(pdf: pikepdf.Pdf) -> str:
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        return str(meta.get("xmp:ModifyDate") or "2000-01-01")
+    return saved(out)
 
 
 def _page_count(path: Path) -> int:

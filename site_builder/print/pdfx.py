@@ -218,3 +218,18 @@ def make_pdfx(pdf: pikepdf.Pdf, *, profile: Path, bleed_mm: float, identifier: b
     set_boxes(pdf, bleed_mm * MM)
     set_output_intent(pdf, profile, condition or OutputCondition())
     set_metadata(pdf, identifier=identifier, title=title, date=date)
+
+
+def document_date(pdf: pikepdf.Pdf) -> str:
+    """Return a PDF's date (its XMP modification date, else its creation date), ISO 8601."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        return str(meta.get("xmp:ModifyDate") or meta.get("xmp:CreateDate") or "2000-01-01")
+
+
+def saved(pdf: pikepdf.Pdf) -> bytes:
+    """Return a print file's bytes, the same for the same content (deterministic ID)."""
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             min_version=PDF_VERSION)
+    return out.getvalue()
+

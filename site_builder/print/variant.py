@@ -27,7 +27,7 @@ from site_builder.pdf.build import PdfReport, RenderVariant, render_all
 from site_builder.pdf.cache import hash_tree
 from site_builder.print.cmyk import ConversionError, convert_to_cmyk, rgb_uses
 from site_builder.print.marks import add_marks
-from site_builder.print.pdfx import MM, PDF_VERSION, OutputCondition, make_pdfx
+from site_builder.print.pdfx import MM, OutputCondition, document_date, make_pdfx, saved
 from site_builder.settings import Settings
 from site_builder.theme_files import BUILTIN
 
@@ -100,19 +100,10 @@ def finish_print_file(spec: PrintSpec, data: bytes, *, title: str | None = None,
         identifier = bytes(pdf.trailer.ID[0]) if "/ID" in pdf.trailer else b"print"
     make_pdfx(pdf, profile=spec.profile, bleed_mm=spec.bleed_mm, identifier=identifier,
               title=title if title is not None else str(pdf.docinfo.get("/Title", "")),
-              date=date or _date_of(pdf), condition=spec.condition)
+              date=date or document_date(pdf), condition=spec.condition)
     if spec.marks == "crop":
         add_marks(pdf, spec.bleed_mm * MM)
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-             min_version=PDF_VERSION)
-    return out.getvalue()
-
-
-def _date_of(pdf: pikepdf.Pdf) -> str:
-    """Return a rendered brief's date (its XMP modification date), ISO 8601."""
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        return str(meta.get("xmp:ModifyDate") or meta.get("xmp:CreateDate") or "2000-01-01")
+    return saved(pdf)
 
 
 def print_variant(settings: Settings) -> RenderVariant:
