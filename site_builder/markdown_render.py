@@ -6,7 +6,7 @@ heading gets the same ``id`` on the web page and in the PDF.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import markdown
@@ -45,8 +45,19 @@ _STYLE_PROPERTIES: set[str] = {"text-align"}
 Python-Markdown writes it): none of them takes a URL, so no style can load anything."""
 
 
-def sanitize_html(html: str) -> str:
-    """Remove unsafe tags, attributes and URL schemes (second line behind validation)."""
+LinkFilter = Callable[[str], str | None]
+"""What becomes of a link's target: ``<a href>``'s value → the value to keep, or None to
+drop the attribute (the text stays, unlinked)."""
+
+
+def sanitize_html(html: str, link: LinkFilter | None = None) -> str:
+    """Remove unsafe tags, attributes and URL schemes (second line behind validation).
+
+    ``link``, if given, rewrites every ``<a href>`` the sanitiser keeps (raw HTML ones too).
+    """
+    def attribute(element: str, name: str, value: str) -> str | None:
+        return link(value) if link is not None and element == "a" and name == "href" else value
+
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -55,6 +66,7 @@ def sanitize_html(html: str) -> str:
         link_rel=None,
         strip_comments=True,
         filter_style_properties=_STYLE_PROPERTIES,
+        attribute_filter=attribute if link is not None else None,
     )
 
 
@@ -63,9 +75,11 @@ def plain_text(html: str) -> str:
     return nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
 
 
-def render_markdown(text: str, extra: Sequence[Extension] = ()) -> str:
-    """Render a brief's Markdown body to sanitised HTML (``extra``: more extensions, e.g. the PDF's)."""
-    return sanitize_html(render_unsanitised(text, extra))
+def render_markdown(text: str, extra: Sequence[Extension] = (), link: LinkFilter | None = None
+                    ) -> str:
+    """Render a brief's Markdown body to sanitised HTML (``extra``: more extensions, e.g. the
+    PDF's; ``link``: a rewrite of its links' targets, see :func:`sanitize_html`)."""
+    return sanitize_html(render_unsanitised(text, extra), link)
 
 
 def render_unsanitised(text: str, extra: Sequence[Extension] = ()) -> str:

@@ -454,7 +454,9 @@ def test_a_worker_that_cannot_start_is_a_clear_error(built: Any, tmp_path: Path,
 
 def test_links_to_other_briefs_point_at_the_web(corpus: CorpusWriter) -> None:
     corpus.brief("moz/moz-a.md", body="See [the other brief](../zmb/zmb-b.md#context), "
-                                      "[a file](img/x.png) and [the web](https://example.org).\n")
+                                      "[a file](img/x.png) and [the web](https://example.org). "
+                                      'Raw: <a href="../zmb/zmb-b.md">raw</a>, '
+                                      '<a href="img/x.png?a=1&amp;b=2">raw file</a>.\n')
     corpus.brief("zmb/zmb-b.md", countries="[ZMB]")
     picture = io.BytesIO()  # a real image: validation decodes every image a brief links
     Image.new("RGB", (2, 2)).save(picture, "PNG")
@@ -464,6 +466,7 @@ def test_links_to_other_briefs_point_at_the_web(corpus: CorpusWriter) -> None:
     html = brief_html(loaded.get("moz-a"), loaded, settings)
     assert f'<a href="{SITE}briefs/zmb-b/#context">the other brief</a>' in html
     assert "<a>a file</a>" in html and '<a href="https://example.org">' in html
+    assert f'<a href="{SITE}briefs/zmb-b/">raw</a>' in html and "<a>raw file</a>" in html
 
 
 def test_source_date_epoch_sets_the_modification_date(corpus: CorpusWriter,

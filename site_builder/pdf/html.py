@@ -11,16 +11,14 @@ the QR code (:mod:`~site_builder.pdf.branding`). The cache key in
 from __future__ import annotations
 
 import os
-import re
 from datetime import UTC, datetime
-from html import escape, unescape
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
 from site_builder import __version__, urls
 from site_builder.citation import author_line, citation, series_of
-from site_builder.markdown_render import render_markdown
+from site_builder.markdown_render import LinkFilter, render_markdown
 from site_builder.model import Brief, Corpus
 from site_builder.pdf.branding import logo_url, partner_logos, qr_code_url
 from site_builder.pdf.design import DesignExtension
@@ -51,10 +49,7 @@ def modified_date(brief: Brief) -> str:
     return brief.date.iso
 
 
-_HREF_RE = re.compile(r'<a href="([^"]*)"')
-
-
-def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
+def _link_filter(brief: Brief, corpus: Corpus, settings: Settings) -> LinkFilter:
     """Point links to other briefs at their web pages; unlink other relative links.
 
     A relative link means nothing in a PDF handed around by e-mail, and WeasyPrint would
@@ -62,27 +57,25 @@ def _links(html: str, brief: Brief, corpus: Corpus, settings: Settings) -> str:
     """
     by_path: dict[str, Brief] = {}
 
-    def link(match: re.Match[str]) -> str:
-        ref = unescape(match.group(1))
+    def link(ref: str) -> str | None:
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc or ref.startswith("#"):
-            return match.group(0)
+            return ref
         if not by_path:
             by_path.update((os.path.normpath(b.path), b) for b in corpus.briefs)
         path = os.path.normpath(brief.folder / unquote(parts.path)) if parts.path else ""
         target = by_path.get(path)
         if target is None or not settings.site_url:
-            return "<a"
-        url = settings.url_for(urls.brief(target.slug)) + (f"#{parts.fragment}" if parts.fragment else "")
-        return f'<a href="{escape(url)}"'
+            return None
+        return settings.url_for(urls.brief(target.slug)) + (f"#{parts.fragment}" if parts.fragment else "")
 
-    return _HREF_RE.sub(link, html)
+    return link
 
 
 def brief_html(brief: Brief, corpus: Corpus, settings: Settings) -> str:
     """Return the full HTML document WeasyPrint renders for a brief (base URL: its folder)."""
     theme = settings.theme
-    body = _links(render_markdown(brief.body, [DesignExtension()]), brief, corpus, settings)
+    body = render_markdown(brief.body, [DesignExtension()], link=_link_filter(brief, corpus, settings))
     page_url = settings.url_for(urls.brief(brief.slug))
     templates = templates_for(theme, brief.language)
     stylesheets = [theme.find(STYLESHEET).as_uri()]
