@@ -481,17 +481,48 @@ def test_facet_counts_follow_the_query_and_the_ticked_filters(browser, base_url:
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.parametrize("width", [375, 1280])
 def test_a_prefiltered_link_counts_every_facet(browser, base_url: str,
-                                               example_site: BuiltSite) -> None:
-    """search/?theme=… (the theme pages' link) counts the other facets, not zeros."""
+                                               example_site: BuiltSite, width: int) -> None:
+    """search/?theme=… (the theme pages' link) counts the other facets, not zeros.
+
+    On a phone the counts are behind the Filters toggle: they are counted when it opens.
+    """
     theme = max(example_site.index.by_theme, key=lambda t: len(example_site.index.by_theme[t]))
     title = example_site.index.corpus.themes[theme].title
-    page = new_page(browser, 375)
+    page = new_page(browser, width)
     try:
         _open_search(page, base_url + f"search/?theme={title.replace(' ', '+')}")
         expected = _matching(example_site, {b.slug for b in _searched(example_site)}, theme=[title])
         _settle(page, len(expected))
+        if width < 768:
+            page.click(".cb-search__toggle")
+        page.wait_for_selector("#cb-filters:not([data-counts-stale])", state="attached")
         assert _shown_counts(page) == _expected(example_site, expected)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_phone_fetches_the_filter_counts_only_when_it_shows_them(browser, base_url: str,
+                                                                  example_site: BuiltSite) -> None:
+    """Folded filters cost a metered line nothing; opening them counts the current search."""
+    requested: list[str] = []
+    page = new_page(browser, 375)
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        _open_search(page, base_url + "search/")
+        page.fill("#cb-q", "pension")
+        page.wait_for_selector(".cb-result")
+        page.wait_for_selector("#cb-filters[data-counts-stale]", state="attached")
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in requested if "/pagefind/filter/" in u]
+        hits = _shown_slugs(page)
+        page.click(".cb-search__toggle")
+        page.wait_for_selector("#cb-filters:not([data-counts-stale])", state="attached")
+        assert [u for u in requested if "/pagefind/filter/" in u]
+        assert _shown_counts(page) == _expected(example_site, hits)
     finally:
         page.context.close()
 

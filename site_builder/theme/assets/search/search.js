@@ -7,8 +7,11 @@
 // the whole collection (embedded in the page). Otherwise it is the number of briefs among the
 // current results (the query AND every ticked facet; values ticked in one facet are ORed)
 // that carry the value: Pagefind's `filters` in the search response. Pagefind counts only
-// the filters it has loaded, so all of them are loaded (`pagefind.filters()`) before the
-// first search.
+// the filters it has loaded, so all of them are loaded (`pagefind.filters()`) before a
+// search whose counts the reader can see: on a wide screen, where the filters sit beside
+// the results, or on a narrow one once the Filters panel is open. Until then a phone
+// fetches none of them (a third of a first search's bytes at 10,000 briefs); opening the
+// panel loads them and counts the current search again.
 const PAGE_SIZE = 10;
 // The site root: given by the page on a site of several languages (fr/search/ is two deep).
 const root = new URL(document.querySelector(".cb-search").dataset.root || "../", window.location.href);
@@ -38,8 +41,12 @@ function foundText(n) {
   return (forms[plural.select(n)] || forms.other || Object.values(forms)[0]).replace("{n}", n);
 }
 
+const wide = window.matchMedia("(min-width: 48em)");  // search.css shows the filters there
+
 let pagefind = null;
 let loading = null;
+let filtersLoading = null;
+let countsStale = false;
 let results = [];
 let shown = 0;
 let generation = 0;
@@ -98,7 +105,23 @@ function showActive(chosen) {
   active.textContent = n ? ` (${n})` : "";
 }
 
-// Load Pagefind once, with every filter index (so that searches count every facet).
+// Counts of an earlier search (or of the collection) are marked, not shown as current.
+function markCounts(stale) {
+  countsStale = stale;
+  panel.toggleAttribute("data-counts-stale", stale);
+}
+
+function countsShown() {
+  return wide.matches || toggle.getAttribute("aria-expanded") === "true";
+}
+
+// Every filter index, once (so that searches count every facet).
+function loadFilters() {
+  if (!filtersLoading) filtersLoading = pagefind.filters();
+  return filtersLoading;
+}
+
+// Load Pagefind once (its script, WebAssembly and entry files).
 function loadPagefind() {
   if (!loading) {
     loading = (async () => {
@@ -111,7 +134,6 @@ function loadPagefind() {
           await module.mergeIndex(`${root.pathname}pagefind/./`, { language, baseUrl: root.pathname });
         }
       }
-      await module.filters();
       pagefind = module;
     })();
   }
@@ -164,6 +186,7 @@ async function run() {
     list.innerHTML = "";
     more.hidden = true;
     updateCounts(collection);
+    markCounts(false);
     statusEl.textContent = messages.idle;
     return;
   }
@@ -179,13 +202,19 @@ async function run() {
     const [key, direction] = sortValue.split(":");
     options.sort = { [key]: direction };
   }
+  const counting = countsShown();
+  if (counting) {
+    await loadFilters();
+    if (mine !== generation) return;
+  }
   const search = await pagefind.search(query || null, options);
   if (mine !== generation || search === null) return;
   results = search.results;
   shown = 0;
   list.innerHTML = "";
   statusEl.textContent = foundText(results.length);
-  updateCounts(search.filters || {});
+  if (counting) updateCounts(search.filters || {});
+  markCounts(!counting);
   await renderMore();
 }
 
@@ -224,7 +253,12 @@ async function start() {
       window.location.search = next.toString();
     });
   }
-  toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+  const recount = () => { if (countsStale && countsShown()) guarded(run)(); };
+  toggle.addEventListener("click", () => {
+    setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    recount();
+  });
+  wide.addEventListener("change", recount);
   form.addEventListener("submit", (event) => { event.preventDefault(); guarded(run)(); });
   input.addEventListener("input", schedule);
   input.addEventListener("focus", () => { loadPagefind().catch(fail); }, { once: true });
