@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--briefs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="Keep the project (and its PDF cache) here.")
+    parser.add_argument("--server", action="append", choices=list(SERVERS),
+                        help="Measure only this server (repeatable; default: all three).")
     parser.add_argument("--timeline", action="store_true",
                         help="Print briefs serve's rebuild timelines.")
     args = parser.parse_args()
@@ -152,12 +154,13 @@ def main() -> None:
     print(f"PDF cache filled in {time.perf_counter() - started:.0f} s", flush=True)
     brief = sorted((project / "briefs").rglob("*.md"))[len(list((project / "briefs").rglob("*.md"))) // 2]
     slug = brief.stem
-    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in SERVERS}
+    servers = {name: SERVERS[name] for name in args.server or SERVERS}
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for _ in range(args.repeat):
-                for name, command in SERVERS.items():
+                for name, command in servers.items():
                     port = _free_port()
                     process = subprocess.Popen([*command, f"127.0.0.1:{port}"], cwd=project,
                                                env=_env(), stdout=subprocess.PIPE,

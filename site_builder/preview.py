@@ -48,6 +48,7 @@ from site_builder.pages.errors import failing_briefs, render_brief_error_page
 from site_builder.pages.site import ERRORS_PAGE, SitePages
 from site_builder.pdf.meter import PageMeter
 from site_builder.preview_files import RememberedBriefs, file_signature
+from site_builder.preview_gate import WriteGate
 from site_builder.preview_pages import PreviewPages
 from site_builder.preview_pdfs import PreviewPdfs
 from site_builder.settings import Settings, load_settings
@@ -182,6 +183,9 @@ class PreviewSession:
     _next_files: dict[str, tuple[tuple[str, InclusionLevel], PreviewFile]] = field(default_factory=dict)
     _next: dict[str, str] = field(default_factory=dict)
     _next_written: set[str] = field(default_factory=set)
+    _steady: set[str] = field(default_factory=set)
+    gate: WriteGate | None = None
+    """The server's (``briefs serve``'s own): told which files a build leaves alone."""
     _shell: str = ""
     _templates: str = ""
 
@@ -264,12 +268,23 @@ class PreviewSession:
         return self._budget[1]
 
     def serve_with(self, server: Any) -> None:
-        """Rebuild on ``server`` when a PDF laid out in the background is ready."""
+        """Rebuild on ``server`` when a PDF laid out in the background is ready.
+
+        ``briefs serve``'s server also learns which files each build leaves alone (its
+        :class:`~site_builder.preview_gate.WriteGate`), to serve them while it runs.
+        """
         self.pdfs.on_ready = lambda: request_rebuild(server)
+        self.gate = getattr(server, "gate", None)
 
     def install_bytecode_cache(self, env: jinja2.Environment) -> None:
-        """Let MkDocs' environment of this build reuse the templates compiled by the last."""
+        """Let MkDocs' environment of this build reuse the templates compiled by the last.
+
+        MkDocs writes the site from here on: the files this build does not change are
+        told to the server's gate.
+        """
         env.bytecode_cache = self.bytecode
+        if self.gate is not None:
+            self.gate.writing(self._steady)
 
     def begin(self, config: MkDocsConfig, files: Files, settings: Settings) -> None:
         """Start a build: note what every page's shell depends on (config, nav, overrides)."""
@@ -283,7 +298,7 @@ class PreviewSession:
                     info = os.stat(os.path.join(root, name))
                     digest.update(f"{root}/{name}:{info.st_mtime_ns}:{info.st_size}\0".encode())
         self._shell = digest.hexdigest()
-        self._next, self._next_written, self._next_files = {}, set(), {}
+        self._next, self._next_written, self._next_files, self._steady = {}, set(), {}, set()
         TIMELINE.mark("corpus loaded")
 
     def add(self, files: Files, config: MkDocsConfig, uri: str, *, page: GeneratedPage | None = None,
@@ -314,6 +329,10 @@ class PreviewSession:
             self._next_files[uri] = ((signature, inclusion), file)
         assert isinstance(file, PreviewFile)  # File.generated builds the class it is called on
         file.unchanged = self.signatures.get(uri) == signature
+        if file.unchanged:
+            self._steady.add(file.dest_uri)
+        else:
+            self._steady.discard(file.dest_uri)
         self._next[uri] = signature
         self._next_written.add(file.dest_uri)
         existing = files.get_file_from_path(file.src_uri)
@@ -332,7 +351,6 @@ class PreviewSession:
         self.signatures, self.written = self._next, self._next_written
         self._files, self._next_files = self._next_files, {}
         TIMELINE.mark("pages written")
-        self.pdfs.release()
         return len(gone)
 
 

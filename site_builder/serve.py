@@ -20,6 +20,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import posixpath
 import shutil
 import sysconfig
 import tempfile
@@ -44,6 +45,7 @@ from site_builder.build import mkdocs_logging
 from site_builder.findings import BriefsError
 from site_builder.preview import TIMELINE
 from site_builder.preview_files import tree_signature
+from site_builder.preview_gate import WriteGate
 from site_builder.settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
@@ -122,8 +124,10 @@ class PreviewServer(LiveReloadServer):
     """MkDocs' live-reload server that checks ``Host``, hears saves at once and rebuilds on demand."""
 
     def __init__(self, builder: Callable[..., None], host: str, port: int, root: str,
-                 mount_path: str = "/") -> None:
+                 mount_path: str = "/", gate: WriteGate | None = None) -> None:
         super().__init__(builder=builder, host=host, port=port, root=root, mount_path=mount_path)
+        self.gate = gate or WriteGate()
+        """Which files a rebuild under way leaves alone: those are served at once."""
         self.allowed = allowed_hosts(host, port)
         self.any_ip_port = port if host in ("0.0.0.0", "::") else None
         self.build_delay = 0.05  # editors save in a burst of events; wait for it to end
@@ -141,6 +145,27 @@ class PreviewServer(LiveReloadServer):
             return [MISDIRECTED]
         return super().serve_request(environ, start_response)
 
+    def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
+        """Serve a file of the site: at once if the rebuild under way leaves it alone (see :class:`WriteGate`).
+
+        Otherwise as MkDocs does: wait for the rebuild, then read it.
+        """
+        path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+        if path.startswith("/livereload/") or not (path + "/").startswith(self.mount_path):
+            return super()._serve_request(environ, start_response)
+        rel_path = path[len(self.mount_path):] + ("index.html" if path.endswith("/") else "")
+        rel_path = posixpath.normpath("/" + rel_path).lstrip("/")
+        with self._epoch_cond:
+            epoch = self._visible_epoch
+        content = self.gate.read(self.root, rel_path)
+        if content is None:  # being written, or not a file: MkDocs' way
+            return super()._serve_request(environ, start_response)
+        if self._watched_paths and rel_path.endswith(".html"):
+            content = self._inject_js_into_html(content, epoch)
+        start_response("200 OK", [("Content-Type", self._guess_type(rel_path)),
+                                  ("Content-Length", str(len(content)))])
+        return [content]
+
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
         """Rebuild when a file under ``path`` is written, created, moved or deleted."""
         path = os.path.abspath(path)
@@ -153,6 +178,7 @@ class PreviewServer(LiveReloadServer):
             if event.is_directory or event.event_type not in _SAVES:
                 return
             TIMELINE.start()
+            self.gate.saved()
             self.request_rebuild()
 
         handler = watchdog.events.FileSystemEventHandler()
@@ -198,8 +224,10 @@ class ThemeListing:
     templates right after listing its files).
     """
 
-    def __init__(self, original: Callable[[Files, Any, MkDocsConfig], None]) -> None:
+    def __init__(self, original: Callable[[Files, Any, MkDocsConfig], None],
+                 gate: WriteGate | None = None) -> None:
         self._original = original
+        self._gate = gate
         self._key: tuple[object, ...] = ()
         self._found: list[tuple[str, str]] = []
 
@@ -218,16 +246,25 @@ class ThemeListing:
             TIMELINE.mark("theme files listed")
         else:
             config.theme.static_templates.difference_update(ONCE_TEMPLATES)
+        steady = []
         for src_uri, src_dir in self._found:
             if files.get_file_from_path(src_uri) is None:
-                files.append(File(src_uri, src_dir, config.site_dir, config.use_directory_urls))
+                file = File(src_uri, src_dir, config.site_dir, config.use_directory_urls)
+                files.append(file)
+                if self._gate is not None and not file.is_modified():
+                    steady.append(file.dest_uri)
+        if self._gate is not None:
+            self._gate.theme = frozenset(steady)
 
 
 @contextlib.contextmanager
-def listing_theme_once() -> Iterator[None]:
-    """While serving, let MkDocs list the theme's files once (see :class:`ThemeListing`)."""
+def listing_theme_once(gate: WriteGate | None = None) -> Iterator[None]:
+    """While serving, let MkDocs list the theme's files once (see :class:`ThemeListing`).
+
+    ``gate`` learns which of them the build does not copy again.
+    """
     original = Files.add_files_from_theme
-    listing = ThemeListing(original)
+    listing = ThemeListing(original, gate)
 
     def add_files_from_theme(files: Files, env: Any, config: MkDocsConfig) -> None:
         listing.add_files(files, env, config)
@@ -246,12 +283,14 @@ class _DirtyNotice(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
-def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str
-             ) -> Callable[[MkDocsConfig | None], None]:
+def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str,
+             gate: WriteGate | None = None) -> Callable[[MkDocsConfig | None], None]:
     """Return the rebuild function: a failure is logged in one line, the old site stays served."""
     first = threading.Event()
 
     def rebuild(config: MkDocsConfig | None = None) -> None:
+        if gate is not None:
+            gate.building()
         try:
             if config is None:
                 log.info("Building documentation...")
@@ -265,6 +304,8 @@ def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str
                       "built: fix the file and save it again", type(exc).__name__, exc)
         finally:
             first.set()
+            if gate is not None:
+                gate.done()
             TIMELINE.finish("build done")
     return rebuild
 
@@ -288,9 +329,10 @@ def serve(settings: Settings, *, dev_addr: str = "127.0.0.1:8000", pdf: bool = T
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(notice)
     site_dir = tempfile.mkdtemp(prefix="briefs-serve-")
+    gate = WriteGate()
     try:
-        with mkdocs_logging(progress=True), listing_theme_once():  # "Serving on ...", rebuilds
-            _run(str(config_file), site_dir, dev_addr, plugins)
+        with mkdocs_logging(progress=True), listing_theme_once(gate):  # "Serving on ...", rebuilds
+            _run(str(config_file), site_dir, dev_addr, plugins, gate)
     except KeyboardInterrupt:
         pass
     except Exception as exc:  # MkDocs' Abort on a broken configuration
@@ -300,7 +342,8 @@ def serve(settings: Settings, *, dev_addr: str = "127.0.0.1:8000", pdf: bool = T
         shutil.rmtree(site_dir, ignore_errors=True)
 
 
-def _run(config_file: str, site_dir: str, dev_addr: str, plugins: dict[str, Any]) -> None:
+def _run(config_file: str, site_dir: str, dev_addr: str, plugins: dict[str, Any],
+         gate: WriteGate) -> None:
     """Build, then serve and rebuild on every save (MkDocs' ``serve`` with our server)."""
     def get_config() -> MkDocsConfig:
         config = load_config(config_file=config_file, site_dir=site_dir, dev_addr=dev_addr,
@@ -314,9 +357,9 @@ def _run(config_file: str, site_dir: str, dev_addr: str, plugins: dict[str, Any]
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
     config.site_url = serve_url = _serve_url(host, port, mount_path)
-    builder = _builder(get_config, serve_url)
+    builder = _builder(get_config, serve_url, gate)
     server = PreviewServer(builder=builder, host=host, port=port, root=site_dir,
-                           mount_path=mount_path)
+                           mount_path=mount_path, gate=gate)
 
     def error_page(code: int) -> bytes | None:
         page = os.path.join(site_dir, f"{code}.html")

@@ -3,7 +3,8 @@
 In-process: the brief loader and the page cache against real files and real renders.
 Live: a real ``briefs serve`` (PDFs on) shows the saved page first with an estimated
 meter, then reloads it with the measured meter and the new PDF, and its timeline says
-that one brief page was rendered and its PDF laid out later.
+that one brief page was rendered and its PDF laid out later, by the warm worker. The
+server's write gate answers from the last build unless a save or a write is under way.
 """
 
 from __future__ import annotations
@@ -121,4 +122,30 @@ def test_saved_page_comes_first_with_an_estimate_then_its_pdf(corpus: CorpusWrit
     assert any("PDFs (0 laid out, 1 later)" in t and "pages (1 brief pages rendered)" in t
                for t in timelines), output[-3000:]
     assert any("PDF laid out" in t for t in timelines), timelines
+    # the rebuild after the worker's layout takes its result (no look-up in the build)
+    assert any("PDFs (1 laid out, 0 later)" in t for t in timelines), timelines
     assert "Traceback" not in output
+
+
+def test_write_gate_serves_the_last_build_unless_a_save_or_a_write_is_under_way(
+        tmp_path: Path) -> None:
+    from site_builder.preview_gate import WriteGate
+
+    (tmp_path / "a.html").write_bytes(b"page a")
+    (tmp_path / "b.html").write_bytes(b"page b")
+    gate = WriteGate()
+    assert gate.read(str(tmp_path), "a.html") == b"page a"  # no build running
+    assert gate.read(str(tmp_path), "missing.html") is None  # MkDocs answers (404)
+    gate.saved()
+    gate.building()  # the build of a save: every request waits for it, as in MkDocs
+    assert gate.read(str(tmp_path), "a.html") is None
+    gate.done()
+    gate.building()  # the build a PDF asked for: nothing written yet
+    assert gate.read(str(tmp_path), "a.html") == b"page a"
+    gate.writing({"b.html"})  # from here on, only b.html is left alone
+    assert gate.read(str(tmp_path), "a.html") is None
+    assert gate.read(str(tmp_path), "b.html") == b"page b"
+    gate.saved()  # a save during the PDF's build: its page must wait for the next build
+    assert gate.read(str(tmp_path), "b.html") is None
+    gate.done()
+    assert gate.read(str(tmp_path), "a.html") == b"page a"
