@@ -29,6 +29,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
 from site_builder import urls
@@ -59,7 +60,7 @@ from site_builder.preview import (
     without_preview_assets,
 )
 from site_builder.project_checks import align_config
-from site_builder.search_service import PageIndexer
+from site_builder.search_service import PageIndexer, indexed_html
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.sitemap import PAGES, SitemapEntry, sitemap_files
 from site_builder.stages import Stages
@@ -122,6 +123,7 @@ class BriefsPlugin(BasePlugin):
         self._dated: list[Page] = []  # the pages MkDocs read, for the sitemap
         self._feed_dirs: list[str] = []  # site folders holding a feed
         self._late: _LateDownloads | None = None
+        self._written: Page | None = None  # the last page written (see _release)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -178,6 +180,7 @@ class BriefsPlugin(BasePlugin):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Validate, index and add every generated file."""
         self._dated = []  # MkDocs reuses the plugin: a failed build's pages are not this one's
+        self._written = None
         corpus, findings = self._load()
         if self._preview is not None:  # the preview shows drafts, and rebuilds what changed
             corpus = preview_corpus(corpus)
@@ -245,8 +248,22 @@ class BriefsPlugin(BasePlugin):
             # A preview's search index is its first build's (indexing takes seconds).
             if self._indexer is None:
                 self._indexer = self._run(PageIndexer, Path(config.site_dir) / "pagefind")
-            self._run(self._indexer.add, "/" + page.url, output)
+            self._run(self._indexer.add, "/" + page.url, indexed_html(output, page.content or ""))
+        if self._preview is None:
+            self._release(page)
         return output
+
+    def _release(self, page: Page) -> None:
+        """Let the page before ``page`` go: its HTML and Markdown were written and indexed.
+
+        MkDocs keeps every page object to the end of the build; their text is most of the
+        build's memory. The last page written is kept until the next one (a plugin after
+        this one may still read it in its own ``on_post_page``).
+        """
+        written, self._written = self._written, page
+        if written is not None and written is not page:
+            written.content = written.markdown = None
+            written.toc = get_toc([])
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the search index of the brief pages (only they carry ``data-pagefind-body``)."""
@@ -447,7 +464,7 @@ class BriefsPlugin(BasePlugin):
         assert late is not None
         if source not in late.html:  # a listing page: the packs and print files first
             self._collect_packs(config)
-        return late.html[source]
+        return late.html.pop(source)  # each page is written once: its HTML is not kept
 
     def _collect_packs(self, config: MkDocsConfig) -> None:
         """Wait for the packs and print files, copy them in and render the listing pages (once)."""

@@ -8,7 +8,7 @@ import pytest
 
 from site_builder.findings import BriefsError
 from site_builder.search import index_site
-from site_builder.search_service import PageIndexer
+from site_builder.search_service import PageIndexer, indexed_html
 
 
 def _page(n: int, lang: str = "en") -> str:
@@ -57,3 +57,17 @@ def test_an_index_that_cannot_be_written_is_a_clear_error_and_stops_the_service(
     with pytest.raises(BriefsError, match=r"cannot write the search index file .*pagefind"):
         indexer.finish()
     assert indexer._process.poll() is not None  # no service left running
+
+
+def test_a_page_reduced_to_its_html_tag_and_content_is_indexed_as_the_whole_page(tmp_path: Path) -> None:
+    # What the build sends Pagefind (indexed_html) gives the same index, byte for byte, as
+    # the whole page; a page without the indexed element is sent whole.
+    whole = [(f"/briefs/b{n:02d}/", _page(n, "fr" if n % 3 == 0 else "en")) for n in range(9)]
+    reduced = []
+    for url, html in whole:
+        body = html[html.index("<article"):html.index("</article>") + len("</article>")]
+        small = indexed_html(html, body)
+        assert "Menu words" not in small and "<title>" not in small and len(small) < len(html)
+        reduced.append((url, small))
+    assert _index(tmp_path / "reduced", reduced) == _index(tmp_path / "whole", whole)
+    assert indexed_html(whole[0][1], "<p>no indexed element</p>") == whole[0][1]
