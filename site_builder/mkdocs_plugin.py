@@ -43,6 +43,7 @@ from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
 from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
+from site_builder.pages.faces import sets_italic
 from site_builder.pages.site import (
     BRIEF_PAGES,
     LISTING_PAGES,
@@ -326,6 +327,8 @@ class BriefsPlugin(BasePlugin):
         generated = self._site.pages.get(page.file.src_uri)
         if self._late is not None and generated is not None:
             page.content = self._late_page(page.file.src_uri, config).assemble(page.content or "")
+        if generated is not None and generated.sanitize:  # a brief's page: its shell's fonts
+            page.meta["italic"] = sets_italic(page.content or "")
         settings = self.settings
         if not settings.multilingual:
             return context
