@@ -21,6 +21,7 @@ author's scroll position is kept.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import ipaddress
 import logging
@@ -320,6 +321,18 @@ class _DirtyNotice(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
+def settle_heap() -> None:
+    """After the first build: collect its garbage, then leave what it keeps out of later collections.
+
+    The first build keeps millions of objects (every brief, page and file); Python's full
+    collections would go through them all, some hundred milliseconds in a rebuild every
+    few saves. Frozen, they are skipped (they are still freed when no longer referenced;
+    only their reference cycles, if any, are never collected).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str,
              gate: WriteGate | None = None) -> Callable[[MkDocsConfig | None], None]:
     """Return the rebuild function: a failure is logged in one line, the old site stays served."""
@@ -333,6 +346,8 @@ def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str,
                 log.info("Building documentation...")
                 config = get_config()
             build(config, serve_url=serve_url, dirty=True)
+            if not first.is_set():
+                settle_heap()
         except Exception as exc:
             if not first.is_set():
                 raise
