@@ -14,7 +14,8 @@ each in its own process on a free port. Real headless Chromium (Playwright) open
 brief's page with the PDF preview shown; the benchmark appends a paragraph to that brief's
 file and polls the DOM until the page shows the paragraph and a new meter (measured, its
 ``data-length``, or estimated while the PDF is laid out, its ``data-estimate``: the live
-reload has brought the new page), then until the preview's PDF of the new version has
+reload has brought the new page: ``briefs serve`` swaps the new article into the open
+page, the others reload it), then until the preview's PDF of the new version has
 finished loading. Reported per server: the fastest and median seconds from the save to
 each, and the server's CPU seconds (user + system, its threads and reaped children) from
 the save to the PDF. Targets (``briefs serve``, 1,000 briefs): page and meter ≤ 1.5 s,
@@ -88,6 +89,11 @@ def _wait_up(url: str, process: subprocess.Popen[str], timeout: float = 1800) ->
         except OSError:
             time.sleep(0.5)
     sys.exit(f"{url} did not come up")
+
+
+def _load() -> str:
+    """Return the machine's load averages (1, 5 and 15 minutes): the figures are noisy above 2."""
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def _cpu(pid: int) -> float:
@@ -189,7 +195,7 @@ def main() -> None:
                     output = "".join(lines)
                     shown, pdf, cpu = results[name][-1]
                     print(f"  {name:<22} page+meter {shown:5.2f} s, PDF preview {pdf:5.2f} s, "
-                          f"CPU {cpu:5.2f} s", flush=True)
+                          f"CPU {cpu:5.2f} s (load {_load()})", flush=True)
                     if args.timeline:
                         for line in output.splitlines():
                             if "timeline:" in line:
@@ -198,7 +204,8 @@ def main() -> None:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"{args.briefs} briefs, save to browser (fastest / median of {args.repeat}):")
+    print(f"{args.briefs} briefs, save to browser (fastest / median of {args.repeat}; "
+          f"load average {_load()} at the end):")
     for name, runs in results.items():
         shown = sorted(r[0] for r in runs)
         pdf = sorted(r[1] for r in runs)

@@ -159,7 +159,7 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 class PreviewSession:
     """What one ``briefs serve`` remembers from one build to the next."""
 
-    signatures: dict[str, str] = field(default_factory=dict)
+    signatures: dict[str, object] = field(default_factory=dict)
     """Source path to the signature of what the previous build made of it."""
     written: set[str] = field(default_factory=set)
     """Site paths the previous build's generated files were written to."""
@@ -179,9 +179,10 @@ class PreviewSession:
     _budget: tuple[object, str] = ((), "")
     _decorated: dict[str, tuple[GeneratedPage, str, GeneratedPage]] = field(default_factory=dict)
     _signed: dict[str, tuple[object, str]] = field(default_factory=dict)
-    _files: dict[str, tuple[tuple[str, InclusionLevel], PreviewFile]] = field(default_factory=dict)
-    _next_files: dict[str, tuple[tuple[str, InclusionLevel], PreviewFile]] = field(default_factory=dict)
-    _next: dict[str, str] = field(default_factory=dict)
+    _files: dict[str, tuple[tuple[object, ...], PreviewFile]] = field(default_factory=dict)
+    """Source path to the last build's file and what it was made from (see :meth:`add`)."""
+    _next_files: dict[str, tuple[tuple[object, ...], PreviewFile]] = field(default_factory=dict)
+    _next: dict[str, object] = field(default_factory=dict)
     _next_written: set[str] = field(default_factory=set)
     _steady: set[str] = field(default_factory=set)
     gate: WriteGate | None = None
@@ -304,30 +305,41 @@ class PreviewSession:
     def add(self, files: Files, config: MkDocsConfig, uri: str, *, page: GeneratedPage | None = None,
             text: str | None = None, path: Path | None = None,
             inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> PreviewFile:
-        """Add a generated page (``page``), text file (``text``) or file on disk (``path``)."""
+        """Add a generated page (``page``), text file (``text``) or file on disk (``path``).
+
+        A file made from what the last build's was made from, with the same inclusion (and
+        site folder and URL style), is
+        that build's very :class:`PreviewFile`: MkDocs keeps its page (``file.page``, read
+        and converted by the build that made it) rather than make a new one, and neither
+        converts nor writes it again.
+        """
+        signature: object
         if page is not None:
-            file = PreviewFile.generated(config, uri, content=page.source, inclusion=inclusion)
             known = self._signed.get(uri)
             if known is not None and known[0] is page:
                 signature = known[1]  # the very page of the last build: no need to hash it
             else:
                 signature = _digest(page.source, page.html, str(page.sanitize))
                 self._signed[uri] = (page, signature)
-            signature = _digest(self._shell, signature)
+            signature = (self._shell, signature)
         elif text is not None:
-            file = PreviewFile.generated(config, uri, content=text, inclusion=inclusion)
             signature = _digest(text)
         else:
             assert path is not None
-            info = path.stat()
-            signature = _digest(str(path), str(info.st_mtime_ns), str(info.st_size))
-            kept = self._files.get(uri)
-            # A static file's File is only copied by MkDocs: the last build's serves again.
-            file = kept[1] if kept is not None and kept[0] == (signature, inclusion) else \
+            info = os.stat(path)
+            signature = (str(path), info.st_mtime_ns, info.st_size)
+        key = (signature, inclusion, config.site_dir, config.use_directory_urls)
+        kept = self._files.get(uri)
+        if kept is not None and kept[0] == key:
+            file = kept[1]
+        else:
+            content = page.source if page is not None else text
+            made = PreviewFile.generated(config, uri, content=content, inclusion=inclusion) \
+                if content is not None else \
                 PreviewFile.generated(config, uri, abs_src_path=str(path), inclusion=inclusion)
-            assert isinstance(file, PreviewFile)
-            self._next_files[uri] = ((signature, inclusion), file)
-        assert isinstance(file, PreviewFile)  # File.generated builds the class it is called on
+            assert isinstance(made, PreviewFile)  # File.generated builds the class it is called on
+            file = made
+        self._next_files[uri] = (key, file)
         file.unchanged = self.signatures.get(uri) == signature
         if file.unchanged:
             self._steady.add(file.dest_uri)
@@ -335,11 +347,16 @@ class PreviewSession:
             self._steady.discard(file.dest_uri)
         self._next[uri] = signature
         self._next_written.add(file.dest_uri)
-        existing = files.get_file_from_path(file.src_uri)
+        existing = files.src_uris.get(file.src_uri)
         if existing is not None:
             files.remove(existing)
         files.append(file)
         return file
+
+    def last_file(self, uri: str) -> PreviewFile | None:
+        """Return the file the last build (that ended) added at source path ``uri``, if any."""
+        kept = self._files.get(uri)
+        return kept[1] if kept is not None else None
 
     def finish(self, site_dir: str) -> int:
         """End a build: delete what the previous one wrote and this one did not; return how many."""

@@ -4,19 +4,25 @@ Errors in briefs are logged and shown as pages (see the plugin), so the preview 
 an edit that breaks a brief. The PDFs are rendered by default: the page meter and the PDF
 preview need them. Rebuilds are incremental (MkDocs' ``dirty`` build, and
 :mod:`site_builder.preview` telling it which generated files changed); a saved brief's
-PDF is rendered in the background, and the browser reloads once more when it is ready.
+PDF is rendered in the background, and the browser updates once more when it is ready.
 
-The server is MkDocs' :class:`~mkdocs.livereload.LiveReloadServer` with three changes:
+The server is MkDocs' :class:`~mkdocs.livereload.LiveReloadServer` with four changes:
 it answers only requests addressed to it (the ``Host`` header names the address it
 listens on: a page of another site that points a name of its own at 127.0.0.1, "DNS
 rebinding", gets a 421), it hears saves through inotify rather than a poll every half
 second, and a failed rebuild is reported in one line and keeps the previous site served
-(MkDocs' own loop prints a traceback and stalls every request until the next save).
+(MkDocs' own loop prints a traceback and stalls every request until the next save), and
+its live reload (``assets/preview/livereload.js``) swaps a brief page's new article in
+rather than reloading the page, when nothing around the article changed: the PDF preview
+stays open (a reload restarts Chromium's PDF viewer), no asset is fetched again and the
+author's scroll position is kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import hashlib
 import ipaddress
 import logging
 import os
@@ -37,7 +43,7 @@ import watchdog.observers.polling
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
 from mkdocs.structure.files import File, Files
 from mkdocs.utils.yaml import yaml_load
 
@@ -47,6 +53,7 @@ from site_builder.preview import TIMELINE
 from site_builder.preview_files import tree_signature
 from site_builder.preview_gate import WriteGate
 from site_builder.settings import Settings
+from site_builder.theme_files import BUILTIN
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
@@ -55,6 +62,28 @@ _SAVES = (watchdog.events.EVENT_TYPE_CREATED, watchdog.events.EVENT_TYPE_MODIFIE
           watchdog.events.EVENT_TYPE_CLOSED)
 """Events that change a file (not a read: the build itself opens every brief)."""
 MISDIRECTED = b"421 Misdirected Request: this preview answers only at its own address\n"
+LIVE_RELOAD = BUILTIN / "assets" / "preview" / "livereload.js"
+"""The live-reload script inlined into every page served (see :func:`live_reload_tag`)."""
+
+
+def page_shell(content: bytes) -> str:
+    """Return a hash of an HTML page without its article (MkDocs' ``<article>``): its shell.
+
+    Two builds of a page with the same shell differ only in their article: the browser may
+    swap the new article in rather than reload (``assets/preview/livereload.js``).
+    """
+    start, end = content.find(b"<article"), content.rfind(b"</article>")
+    outside = content[:start] + content[end:] if 0 <= start < end else content
+    return hashlib.sha256(outside).hexdigest()[:20]
+
+
+def live_reload_tag(script: bytes, epoch: int, shell: str) -> bytes:
+    """Return the inline ``<script>`` element of the live reload for a page of ``epoch`` and ``shell``.
+
+    As MkDocs' own, whose injection this replaces; the values are digits and hex digits.
+    """
+    return (b'<script data-briefs-livereload data-epoch="%d" data-request="%d" data-shell="%s">'
+            b"%b</script>" % (epoch, _timestamp(), shell.encode("ascii"), script))
 
 
 def _plugins_with_pdf(raw: list[Any] | dict[str, Any], pdf: bool) -> dict[str, Any]:
@@ -134,6 +163,7 @@ class PreviewServer(LiveReloadServer):
         self.observer = watchdog.observers.Observer()  # type: ignore[assignment]
         # (inotify on Linux: a save is heard at once, not at the next poll)
         self._polling = False
+        self._live_reload = LIVE_RELOAD.read_bytes()
         self._handlers: dict[str, tuple[watchdog.events.FileSystemEventHandler, bool]] = {}
 
     def serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -165,6 +195,14 @@ class PreviewServer(LiveReloadServer):
         start_response("200 OK", [("Content-Type", self._guess_type(rel_path)),
                                   ("Content-Length", str(len(content)))])
         return [content]
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        """Add the live reload to a page, as MkDocs does, but ours: it swaps a brief's new article in."""
+        body_end = content.rfind(b"</body>")
+        if body_end < 0:
+            body_end = len(content)
+        tag = live_reload_tag(self._live_reload, epoch, page_shell(content))
+        return content[:body_end] + tag + content[body_end:]
 
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
         """Rebuild when a file under ``path`` is written, created, moved or deleted."""
@@ -283,6 +321,18 @@ class _DirtyNotice(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
+def settle_heap() -> None:
+    """After the first build: collect its garbage, then leave what it keeps out of later collections.
+
+    The first build keeps millions of objects (every brief, page and file); Python's full
+    collections would go through them all, some hundred milliseconds in a rebuild every
+    few saves. Frozen, they are skipped (they are still freed when no longer referenced;
+    only their reference cycles, if any, are never collected).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str,
              gate: WriteGate | None = None) -> Callable[[MkDocsConfig | None], None]:
     """Return the rebuild function: a failure is logged in one line, the old site stays served."""
@@ -296,6 +346,8 @@ def _builder(get_config: Callable[[], MkDocsConfig], serve_url: str,
                 log.info("Building documentation...")
                 config = get_config()
             build(config, serve_url=serve_url, dirty=True)
+            if not first.is_set():
+                settle_heap()
         except Exception as exc:
             if not first.is_set():
                 raise

@@ -9,12 +9,16 @@ server's write gate answers from the last build unless a save or a write is unde
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CorpusWriter
@@ -149,3 +153,117 @@ def test_write_gate_serves_the_last_build_unless_a_save_or_a_write_is_under_way(
     assert gate.read(str(tmp_path), "b.html") is None
     gate.done()
     assert gate.read(str(tmp_path), "a.html") == b"page a"
+
+
+class _Serving:
+    """``briefs serve``'s builds of a project in this process (no HTTP server): the first a full one.
+
+    It stands for the server the plugin asks for a rebuild when a PDF laid out in the
+    background is ready (:meth:`request_rebuild`).
+    """
+
+    URL = "http://127.0.0.1:8000/"
+
+    def __init__(self, project: Path, site_dir: Path) -> None:
+        from mkdocs.config import load_config
+        from mkdocs.utils.yaml import yaml_load
+
+        from site_builder.serve import _builder, _plugins_with_pdf, listing_theme_once
+
+        with open(project / "mkdocs.yml", encoding="utf-8") as handle:
+            plugins = _plugins_with_pdf(yaml_load(handle)["plugins"], True)
+
+        def get_config() -> Any:
+            config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site_dir),
+                                 plugins=plugins)
+            config.site_url = self.URL
+            return config
+
+        self.ready = threading.Event()
+        self._listing = contextlib.ExitStack()
+        self._listing.enter_context(listing_theme_once())  # as briefs serve lists the theme
+        self.config = get_config()
+        self.config.plugins.on_startup(command="serve", dirty=True)
+        self._build = _builder(get_config, self.URL)
+        self._build(self.config)
+        self.config.plugins.on_serve(self, config=self.config, builder=self._build)
+
+    def watch(self, path: str) -> None:
+        """The plugin's watched folders: the test saves and rebuilds itself."""
+
+    def request_rebuild(self) -> None:
+        """A PDF laid out in the background is ready."""
+        self.ready.set()
+
+    def rebuild(self) -> None:
+        """Rebuild, as the server does after a save."""
+        self.ready.clear()
+        self._build(None)
+
+    def rebuild_when_the_pdf_is_ready(self) -> None:
+        """Wait for the background's PDF, then rebuild (the page's measured meter)."""
+        assert self.ready.wait(120), "the background never laid the PDF out"
+        self.rebuild()
+
+    def close(self) -> None:
+        """End the preview (MkDocs reuses the plugin: the next one starts afresh)."""
+        self.config.plugins.on_shutdown()
+        self._listing.close()
+
+
+def _search_off(project: Path) -> None:
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(text.replace(
+        "      briefs_dir: briefs\n", "      briefs_dir: briefs\n      search: false\n", 1),
+        encoding="utf-8")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.slow
+def test_incremental_preview_builds_write_what_a_full_one_does(corpus: CorpusWriter,
+                                                                site_project: Path,
+                                                                tmp_path: Path) -> None:
+    from site_builder.pdf import render_all
+
+    paths = _three(corpus)
+    _search_off(site_project)
+    serving = _Serving(site_project, tmp_path / "incremental")
+    session = serving.config.plugins["briefs"]._preview  # the plugin's PreviewSession
+    try:
+        unchanged = session.last_file("briefs/moz-b/index.md")
+        assert unchanged is not None and unchanged.page is not None
+        _touch_body(paths[0], " ".join(["Several more words of the added paragraph."] * 40))
+        serving.rebuild()  # the page, its meter estimated
+        serving.rebuild_when_the_pdf_is_ready()  # the measured meter and the new PDF
+        # an unchanged page's file, and the page MkDocs made of it, are the first build's
+        assert session.last_file("briefs/moz-b/index.md") is unchanged
+        assert session.last_file("briefs/moz-a/index.md") is not None
+        _touch_body(paths[2], "A short closing line.")  # again, another brief
+        serving.rebuild()
+        serving.rebuild_when_the_pdf_is_ready()
+        text = paths[1].read_text(encoding="utf-8")
+        paths[1].write_text(text.replace("title: Brief B", "title: Brief Bee"), encoding="utf-8")
+        serving.rebuild()  # a listing change: every page rendered again
+        serving.rebuild_when_the_pdf_is_ready()
+        assert session.last_file("briefs/moz-b/index.md") is not unchanged
+    finally:
+        serving.close()
+    incremental = _tree(tmp_path / "incremental")
+    fresh = _Serving(site_project, tmp_path / "full")
+    fresh.close()
+    full = _tree(tmp_path / "full")
+    assert sorted(incremental) == sorted(full)
+    different = [uri for uri in full if incremental[uri] != full[uri]]
+    assert different == [], different
+    assert "Several more words" in incremental["briefs/moz-a/index.html"].decode()
+    # The warm worker's PDF is the one a cold render of the brief makes.
+    settings = load_settings(site_project)
+    cold = replace(settings, cache_dir=str(tmp_path / "cold-cache"))
+    found, _ = load_corpus(cold.content_root)
+    report = render_all(found, cold, None, slugs=["moz-a"], preview=True, drafts=True, jobs=1)
+    assert report.rendered == ["moz-a"]  # laid out here, not found in a cache
+    assert report.results["moz-a"].path.read_bytes() == incremental["pdf/moz-a.pdf"]
