@@ -21,6 +21,7 @@ author's scroll position is kept.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import ipaddress
@@ -40,6 +41,7 @@ import watchdog.events
 import watchdog.observers
 import watchdog.observers.api
 import watchdog.observers.polling
+from markupsafe import Markup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -53,7 +55,8 @@ from site_builder.preview import TIMELINE
 from site_builder.preview_files import tree_signature
 from site_builder.preview_gate import WriteGate
 from site_builder.settings import Settings
-from site_builder.theme_files import BUILTIN
+from site_builder.templating import Templates
+from site_builder.theme_files import BUILTIN, ThemeFiles
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
@@ -64,6 +67,7 @@ _SAVES = (watchdog.events.EVENT_TYPE_CREATED, watchdog.events.EVENT_TYPE_MODIFIE
 MISDIRECTED = b"421 Misdirected Request: this preview answers only at its own address\n"
 LIVE_RELOAD = BUILTIN / "assets" / "preview" / "livereload.js"
 """The live-reload script inlined into every page served (see :func:`live_reload_tag`)."""
+LIVE_RELOAD_TEMPLATE = "briefs/preview/livereload.html"
 
 
 def page_shell(content: bytes) -> str:
@@ -77,13 +81,20 @@ def page_shell(content: bytes) -> str:
     return hashlib.sha256(outside).hexdigest()[:20]
 
 
-def live_reload_tag(script: bytes, epoch: int, shell: str) -> bytes:
-    """Return the inline ``<script>`` element of the live reload for a page of ``epoch`` and ``shell``.
+def live_reload_tag(script: str, epoch: int, shell: str) -> bytes:
+    """Return the live reload's inline ``<script>`` element for a page of ``epoch`` and ``shell``.
 
-    As MkDocs' own, whose injection this replaces; the values are digits and hex digits.
+    As MkDocs' own, whose injection this replaces; rendered by the theme's template
+    ``briefs/preview/livereload.html`` (``script``: the theme's own script, not escaped).
     """
-    return (b'<script data-briefs-livereload data-epoch="%d" data-request="%d" data-shell="%s">'
-            b"%b</script>" % (epoch, _timestamp(), shell.encode("ascii"), script))
+    html = _templates().render(LIVE_RELOAD_TEMPLATE, epoch=epoch, request=_timestamp(),
+                               shell=shell, script=Markup(script))
+    return html.encode("utf-8")
+
+
+@functools.cache
+def _templates() -> Templates:
+    return Templates(ThemeFiles())
 
 
 def _plugins_with_pdf(raw: list[Any] | dict[str, Any], pdf: bool) -> dict[str, Any]:
@@ -163,7 +174,7 @@ class PreviewServer(LiveReloadServer):
         self.observer = watchdog.observers.Observer()  # type: ignore[assignment]
         # (inotify on Linux: a save is heard at once, not at the next poll)
         self._polling = False
-        self._live_reload = LIVE_RELOAD.read_bytes()
+        self._live_reload = LIVE_RELOAD.read_text(encoding="utf-8")
         self._handlers: dict[str, tuple[watchdog.events.FileSystemEventHandler, bool]] = {}
 
     def serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
