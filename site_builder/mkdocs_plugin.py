@@ -41,6 +41,7 @@ from site_builder.index import Index
 from site_builder.localise import own_language_corpus, site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
+from site_builder.pack_pages import pack_page_sources
 from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
 from site_builder.pages.site import (
@@ -70,6 +71,7 @@ from site_builder.vocabulary import translation_findings
 
 if TYPE_CHECKING:
     from site_builder.bundle import SitePacks
+    from site_builder.bundle.early import EarlyPacks
     from site_builder.pdf.build import PdfReport
     from site_builder.print.files import PrintFiles
 
@@ -204,6 +206,7 @@ class BriefsPlugin(BasePlugin):
                                                               indexes), indexes)
             self._check_bundle_files(indexes)
             self._site = site = render_site_pages(indexes, self.settings, {}, unrendered=True)
+            self._late.pack_pages = pack_page_sources(site.contexts.values())
         else:
             downloads = self._pdfs(corpus, config, files)
             self._site = site = render_site_pages(indexes, self.settings, downloads) \
@@ -216,7 +219,7 @@ class BriefsPlugin(BasePlugin):
         else:
             assets = without_preview_assets(assets)
         in_nav = _nav_paths(config.nav)
-        for uri, page in site.pages.items():
+        for uri, page in self._write_order(site, config):
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             if self._preview is not None:
                 self._preview.add(files, config, uri, page=page, inclusion=level)
@@ -230,6 +233,20 @@ class BriefsPlugin(BasePlugin):
         for uri, path in sorted(assets.items()):
             self._add_file(files, config, uri, path=path)
         return files
+
+    def _write_order(self, site: SitePages, config: MkDocsConfig) -> list[tuple[str, GeneratedPage]]:
+        """Return the generated pages in the order MkDocs is to write them.
+
+        A build still making its packs has the pages showing packs written last, so that
+        MkDocs writes every other page meanwhile. Only with mkdocs.yml's own ``nav``: without
+        one MkDocs makes the navigation from the files' order.
+        """
+        pages = list(site.pages.items())
+        if self._late is None or config.nav is None:
+            return pages
+        shows = self._late.pack_pages
+        return [item for item in pages if item[0] not in shows] + \
+            [item for item in pages if item[0] in shows]
 
     def _add_file(self, files: Files, config: MkDocsConfig, uri: str, *, text: str | None = None,
                   path: Path | None = None) -> None:
@@ -367,6 +384,10 @@ class BriefsPlugin(BasePlugin):
             late.downloads.update(self._pdf_downloads(report, config, files))
             late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
                                               BRIEF_PAGES))
+            # The listing pages that show no pack need no more than the PDFs: written now.
+            late.html.update((source, page) for source, page in render_page_html(
+                late.indexes, self.settings, late.downloads, LISTING_PAGES).items()
+                if source not in late.pack_pages)
         return env
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
@@ -398,8 +419,24 @@ class BriefsPlugin(BasePlugin):
             log_meters(corpus, report.meters, report.rendered)
         return self._pdf_downloads(report, config, files)
 
-    def _render_pdfs(self, named: Corpus, pool: Any = None) -> PdfReport:
-        """Render (or take from the cache) every brief's PDF, on ``pool``'s workers if given."""
+    def _early_packs(self, indexes: dict[str, Index], pool: Any) -> EarlyPacks | None:
+        """Return what starts the packs among the PDFs on ``pool``'s workers (none with one)."""
+        if pool.workers == 1 or not (self.settings.bundles
+                                     and indexes[self.settings.language].by_slug):
+            return None
+        from site_builder.bundle.early import EarlyPacks
+
+        try:
+            return EarlyPacks(indexes, self.settings, self.settings.cache_root / "site-bundles",
+                              pool)
+        except BriefsError:  # a broken bundle file: the build fails on it (on_files says why)
+            return None
+
+    def _render_pdfs(self, named: Corpus, pool: Any = None, **hooks: Any) -> PdfReport:
+        """Render (or take from the cache) every brief's PDF, on ``pool``'s workers if given.
+
+        ``hooks`` (``first``, ``on_pdf``) go to :func:`~site_builder.pdf.render_all`.
+        """
         from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
 
         preset = self.preset
@@ -407,7 +444,7 @@ class BriefsPlugin(BasePlugin):
             return self._preview.pdf_report(named, self.settings)
         return render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
                           progress=preset.progress if preset else False, preview=self._serving,
-                          pool=pool)
+                          pool=pool, **hooks)
 
     def _pdf_downloads(self, report: PdfReport, config: MkDocsConfig, files: Files
                        ) -> dict[DownloadKey, Download]:
@@ -437,7 +474,10 @@ class BriefsPlugin(BasePlugin):
         pool = render_pool(self.settings, self.preset.jobs if self.preset else None)
 
         def pdfs(made: Mapping[str, Any]) -> PdfReport:
-            return self._render_pdfs(named, pool)
+            early = self._early_packs(indexes, pool)
+            if early is None:
+                return self._render_pdfs(named, pool)
+            return self._render_pdfs(named, pool, first=early.order(), on_pdf=early.on_pdf)
 
         def packs(made: Mapping[str, Any]) -> SitePacks | None:
             report: PdfReport = made["pdfs"]
@@ -462,7 +502,7 @@ class BriefsPlugin(BasePlugin):
         """Return a page whose HTML shows the downloads, collecting the packs if it needs them."""
         late = self._late
         assert late is not None
-        if source not in late.html:  # a listing page: the packs and print files first
+        if source not in late.html:  # a page showing packs: the packs and print files first
             self._collect_packs(config)
         return late.html.pop(source)  # each page is written once: its HTML is not kept
 
@@ -478,8 +518,9 @@ class BriefsPlugin(BasePlugin):
         made: PrintFiles | None = late.stages.result("print")
         if made is not None:
             self._add_print_files(made, config, late.files)
-        late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
-                                          LISTING_PAGES))
+        late.html.update((source, page) for source, page in render_page_html(
+            late.indexes, self.settings, late.downloads, LISTING_PAGES).items()
+            if source in late.pack_pages)
 
     def _check_bundle_files(self, indexes: dict[str, Index]) -> None:
         """Fail on a broken bundle file now, not when the packs are collected mid-build."""
@@ -562,7 +603,9 @@ class _LateDownloads:
     files: Files = field(default_factory=lambda: Files([]))
     """The build's files (set by ``on_env``): the packs and print files join them."""
     packs_in: bool = False
-    """The packs and print files are in the site (when the first listing page was written)."""
+    """The packs and print files are in the site (when the first page showing one was written)."""
+    pack_pages: set[str] = field(default_factory=set)
+    """The pages that show a pack (:func:`~site_builder.pack_pages.pack_page_sources`)."""
 
 
 def named_corpus(corpus: Corpus, settings: Settings) -> Corpus:
