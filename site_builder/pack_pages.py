@@ -7,10 +7,13 @@ search) show none, and are rendered and written as soon as the brief PDFs are kn
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from typing import TypeVar
 
 from site_builder import urls
 from site_builder.pages.base import SiteContext
+
+T = TypeVar("T")
 
 
 def pack_page_sources(contexts: Iterable[SiteContext]) -> set[str]:
@@ -22,3 +25,9 @@ def pack_page_sources(contexts: Iterable[SiteContext]) -> set[str]:
         sources.update(urls.source(at.country(code)) for code in index.by_country)
         sources.update((urls.source(at.themes()), urls.source(at.home())))
     return sources
+
+
+def pack_pages_last(pages: Mapping[str, T], shows: Collection[str]) -> list[tuple[str, T]]:
+    """Return ``pages`` (by source path) with those in ``shows`` moved to the end, each part in order."""
+    return [item for item in pages.items() if item[0] not in shows] + \
+        [item for item in pages.items() if item[0] in shows]

@@ -304,9 +304,9 @@ def test_packs_are_made_among_the_pdfs_as_their_briefs_render(tmp_path: Path) ->
     """Each pack starts once its briefs' PDFs are in; the packing step then makes none."""
     from site_builder.bundle import build_site_bundles
     from site_builder.bundle.early import EarlyPacks
-    from site_builder.mkdocs_plugin import named_corpus
     from site_builder.pdf import render_all
     from site_builder.pdf.build import render_pool
+    from site_builder.site_downloads import named_corpus
 
     project = tmp_path / "project"
     _project(project, 3)
