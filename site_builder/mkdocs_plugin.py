@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +48,7 @@ from site_builder.pages.site import (
     render_site_pages,
 )
 from site_builder.pdf.meter import PageMeter
+from site_builder.plugin_io import BuildStats, Preset
 from site_builder.preview import (
     PreviewSession,
     configured_site_url,
@@ -78,32 +78,6 @@ if TYPE_CHECKING:
     from site_builder.print.files import PrintFiles
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
-
-
-@dataclass
-class BuildStats:
-    """What one build made, for the summary line of ``briefs build``."""
-
-    briefs: int = 0
-    themes: int = 0  # themes with at least one published brief
-    themes_total: int = 0  # themes in the vocabulary
-    countries: int = 0
-    pdfs_rendered: int = 0
-    pdfs_cached: int = 0
-    packs: int = 0
-    packs_skipped: int = 0  # automatic packs left out by the size budget
-    search_pages: int = 0
-
-
-@dataclass
-class Preset:
-    """What ``briefs build`` already knows, handed to the plugin so it is not redone."""
-
-    settings: Settings
-    corpus: Corpus | None = None
-    findings: list[Finding] = field(default_factory=list)
-    jobs: int | None = None
-    progress: bool = False
 
 
 class BriefsPlugin(BasePlugin):

@@ -327,3 +327,12 @@ def test_packs_are_made_among_the_pdfs_as_their_briefs_render(tmp_path: Path) ->
     assert len(packs.made) >= 2
     # ... and was finished by then: the packing step found each in the cache, made none.
     assert sorted(p.relative_to(cached) for p in cached.rglob("*") if p.is_file()) == made_early
+
+
+def test_a_call_submitted_before_a_batch_without_jobs_runs_in_it() -> None:
+    """A pack ready before any render (its briefs' PDFs all cached) is made all the same."""
+    answers: list[tuple[bool, Any]] = []
+    with WorkerPool(1, rendered) as pool:
+        pool.submit(Call(fails_on_three, (2,)), lambda ok, value: answers.append((ok, value)))
+        pool.run([], 60.0, lambda result: None)
+    assert answers == [(True, 2)]

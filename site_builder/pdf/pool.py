@@ -222,9 +222,9 @@ class WorkerPool:
         if count is None:
             tasks = list(tasks)
             count = len(tasks)
-        if count == 0:
+        if count == 0 and not self._side:
             return
-        self._grow(count)
+        self._grow(count + len(self._side))
         pool = self._pool
         done, failed = self._routed(done, failed)
         try:
