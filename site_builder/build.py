@@ -31,8 +31,9 @@ from mkdocs.config import load_config
 from site_builder.corpus import load_corpus
 from site_builder.files import umask
 from site_builder.findings import BriefsError, Severity, ValidationFailed, sort_findings
-from site_builder.mkdocs_plugin import BriefsPlugin, BuildStats, Preset
+from site_builder.mkdocs_plugin import BriefsPlugin
 from site_builder.model import Corpus
+from site_builder.plugin_io import BuildStats, Preset
 from site_builder.project_checks import project_findings
 from site_builder.settings import Settings, with_pdf
 from site_builder.up_to_date import forget_build, record_build

@@ -2,13 +2,13 @@
 
 ``on_files`` loads and validates the corpus, indexes it and adds every generated page,
 feed, image and theme asset as an in-memory file; nothing is written into ``briefs/``.
-A build with PDFs starts them (then the packs, then the print files) in a worker pool
-there, driven from a background thread (:class:`~site_builder.stages.Stages`), and lets
-MkDocs convert every page's Markdown meanwhile: ``on_env`` collects the PDFs and renders
-the brief pages' HTML with their figures, and the first other generated page to be
-written collects the packs and renders the rest. The pages' sources never depend on the
-downloads, and their HTML is rendered only once the downloads are known, so the output
-is the same whatever the timing. In ``mkdocs serve`` errors are logged and shown as pages, and
+A build with PDFs starts them, the packs and the print files
+(:func:`~site_builder.site_downloads.start_downloads`) and lets MkDocs convert every
+page's Markdown meanwhile: ``on_env`` collects the PDFs, adds them and has the pages
+that show no pack rendered with their figures; the first page showing packs to be
+written collects the packs (and the print files) and has the rest rendered. The pages'
+sources never depend on the downloads, and their HTML is rendered only once the
+downloads are known, so the output is the same whatever the timing. In ``mkdocs serve`` errors are logged and shown as pages, and
 :mod:`site_builder.preview` adds the drafts, the page meter, the PDF preview and
 incremental rebuilds.
 """
@@ -16,8 +16,7 @@ incremental rebuilds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,25 +33,23 @@ from mkdocs.utils.templates import TemplateContext
 
 from site_builder import urls
 from site_builder.corpus import load_corpus
-from site_builder.downloads import BriefPdf, Download, DownloadKey
+from site_builder.downloads import Download, DownloadKey
 from site_builder.feeds import render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
-from site_builder.index import Index
-from site_builder.localise import own_language_corpus, site_indexes
+from site_builder.localise import site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
+from site_builder.pack_pages import pack_pages_last
 from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
 from site_builder.pages.faces import sets_italic
 from site_builder.pages.site import (
-    BRIEF_PAGES,
-    LISTING_PAGES,
     SEARCH_PAGE,
     SitePages,
-    render_page_html,
     render_site_pages,
 )
 from site_builder.pdf.meter import PageMeter
+from site_builder.plugin_io import BuildStats, Preset
 from site_builder.preview import (
     PreviewSession,
     configured_site_url,
@@ -63,8 +60,15 @@ from site_builder.preview import (
 from site_builder.project_checks import align_config
 from site_builder.search_service import PageIndexer, indexed_html
 from site_builder.settings import Settings, option_names, settings_from_options
-from site_builder.sitemap import PAGES, SitemapEntry, sitemap_files
-from site_builder.stages import Stages
+from site_builder.site_downloads import (
+    SiteDownloads,
+    check_bundle_files,
+    named_corpus,
+    pack_downloads,
+    pdf_downloads,
+    start_downloads,
+)
+from site_builder.sitemap import write_sitemap
 from site_builder.templating import templates_for
 from site_builder.theme_files import BUILTIN, MATERIAL
 from site_builder.vocabulary import translation_findings
@@ -75,32 +79,6 @@ if TYPE_CHECKING:
     from site_builder.print.files import PrintFiles
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
-
-
-@dataclass
-class BuildStats:
-    """What one build made, for the summary line of ``briefs build``."""
-
-    briefs: int = 0
-    themes: int = 0  # themes with at least one published brief
-    themes_total: int = 0  # themes in the vocabulary
-    countries: int = 0
-    pdfs_rendered: int = 0
-    pdfs_cached: int = 0
-    packs: int = 0
-    packs_skipped: int = 0  # automatic packs left out by the size budget
-    search_pages: int = 0
-
-
-@dataclass
-class Preset:
-    """What ``briefs build`` already knows, handed to the plugin so it is not redone."""
-
-    settings: Settings
-    corpus: Corpus | None = None
-    findings: list[Finding] = field(default_factory=list)
-    jobs: int | None = None
-    progress: bool = False
 
 
 class BriefsPlugin(BasePlugin):
@@ -123,7 +101,8 @@ class BriefsPlugin(BasePlugin):
         self.stats = BuildStats()
         self._dated: list[Page] = []  # the pages MkDocs read, for the sitemap
         self._feed_dirs: list[str] = []  # site folders holding a feed
-        self._late: _LateDownloads | None = None
+        self._late: SiteDownloads | None = None
+        self._files = Files([])  # the build's files: the packs and print files join them
         self._written: Page | None = None  # the last page written (see _release)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -182,6 +161,7 @@ class BriefsPlugin(BasePlugin):
         """Validate, index and add every generated file."""
         self._dated = []  # MkDocs reuses the plugin: a failed build's pages are not this one's
         self._written = None
+        self._files = files
         corpus, findings = self._load()
         if self._preview is not None:  # the preview shows drafts, and rebuilds what changed
             corpus = preview_corpus(corpus)
@@ -201,10 +181,13 @@ class BriefsPlugin(BasePlugin):
                                 countries=len({c for b in published for c in b.country_codes}))
         self._stop_downloads()  # a previous build's (MkDocs reuses the plugin)
         if self.settings.pdf.enabled and not self._serving:
-            self._late = _LateDownloads(self._start_downloads(named_corpus(corpus, self.settings),
-                                                              indexes), indexes)
-            self._check_bundle_files(indexes)
+            self._run(check_bundle_files, indexes, self.settings)  # now, not mid-build
+            preset = self.preset
+            self._late = late = start_downloads(
+                named_corpus(corpus, self.settings), indexes, self.settings,
+                preset.jobs if preset else None, preset.progress if preset else False)
             self._site = site = render_site_pages(indexes, self.settings, {}, unrendered=True)
+            late.show_packs(site.contexts.values())
         else:
             downloads = self._pdfs(corpus, config, files)
             self._site = site = render_site_pages(indexes, self.settings, downloads) \
@@ -217,7 +200,11 @@ class BriefsPlugin(BasePlugin):
         else:
             assets = without_preview_assets(assets)
         in_nav = _nav_paths(config.nav)
-        for uri, page in site.pages.items():
+        # A build still making its packs writes the pages showing them last (with mkdocs.yml's
+        # own nav only: without one, MkDocs makes the navigation from the files' order).
+        ordered = pack_pages_last(site.pages, self._late.pack_pages) \
+            if self._late is not None and config.nav is not None else site.pages.items()
+        for uri, page in ordered:
             level = InclusionLevel.INCLUDED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             if self._preview is not None:
                 self._preview.add(files, config, uri, page=page, inclusion=level)
@@ -281,20 +268,11 @@ class BriefsPlugin(BasePlugin):
         log.info("search: %d briefs indexed", report.pages)
 
     def _write_sitemap(self, site_dir: Path) -> None:
-        """Write the sitemap index and the pages' sitemap with their language versions."""
-        settings, pages, self._dated = self.settings, self._dated, []
-        entries = []
-        for page in pages:
-            versions = self._site.languages.get(page.file.src_uri)
-            alternates = versions.alternates if versions and len(versions.alternates) > 1 else ()
-            entries.append(SitemapEntry(settings.url_for(page.url), page.update_date or None,
-                                        tuple((lang, settings.url_for(path))
-                                              for lang, path in alternates)))
-        words = templates_for(settings.theme, settings.language)
-        made = sitemap_files(entries, settings.url_for(PAGES), self._feed_dirs, words)
-        for uri, text in made.items():
-            (site_dir / uri).parent.mkdir(parents=True, exist_ok=True)
-            (site_dir / uri).write_text(text, encoding="utf-8")
+        """Write the sitemap of every page MkDocs wrote, with their language versions."""
+        pages, self._dated = self._dated, []
+        write_sitemap(site_dir, self.settings,
+                      [(page.file.src_uri, page.url, page.update_date) for page in pages],
+                      self._site.languages, self._feed_dirs)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the PDF and pack workers and the search indexer of a failed build."""
@@ -365,11 +343,8 @@ class BriefsPlugin(BasePlugin):
             self._preview.install_bytecode_cache(env)
         late = self._late
         if late is not None:
-            late.files = files
-            report = late.stages.result("pdfs")
-            late.downloads.update(self._pdf_downloads(report, config, files))
-            late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
-                                              BRIEF_PAGES))
+            self._files = files
+            late.add_pdfs(self._pdf_downloads(self._run(late.pdfs), config, files))
         return env
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
@@ -393,24 +368,12 @@ class BriefsPlugin(BasePlugin):
                            loader=self._preview.loader if self._preview is not None else None)
 
     def _pdfs(self, corpus: Corpus, config: MkDocsConfig, files: Files) -> dict[DownloadKey, Download]:
-        """Render the brief PDFs (when enabled) and return their downloads (a preview's way)."""
-        if not self.settings.pdf.enabled:
+        """Return a preview's brief PDFs (when enabled): a build's come from :meth:`on_env`."""
+        if not self.settings.pdf.enabled or self._preview is None:
             return {}
-        report = self._render_pdfs(named_corpus(corpus, self.settings))
-        if self._serving:
-            log_meters(corpus, report.meters, report.rendered)
+        report = self._preview.pdf_report(named_corpus(corpus, self.settings), self.settings)
+        log_meters(corpus, report.meters, report.rendered)
         return self._pdf_downloads(report, config, files)
-
-    def _render_pdfs(self, named: Corpus, pool: Any = None) -> PdfReport:
-        """Render (or take from the cache) every brief's PDF, on ``pool``'s workers if given."""
-        from site_builder.pdf import render_all  # heavy (WeasyPrint): only when needed
-
-        preset = self.preset
-        if self._preview is not None:  # the preview renders the saved brief in the background
-            return self._preview.pdf_report(named, self.settings)
-        return render_all(named, self.settings, None, jobs=preset.jobs if preset else None,
-                          progress=preset.progress if preset else False, preview=self._serving,
-                          pool=pool)
 
     def _pdf_downloads(self, report: PdfReport, config: MkDocsConfig, files: Files
                        ) -> dict[DownloadKey, Download]:
@@ -422,126 +385,45 @@ class BriefsPlugin(BasePlugin):
         _log(report.findings if self._preview is None else self._preview.unlogged("pdfs", report.findings))
         if pdf_errors and not self._serving:
             raise PluginError("PDF rendering failed:\n" + "\n".join(f.format() for f in pdf_errors))
-        downloads: dict[DownloadKey, Download] = {}
         for slug, info in sorted(report.results.items()):
-            href = urls.brief_pdf(slug)
-            self._add_file(files, config, href, path=info.cache_path)
-            downloads[BriefPdf(slug)] = Download(BriefPdf(slug), href, info.size, info.pages)
-        return downloads
-
-    def _start_downloads(self, named: Corpus, indexes: dict[str, Index]) -> Stages:
-        """Start the PDFs, then the packs, then the print files, on a pool driven from a thread.
-
-        With one job (``-j 1``) they are made here and now, one after another: the build
-        then uses one core at a time, as ``-j 1`` asks.
-        """
-        from site_builder.pdf.build import render_pool  # heavy (WeasyPrint): only when needed
-
-        pool = render_pool(self.settings, self.preset.jobs if self.preset else None)
-
-        def pdfs(made: Mapping[str, Any]) -> PdfReport:
-            return self._render_pdfs(named, pool)
-
-        def packs(made: Mapping[str, Any]) -> SitePacks | None:
-            report: PdfReport = made["pdfs"]
-            try:
-                if any(f.severity is Severity.ERROR for f in report.findings):
-                    return None  # the build fails on them: nothing to pack
-                return self._make_packs(indexes, report.results, pool)
-            finally:
-                pool.close()  # the print files start their own workers
-
-        def print_files(made: Mapping[str, Any]) -> PrintFiles | None:
-            if made["packs"] is None:
-                return None
-            ordered = sorted(made["packs"].made, key=urls.pack)
-            return self._make_print_files(indexes, list[DownloadKey](ordered))
-
-        # One job is one thing at a time: the pages wait for the downloads, as they did.
-        return Stages([("pdfs", pdfs), ("packs", packs), ("print", print_files)],
-                      on_cancel=pool.cancel).start(inline=pool.workers == 1)
+            self._add_file(files, config, urls.brief_pdf(slug), path=info.cache_path)
+        return pdf_downloads(report)
 
     def _late_page(self, source: str, config: MkDocsConfig) -> GeneratedPage:
-        """Return a page whose HTML shows the downloads, collecting the packs if it needs them."""
+        """Return a page whose HTML shows the downloads, collecting the packs if it shows them."""
         late = self._late
         assert late is not None
-        if source not in late.html:  # a listing page: the packs and print files first
+        if late.needs_packs(source):
             self._collect_packs(config)
-        return late.html.pop(source)  # each page is written once: its HTML is not kept
+        return late.page(source)
 
     def _collect_packs(self, config: MkDocsConfig) -> None:
-        """Wait for the packs and print files, copy them in and render the listing pages (once)."""
+        """Wait for the packs and print files, copy them in and render the pages showing packs (once)."""
         late = self._late
         if late is None or late.packs_in:
             return
-        late.packs_in = True
-        packs: SitePacks | None = late.stages.result("packs")
-        if packs is not None:
-            late.downloads.update(self._pack_downloads(packs, config, late.files))
-        made: PrintFiles | None = late.stages.result("print")
+        packs, made = self._run(late.packs)
+        downloads = {} if packs is None else self._pack_downloads(packs, config, self._files)
         if made is not None:
-            self._add_print_files(made, config, late.files)
-        late.html.update(render_page_html(late.indexes, self.settings, late.downloads,
-                                          LISTING_PAGES))
-
-    def _check_bundle_files(self, indexes: dict[str, Index]) -> None:
-        """Fail on a broken bundle file now, not when the packs are collected mid-build."""
-        if not self.settings.bundles:
-            return
-        from site_builder.bundle import located, read_bundle_files
-
-        _, problems = read_bundle_files(indexes[self.settings.language], self.settings)
-        if problems:
-            self._stop_downloads()
-            raise PluginError("\n".join(located(f) for f in problems))
+            self._add_print_files(made, config, self._files)
+        late.add_packs(downloads)
 
     def _stop_downloads(self) -> None:
         """Cancel a build's PDF, pack and print-file steps (their workers are killed)."""
         if self._late is not None:
-            self._late.stages.cancel()
+            self._late.cancel()
             self._late = None
-
-    def _make_packs(self, indexes: dict[str, Index], pdf_results: Mapping[str, Any],
-                    pool: Any = None) -> SitePacks | None:
-        """Make a pack per theme, per country and per bundle file from the cached brief PDFs."""
-        if not (self.settings.bundles and self.settings.pdf.enabled
-                and indexes[self.settings.language].by_slug):
-            return None
-        from site_builder.bundle import build_site_bundles  # heavy (WeasyPrint, pypdf)
-
-        try:
-            return build_site_bundles(indexes, self.settings, pdf_results,
-                                      self.settings.cache_root / "site-bundles",
-                                      self.preset.jobs if self.preset else None, pool=pool)
-        except BriefsError as exc:
-            raise PluginError(str(exc)) from None
 
     def _pack_downloads(self, packs: SitePacks, config: MkDocsConfig, files: Files
                         ) -> dict[DownloadKey, Download]:
         """Log the skipped packs, copy the made ones into the site and return their downloads."""
-        infos = packs.made
         for skipped in packs.skipped:
             log.info("pack skipped: %s: %s", skipped.key, skipped.reason)
-        self.stats.packs, self.stats.packs_skipped = len(infos), len(packs.skipped)
-        downloads: dict[DownloadKey, Download] = {}
-        for key, info in sorted(infos.items(), key=lambda item: urls.pack(item[0])):
-            href = urls.pack(key)
-            _copy(files, File.generated(config, href, abs_src_path=str(info.path)))
-            downloads[key] = Download(key, href, info.size, info.pages, info.title)
+        self.stats.packs, self.stats.packs_skipped = len(packs.made), len(packs.skipped)
+        downloads = pack_downloads(packs)
+        for key, info in sorted(packs.made.items(), key=lambda item: urls.pack(item[0])):
+            _copy(files, File.generated(config, downloads[key].href, abs_src_path=str(info.path)))
         return downloads
-
-    def _make_print_files(self, indexes: Mapping[str, Index] | Index,
-                          packs: list[DownloadKey]) -> PrintFiles | None:
-        """Make the print files (``pdf/print/…``, ``bundles/print/…``) when they are on."""
-        index = indexes if isinstance(indexes, Index) else indexes[self.settings.language]
-        if not (self.settings.print.enabled and self.settings.pdf.enabled and index.briefs):
-            return None
-        from site_builder.print.files import site_print_files  # heavy (WeasyPrint, pikepdf)
-
-        preset = self.preset
-        return site_print_files(indexes, self.settings, packs,
-                                jobs=preset.jobs if preset else None,
-                                progress=preset.progress if preset else False)
 
     def _add_print_files(self, made: PrintFiles, config: MkDocsConfig, files: Files) -> None:
         """Log the print files' findings, fail on their errors, copy them into the site."""
@@ -551,26 +433,6 @@ class BriefsPlugin(BasePlugin):
             raise PluginError("print files failed:\n" + "\n".join(f.format() for f in errors))
         for uri, path in sorted(made.files.items()):
             _copy(files, File.generated(config, uri, abs_src_path=str(path)))
-
-
-@dataclass
-class _LateDownloads:
-    """A build's downloads on their way, and the pages' HTML rendered as they come."""
-
-    stages: Stages
-    indexes: dict[str, Index]
-    downloads: dict[DownloadKey, Download] = field(default_factory=dict)
-    html: dict[str, GeneratedPage] = field(default_factory=dict)
-    """Source path to the page rendered with the downloads (the brief pages, then the rest)."""
-    files: Files = field(default_factory=lambda: Files([]))
-    """The build's files (set by ``on_env``): the packs and print files join them."""
-    packs_in: bool = False
-    """The packs and print files are in the site (when the first listing page was written)."""
-
-
-def named_corpus(corpus: Corpus, settings: Settings) -> Corpus:
-    """Return the corpus the PDFs are rendered from (names in each brief's own language)."""
-    return own_language_corpus(corpus, settings.languages)
 
 
 def _plain_toc(items: Iterable[Any]) -> None:

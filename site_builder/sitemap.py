@@ -13,10 +13,16 @@ for the same fetch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from site_builder.templating import Templates
+from site_builder.templating import Templates, templates_for
+
+if TYPE_CHECKING:
+    from site_builder.pages.site import PageLanguages
+    from site_builder.settings import Settings
 
 INDEX = "sitemap.xml"
 PAGES = "sitemap-pages.xml"
@@ -40,3 +46,23 @@ def sitemap_files(entries: Iterable[SitemapEntry], pages_loc: str, feed_dirs: It
     for folder in feed_dirs:
         files[f"{folder}/{INDEX}" if folder else INDEX] = index
     return files
+
+
+def write_sitemap(site_dir: Path, settings: Settings, pages: Iterable[tuple[str, str, str | None]],
+                  languages: Mapping[str, PageLanguages], feed_dirs: Iterable[str]) -> None:
+    """Write the sitemap index and the pages' sitemap, with their language versions, into ``site_dir``.
+
+    ``pages`` are (source path, site path, date) of every page written; ``languages`` maps
+    a source path to its language versions (a site of several languages).
+    """
+    entries = []
+    for source, path, date in pages:
+        versions = languages.get(source)
+        alternates = versions.alternates if versions and len(versions.alternates) > 1 else ()
+        entries.append(SitemapEntry(settings.url_for(path), date or None,
+                                    tuple((lang, settings.url_for(other))
+                                          for lang, other in alternates)))
+    words = templates_for(settings.theme, settings.language)
+    for uri, text in sitemap_files(entries, settings.url_for(PAGES), feed_dirs, words).items():
+        (site_dir / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / uri).write_text(text, encoding="utf-8")

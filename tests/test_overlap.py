@@ -239,3 +239,100 @@ def test_one_job_and_two_build_the_same_bytes(tmp_path: Path) -> None:
         sites.append({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()})
     assert Path("bundles/themes/older-persons.pdf") in sites[0]
     assert sites[0] == sites[1]
+
+
+# -- packs among the PDFs; the pages that show no pack written without them -------------
+
+
+def rendered(job: Any) -> Any:
+    """Pretend to render a job (runs in a spawned worker)."""
+    from site_builder.pdf.render import RenderResult
+
+    return RenderResult(job.slug, pages=1)
+
+
+def _jobs(n: int) -> list[Any]:
+    from site_builder.pdf.render import RenderJob
+
+    return [RenderJob(f"b{i}", "", "file:///", (), 4, False, b"x") for i in range(n)]
+
+
+def test_a_call_submitted_during_a_batch_runs_ahead_of_its_remaining_jobs() -> None:
+    order: list[str] = []
+    answers: dict[int, tuple[bool, Any]] = {}
+    with WorkerPool(1, rendered) as pool:
+        def on_result(result: Any) -> None:
+            order.append(result.slug)
+            if result.slug == "b0":
+                for n in (2, 3):
+                    pool.submit(Call(fails_on_three, (n,)),
+                                lambda ok, value, n=n: (order.append(f"call {n}"),
+                                                        answers.__setitem__(n, (ok, value))))
+        pool.run(_jobs(4), 60.0, on_result)
+    assert order == ["b0", "call 2", "call 3", "b1", "b2", "b3"]
+    assert answers[2] == (True, 2)
+    assert answers[3][0] is False and "three is not allowed" in str(answers[3][1])
+
+
+def test_pages_showing_no_pack_are_the_same_without_the_packs(tmp_path: Path) -> None:
+    from site_builder.pack_pages import pack_page_sources
+
+    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
+    settings = load_settings(project)
+    corpus, _ = load_corpus(settings.content_root)
+    indexes = site_indexes(corpus, settings.languages)
+    default = indexes[settings.language]
+    pdfs: dict[DownloadKey, Download] = {
+        BriefPdf(slug): Download(BriefPdf(slug), brief_pdf(slug), 123_456 + i, 4)
+        for i, slug in enumerate(default.by_slug)}
+    downloads = dict(pdfs)
+    for index in indexes.values():
+        for key in [ThemePack(t) for t in index.by_theme] + \
+                [CountryPack(c) for c in index.by_country]:
+            downloads[key] = Download(key, pack(key), 2_345_678, 21, "A pack")
+    without = render_page_html(indexes, settings, pdfs, LISTING_PAGES)
+    with_packs = render_page_html(indexes, settings, downloads, LISTING_PAGES)
+    shows = pack_page_sources(render_site_pages(indexes, settings, {}, unrendered=True)
+                              .contexts.values())
+    differ = {s for s in with_packs if with_packs[s].html != without[s].html}
+    assert differ and differ <= shows  # every page that changes with the packs waits for them
+    assert set(with_packs) - shows  # and some pages do not
+
+
+@pytest.mark.slow
+def test_packs_are_made_among_the_pdfs_as_their_briefs_render(tmp_path: Path) -> None:
+    """Each pack starts once its briefs' PDFs are in; the packing step then makes none."""
+    from site_builder.bundle import build_site_bundles
+    from site_builder.bundle.early import EarlyPacks
+    from site_builder.pdf import render_all
+    from site_builder.pdf.build import render_pool
+    from site_builder.site_downloads import named_corpus
+
+    project = tmp_path / "project"
+    _project(project, 3)
+    settings = load_settings(project)
+    corpus, _ = load_corpus(settings.content_root)
+    indexes = site_indexes(corpus, settings.languages)
+    out = settings.cache_root / "site-bundles"
+    cached = settings.cache_root / "bundles"
+    with render_pool(settings, 2) as pool:
+        early = EarlyPacks(indexes, settings, out, pool)
+        order = early.order()
+        report = render_all(named_corpus(corpus, settings), settings, None, pool=pool,
+                            first=order, on_pdf=early.on_pdf)
+        assert sorted(order) == sorted(report.results)
+        made_early = sorted(p.relative_to(cached) for p in cached.rglob("*") if p.is_file())
+        packs = build_site_bundles(indexes, settings, report.results, out, pool=pool)
+    assert set(early.started) == set(packs.made)  # every pack started while the PDFs rendered
+    assert len(packs.made) >= 2
+    # ... and was finished by then: the packing step found each in the cache, made none.
+    assert sorted(p.relative_to(cached) for p in cached.rglob("*") if p.is_file()) == made_early
+
+
+def test_a_call_submitted_before_a_batch_without_jobs_runs_in_it() -> None:
+    """A pack ready before any render (its briefs' PDFs all cached) is made all the same."""
+    answers: list[tuple[bool, Any]] = []
+    with WorkerPool(1, rendered) as pool:
+        pool.submit(Call(fails_on_three, (2,)), lambda ok, value: answers.append((ok, value)))
+        pool.run([], 60.0, lambda result: None)
+    assert answers == [(True, 2)]

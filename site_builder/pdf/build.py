@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -224,7 +224,8 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                jobs: int | None = None, progress: bool = False,
                slugs: Iterable[str] | None = None, drafts: bool = False,
                preview: bool = False, variant: RenderVariant | None = None,
-               pool: WorkerPool | None = None) -> PdfReport:
+               pool: WorkerPool | None = None, first: Sequence[str] = (),
+               on_pdf: Callable[[PdfInfo], None] | None = None) -> PdfReport:
     """Render every published brief (or the given slugs) to PDF, reusing the cache.
 
     ``drafts`` renders the drafts too (their budget problems are warnings). ``preview``
@@ -234,6 +235,10 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
     options into its own cache folder, keyed by the brief's inputs and the variant's.
     ``pool`` (from :func:`render_pool`) renders on workers the caller keeps for more work;
     without it (or with a Dask scheduler) the workers last as long as this call.
+    ``first`` orders the cache misses' renders (those slugs first, in that order; the
+    report does not depend on it), and ``on_pdf`` is called (in this thread) with each
+    brief's cached PDF as soon as it is known: the cache hits first, then each render as it
+    lands, while the others are still rendering.
     """
     briefs = _select(corpus, slugs, drafts)
     cache = PdfCache(settings.cache_root / (variant.name if variant else "pdf"))
@@ -261,6 +266,14 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
             entries[brief.slug] = entry
             report.cached.append(brief.slug)
 
+    if first:
+        rank = {slug: number for number, slug in enumerate(first)}
+        misses.sort(key=lambda b: rank.get(b.slug, len(rank)))
+    if on_pdf is not None:
+        for slug, entry in entries.items():
+            if entry.has_pdf:
+                on_pdf(_publish(slug, entry, cache.pdf_path(keys[slug]), None))
+
     with _progress_bar(len(misses), progress) as advance:
         def collect(result: RenderResult) -> None:
             brief = by_slug[result.slug]
@@ -276,6 +289,8 @@ def render_all(corpus: Corpus, settings: Settings, out_dir: Path | None, *,
                 keys[result.slug] = key
                 cache.put(key, entry, result.pdf, result.fetched)
                 entries[result.slug] = entry
+                if on_pdf is not None and entry.has_pdf:
+                    on_pdf(_publish(result.slug, entry, cache.pdf_path(key), None))
             if callable(advance):
                 advance()
 

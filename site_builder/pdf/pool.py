@@ -141,6 +141,8 @@ class WorkerPool:
         self._wake_read, self._wake_write = os.pipe()
         self._cancelled = False
         self._closed = False
+        self._side: deque[tuple[Call, Callable[[bool, Any], None]]] = deque()
+        self._answers: dict[int, Callable[[bool, Any], None]] = {}
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -181,6 +183,16 @@ class WorkerPool:
                 raise value
         return [value for _, value in answers]
 
+    def submit(self, call: Call, answer: Callable[[bool, Any], None]) -> None:
+        """Queue ``call`` for the running batch, ahead of its remaining tasks.
+
+        Meant for the batch's own callbacks (the PDFs' ``on_result``: a pack whose briefs
+        are all rendered): the call runs on the next free worker and ``answer`` gets
+        ``(True, value)`` or ``(False, exception)`` in this thread. A call queued outside a
+        batch runs at the start of the next one; one left when a batch fails is dropped.
+        """
+        self._side.append((call, answer))
+
     def cancel(self) -> None:
         """Make the running (or next) batch raise :class:`Cancelled`; safe from any thread."""
         self._cancelled = True
@@ -210,16 +222,17 @@ class WorkerPool:
         if count is None:
             tasks = list(tasks)
             count = len(tasks)
-        if count == 0:
+        if count == 0 and not self._side:
             return
-        self._grow(count)
+        self._grow(count + len(self._side))
         pool = self._pool
+        done, failed = self._routed(done, failed)
         try:
             pending = deque(enumerate(tasks))
-            while pending or any(w.job is not None for w in pool):
+            while pending or self._side or any(w.job is not None for w in pool):
                 for worker in pool:
-                    if worker.ready and worker.job is None and pending:
-                        index, task = pending.popleft()
+                    if worker.ready and worker.job is None and (self._side or pending):
+                        index, task = self._next_side() if self._side else pending.popleft()
                         worker.assign(task, index)
                 waiting = [w for w in pool if w.job is not None or not w.ready]
                 if not waiting:
@@ -235,8 +248,39 @@ class WorkerPool:
                     if replacement is not None:
                         pool[index] = replacement
         except BaseException:
+            self._side.clear()
+            self._answers.clear()
             self.close(kill=True)  # a half-run batch leaves no worker behind
             raise
+
+    def _next_side(self) -> tuple[int, Task]:
+        """Take the next submitted call, numbered below zero (its answer goes to its own callback)."""
+        call, answer = self._side.popleft()
+        index = -1 - len(self._answers)
+        while index in self._answers:
+            index -= 1
+        self._answers[index] = answer
+        return index, call
+
+    def _routed(self, done: Callable[[Task, int, Any], None],
+                failed: Callable[[Task, int, str], None]
+                ) -> tuple[Callable[[Task, int, Any], None], Callable[[Task, int, str], None]]:
+        """Wrap a batch's callbacks so that a submitted call's answer reaches its own."""
+        def routed_done(task: Task, index: int, message: Any) -> None:
+            if index < 0:
+                ok, value = message
+                self._answers.pop(index)(ok, value)
+            else:
+                done(task, index, message)
+
+        def routed_failed(task: Task, index: int, message: str) -> None:
+            if index < 0:
+                name = task.function.__name__ if isinstance(task, Call) else "call"
+                self._answers.pop(index)(False, BriefsError(f"{name}: {message}"))
+            else:
+                failed(task, index, message)
+
+        return routed_done, routed_failed
 
 
 def run_jobs(jobs: Iterable[RenderJob], workers: int, timeout: float,

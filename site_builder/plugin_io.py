@@ -1,0 +1,35 @@
+"""What ``briefs build`` hands the MkDocs plugin (:class:`Preset`) and what it gets back (:class:`BuildStats`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from site_builder.findings import Finding
+from site_builder.model import Corpus
+from site_builder.settings import Settings
+
+
+@dataclass
+class BuildStats:
+    """What one build made, for the summary line of ``briefs build``."""
+
+    briefs: int = 0
+    themes: int = 0  # themes with at least one published brief
+    themes_total: int = 0  # themes in the vocabulary
+    countries: int = 0
+    pdfs_rendered: int = 0
+    pdfs_cached: int = 0
+    packs: int = 0
+    packs_skipped: int = 0  # automatic packs left out by the size budget
+    search_pages: int = 0
+
+
+@dataclass
+class Preset:
+    """What ``briefs build`` already knows, handed to the plugin so it is not redone."""
+
+    settings: Settings
+    corpus: Corpus | None = None
+    findings: list[Finding] = field(default_factory=list)
+    jobs: int | None = None
+    progress: bool = False
