@@ -56,9 +56,11 @@ def indexed_html(output: str, body: str) -> str:
     """
     start = output.find("<html")
     end = output.find(">", start) + 1
-    if start < 0 or not end or ARTICLE_ATTRIBUTE not in body:
+    close = output.rfind("</html>")
+    if start < 0 or not end or close < end or ARTICLE_ATTRIBUTE not in body:
         return output
-    return f"<!doctype html>{output[start:end]}<body>{body}</body></html>"
+    # Cut from the page itself: its opening up to the <html> tag, the body, its closing tag.
+    return output[:end] + body + output[close:]
 
 
 class PageIndexer:
