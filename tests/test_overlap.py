@@ -29,6 +29,7 @@ from site_builder.build import TMP_PREFIX, build_site
 from site_builder.corpus import load_corpus
 from site_builder.downloads import BriefPdf, CountryPack, Download, DownloadKey, ThemePack
 from site_builder.findings import BriefsError
+from site_builder.index import Index
 from site_builder.localise import site_indexes
 from site_builder.mkdocs_plugin import BriefsPlugin
 from site_builder.pages.site import (
@@ -38,7 +39,7 @@ from site_builder.pages.site import (
     render_site_pages,
 )
 from site_builder.pdf.pool import Call, Cancelled, WorkerPool
-from site_builder.settings import load_settings
+from site_builder.settings import Settings, load_settings
 from site_builder.urls import brief_pdf, pack
 
 # -- the pool: warm workers for several batches, cancellable -----------------------------
@@ -94,17 +95,33 @@ def test_cancelling_a_pool_from_another_thread_stops_its_batch_and_workers() -> 
 # -- the pages: sources early, HTML late, the same as in one pass --------------------------
 
 
-def test_pages_rendered_early_then_late_are_those_of_one_pass(tmp_path: Path) -> None:
+def _example_indexes(tmp_path: Path) -> tuple[Settings, dict[str, Index],
+                                              dict[DownloadKey, Download]]:
+    """The example corpus' settings and site indexes, and a (made-up) PDF for each brief."""
     project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
     settings = load_settings(project)
     corpus, _ = load_corpus(settings.content_root)
     indexes = site_indexes(corpus, settings.languages)
-    default = indexes[settings.language]
-    downloads: dict[DownloadKey, Download] = {
+    pdfs: dict[DownloadKey, Download] = {
         BriefPdf(slug): Download(BriefPdf(slug), brief_pdf(slug), 123_456 + i, 4)
-        for i, slug in enumerate(default.by_slug)}
-    for key in [ThemePack(t) for t in default.by_theme] + [CountryPack(c) for c in default.by_country]:
-        downloads[key] = Download(key, pack(key), 2_345_678, 21, "A pack")
+        for i, slug in enumerate(indexes[settings.language].by_slug)}
+    return settings, indexes, pdfs
+
+
+def _with_packs(downloads: dict[DownloadKey, Download], *indexes: Index
+                ) -> dict[DownloadKey, Download]:
+    """``downloads`` and a (made-up) pack per theme and country of each of ``indexes``."""
+    out = dict(downloads)
+    for index in indexes:
+        for key in [ThemePack(t) for t in index.by_theme] + [CountryPack(c) for c in index.by_country]:
+            out[key] = Download(key, pack(key), 2_345_678, 21, "A pack")
+    return out
+
+
+def test_pages_rendered_early_then_late_are_those_of_one_pass(tmp_path: Path) -> None:
+    settings, indexes, pdfs = _example_indexes(tmp_path)
+    default = indexes[settings.language]
+    downloads = _with_packs(pdfs, default)
     whole = render_site_pages(indexes, settings, downloads)
     early = render_site_pages(indexes, settings, {}, unrendered=True)
     assert {k: p.source for k, p in early.pages.items()} == {k: p.source for k, p in whole.pages.items()}
@@ -277,19 +294,8 @@ def test_a_call_submitted_during_a_batch_runs_ahead_of_its_remaining_jobs() -> N
 def test_pages_showing_no_pack_are_the_same_without_the_packs(tmp_path: Path) -> None:
     from site_builder.pack_pages import pack_page_sources
 
-    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
-    settings = load_settings(project)
-    corpus, _ = load_corpus(settings.content_root)
-    indexes = site_indexes(corpus, settings.languages)
-    default = indexes[settings.language]
-    pdfs: dict[DownloadKey, Download] = {
-        BriefPdf(slug): Download(BriefPdf(slug), brief_pdf(slug), 123_456 + i, 4)
-        for i, slug in enumerate(default.by_slug)}
-    downloads = dict(pdfs)
-    for index in indexes.values():
-        for key in [ThemePack(t) for t in index.by_theme] + \
-                [CountryPack(c) for c in index.by_country]:
-            downloads[key] = Download(key, pack(key), 2_345_678, 21, "A pack")
+    settings, indexes, pdfs = _example_indexes(tmp_path)
+    downloads = _with_packs(pdfs, *indexes.values())
     without = render_page_html(indexes, settings, pdfs, LISTING_PAGES)
     with_packs = render_page_html(indexes, settings, downloads, LISTING_PAGES)
     shows = pack_page_sources(render_site_pages(indexes, settings, {}, unrendered=True)
