@@ -20,7 +20,7 @@ import pytest
 from conftest import PROJECT_ROOT, CorpusWriter
 from pypdf import PdfReader
 from test_pdf import pdftotext, words
-from test_site_serve import _free_port, _wait_for
+from test_site_serve import _wait_for, preview_process
 
 from site_builder.corpus import load_corpus
 from site_builder.findings import Severity
@@ -33,14 +33,6 @@ from site_builder.pdf.render import render_job
 from site_builder.settings import Settings, load_settings, with_pdf
 
 pytestmark = pytest.mark.slow
-
-SERVE = """
-import sys
-from pathlib import Path
-from site_builder.serve import serve
-from site_builder.settings import load_settings
-serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2])
-"""
 
 
 # -- the meter's arithmetic (no rendering) -----------------------------------------------
@@ -124,17 +116,10 @@ def _expected(project: Path) -> dict[str, PageMeter]:
 @pytest.fixture(scope="module")
 def served(project: Path) -> Iterator[str]:
     """``briefs serve`` on the project (PDFs rendered: the default); yield its base URL."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, str(project), f"127.0.0.1:{port}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(base + "briefs/moz-full/", "page-meter", timeout=300)
-        yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output)
+    with preview_process(project) as running:
+        _wait_for(running.base + "briefs/moz-full/", "page-meter", timeout=300)
+        yield running.base
+    print(running.output)
 
 
 @pytest.fixture

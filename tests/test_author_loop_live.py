@@ -10,8 +10,6 @@ than the article (the title, in the page's ``<title>``) reloads the page, as bef
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,17 +18,10 @@ import pytest
 from browser_support import new_page
 from conftest import PROJECT_ROOT, CorpusWriter
 from test_pdf import body, words
-from test_site_serve import _free_port, _wait_for
+from test_site_serve import _wait_for, preview_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SERVE = """
-import sys
-from pathlib import Path
-from site_builder.serve import serve
-from site_builder.settings import load_settings
-serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2])
-"""
 METER = "aside.page-meter"
 FRAME = "iframe.pdf-preview-frame"
 
@@ -54,17 +45,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def served(project: Path) -> Iterator[str]:
     """``briefs serve`` on the project; yield its base URL."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, str(project), f"127.0.0.1:{port}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(base + "briefs/moz-live/", "page-meter", timeout=300)
-        yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output)
+    with preview_process(project) as running:
+        _wait_for(running.base + "briefs/moz-live/", "page-meter", timeout=300)
+        yield running.base
+    print(running.output)
 
 
 @pytest.fixture

@@ -7,26 +7,15 @@ check (the live-reload endpoint included), real headless Chromium for the error 
 from __future__ import annotations
 
 import http.client
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CorpusWriter
-from test_site_serve import _free_port, _wait_for
+from test_site_serve import _wait_for, preview_process
 
 from site_builder.serve import allowed_hosts, host_allowed
-
-SERVE = """
-import sys
-from pathlib import Path
-from site_builder.serve import serve
-from site_builder.settings import load_settings
-serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2], pdf=False)
-"""
-
 
 # -- which Host values a preview answers (no server) -----------------------------------
 
@@ -60,20 +49,12 @@ def test_port_80_may_be_left_out() -> None:
 def served(corpus: CorpusWriter, site_project: Path) -> Iterator[tuple[str, int, Path]]:
     """``briefs serve`` (no PDFs) of a one-brief project: yield (base URL, port, briefs folder)."""
     corpus.brief("moz/moz-a.md", title="Alpha brief")
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, str(site_project),
-                                f"127.0.0.1:{port}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(base + "briefs/moz-a/", "Alpha brief", timeout=120)
-        yield base, port, corpus.root
-        assert process.poll() is None, "the preview stopped"
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output)
-    assert "Traceback" not in output, output
+    with preview_process(site_project, pdf=False) as running:
+        _wait_for(running.base + "briefs/moz-a/", "Alpha brief", timeout=120)
+        yield running.base, running.port, corpus.root
+        assert running.process.poll() is None, "the preview stopped"
+    print(running.output)
+    assert "Traceback" not in running.output, running.output
 
 
 def _get(port: int, path: str, host: str | None) -> tuple[int, bytes]:

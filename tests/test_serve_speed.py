@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -22,7 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import CorpusWriter
-from test_site_serve import _free_port, _wait_for
+from test_site_serve import _wait_for, preview_process
 
 from site_builder.corpus import load_corpus
 from site_builder.localise import site_indexes
@@ -83,25 +81,12 @@ def test_a_body_edit_renders_one_brief_page_a_title_edit_every_page(
     assert "Brief Bee" in third["themes/older-persons/index.md"].html  # type: ignore[attr-defined]
 
 
-SERVE = """
-import sys
-from pathlib import Path
-from site_builder.serve import serve
-from site_builder.settings import load_settings
-serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2])
-"""
-
-
 @pytest.mark.slow
 def test_saved_page_comes_first_with_an_estimate_then_its_pdf(corpus: CorpusWriter,
                                                               site_project: Path) -> None:
     paths = _three(corpus)
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, str(site_project), f"127.0.0.1:{port}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "BRIEFS_TIMELINE": "1"})
-    url = f"http://127.0.0.1:{port}/briefs/moz-a/"
-    try:
+    with preview_process(site_project, env={"BRIEFS_TIMELINE": "1"}) as running:
+        url = running.base + "briefs/moz-a/"
         before = _wait_for(url, "page-meter", timeout=300)
         length = re.search(r'data-length="([\d.]+)"', before)
         assert length and "data-estimate" not in before
@@ -119,9 +104,7 @@ def test_saved_page_comes_first_with_an_estimate_then_its_pdf(corpus: CorpusWrit
         assert new_length > float(length[1])
         assert re.search(r'\.pdf\?v=(\w+)', measured)[1] != re.search(  # type: ignore[index]
             r'\.pdf\?v=(\w+)', before)[1]  # type: ignore[index]
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
+    output = running.output
     timelines = [line for line in output.splitlines() if "timeline:" in line]
     assert any("PDFs (0 laid out, 1 later)" in t and "pages (1 brief pages rendered)" in t
                for t in timelines), output[-3000:]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,8 +23,9 @@ import sys
 from pathlib import Path
 from site_builder.serve import serve
 from site_builder.settings import load_settings
-serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2])
+serve(load_settings(Path(sys.argv[1])), dev_addr=sys.argv[2], pdf=sys.argv[3] == "pdf")
 """
+"""``briefs serve`` in a subprocess: project folder, address, ``pdf`` or ``no-pdf``."""
 
 
 def test_plugin_options_survive_repeated_config_loads() -> None:
@@ -30,6 +35,34 @@ def test_plugin_options_survive_repeated_config_loads() -> None:
                        "other": None}
     assert raw == [{"briefs": {"briefs_dir": "briefs", "pdf": {"jobs": 2}}}, "other"]
     assert _plugins_with_pdf(["briefs"], pdf=True) == {"briefs": {"pdf": {"enabled": True}}}
+
+
+@dataclass
+class Preview:
+    """A ``briefs serve`` running in a subprocess; ``output`` is what it printed, once stopped."""
+
+    base: str
+    port: int
+    process: subprocess.Popen[str]
+    output: str = ""
+
+
+@contextmanager
+def preview_process(project: Path, *, pdf: bool = True, env: Mapping[str, str] | None = None
+                    ) -> Iterator[Preview]:
+    """Run ``briefs serve`` (PDFs on unless ``pdf`` is false) on ``project`` at a free port;
+    stop it on leaving."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-c", SERVE, str(project), f"127.0.0.1:{port}",
+                                "pdf" if pdf else "no-pdf"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=None if env is None else {**os.environ, **env})
+    running = Preview(f"http://127.0.0.1:{port}/", port, process)
+    try:
+        yield running
+    finally:
+        process.terminate()
+        running.output, _ = process.communicate(timeout=30)
 
 
 def _free_port() -> int:
@@ -57,11 +90,8 @@ def _wait_for(url: str, text: str, timeout: float = 30) -> str:
 @pytest.mark.slow
 def test_preview_shows_errors_as_pages_and_recovers(corpus, site_project: Path) -> None:
     path = corpus.brief("moz/moz-a.md", title="Alpha brief")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}/"
-    process = subprocess.Popen([sys.executable, "-c", SERVE, str(site_project), f"127.0.0.1:{port}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+    with preview_process(site_project) as running:
+        base, process = running.base, running.process
         _wait_for(base + "briefs/moz-a/", "Alpha brief")
         path.write_text(path.read_text(encoding="utf-8").replace(
             "themes: [older-persons]", "themes: [no-such-theme]"), encoding="utf-8")
@@ -72,8 +102,5 @@ def test_preview_shows_errors_as_pages_and_recovers(corpus, site_project: Path) 
             "themes: [no-such-theme]", "themes: [older-persons]"), encoding="utf-8")
         _wait_for(base + "briefs/moz-a/", "Alpha brief")
         assert process.poll() is None, "the preview stopped"
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-    assert "Serving on" in output
-    assert "unknown theme" in output
+    assert "Serving on" in running.output
+    assert "unknown theme" in running.output
