@@ -93,15 +93,16 @@ def search_metadata(brief: Brief, corpus: Corpus, language: str | None = None) -
     """Return what a brief page gives Pagefind: sort key, filters and result metadata."""
     values = facet_values(brief, corpus, language)
     filters = [(key, value) for key, _label in FACETS for value in values[key]]
+    sort = "-".join(f"{n:02d}" for n in brief.date.sort_key)
     meta = [
         ("title", brief.title),
         ("countries", ", ".join(values["country"])),
         ("themes", ", ".join(values["theme"])),
         ("date", brief.date.iso),
         ("language", brief.language),
+        ("sort", sort),  # the sort key again: the search page merges sorted shards by it
     ]
-    return {"sort": "-".join(f"{n:02d}" for n in brief.date.sort_key), "filters": filters,
-            "meta": meta}
+    return {"sort": sort, "filters": filters, "meta": meta}
 
 
 def facets(words: Templates) -> list[tuple[str, str]]:

@@ -15,12 +15,15 @@ The service handles one request after another, so pages are indexed in the order
 are added: MkDocs' page order, the same for the same input (the command line indexes
 them in the order the file system lists them).
 
-Memory: Pagefind builds the whole index in memory at the end (about 2 GB at 10,000
-briefs, most of it freed again at once). The service runs with jemalloc (Pagefind's
-allocator) told to hand freed pages back to the system at once (:data:`ALLOCATOR`)
-rather than after ten seconds, which takes a tenth off its peak. Only what Pagefind reads
-of a page is sent (:func:`indexed_html`): the page's ``<html>`` tag (its language) and the
-element it indexes, not the page's navigation and head (half the bytes, the same index).
+Memory: Pagefind builds an index in memory when it writes it (about 0.2 MB a page, most
+of it freed again at once). A large site's pages go to several services, the shards of a
+:class:`~site_builder.search_shards.ShardPlan` (:class:`ShardedIndexer`), which write their
+indexes one after another, each as soon as its last page is in: while one shard's index is
+built on the other core, MkDocs renders the next shard's pages. The services run with
+jemalloc (Pagefind's allocator) told to hand freed pages back to the system at once
+(:data:`ALLOCATOR`) rather than after ten seconds. Only what Pagefind reads of a page is
+sent (:func:`indexed_html`): the page's ``<html>`` tag (its language) and the element it
+indexes, not the page's navigation and head (half the bytes, the same index).
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ import queue
 import subprocess
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
 from site_builder.findings import BriefsError
 from site_builder.search import ARTICLE_ATTRIBUTE, EXCLUDED_SELECTORS, SearchReport, finish_index
+from site_builder.search_shards import ShardPlan, shard_folder
 
 TIMEOUT = 900.0
 """Seconds the service may take to write the index once every page is added."""
@@ -61,6 +66,12 @@ def indexed_html(output: str, body: str) -> str:
         return output
     # Cut from the page itself: its opening up to the <html> tag, the body, its closing tag.
     return output[:end] + body + output[close:]
+
+
+def _is_index_file(path: str) -> bool:
+    """Tell whether a file Pagefind writes is part of the index rather than its script or UI."""
+    return path == "pagefind-entry.json" or path.endswith(".pf_meta") \
+        or path.split("/", 1)[0] in {"index", "fragment", "filter"}
 
 
 class PageIndexer:
@@ -102,8 +113,13 @@ class PageIndexer:
         self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_path": None,
                     "file_contents": html})
 
-    def finish(self) -> SearchReport:
-        """Write the index into ``output`` once every page is indexed, and stop the service."""
+    def finish(self, *, scripts: bool = True) -> SearchReport:
+        """Write the index into ``output`` once every page is indexed, and stop the service.
+
+        Without ``scripts`` only the index is written (entry, metadata, words, fragments,
+        filters), not Pagefind's script, WebAssembly and UI: a further shard, which the
+        first shard's script loads.
+        """
         try:
             answer = self._result(self._send({"type": "GetFiles", "index_id": self._index}),
                                   "GetFiles", TIMEOUT)
@@ -115,6 +131,8 @@ class PageIndexer:
         # The files come back in memory and are written here: Pagefind's own WriteFiles
         # answers before its last writes are done (an empty pagefind-entry.json, now and then).
         for file in answer["files"]:
+            if not scripts and not _is_index_file(file["path"]):
+                continue
             path = self.output / file["path"]
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,3 +219,70 @@ class PageIndexer:
             if isinstance(message_id, int) and payload.get("type") != "IndexedFile":
                 self._answers[message_id] = payload
                 self._changed.notify_all()
+
+
+class ShardedIndexer:
+    """Brief pages indexed in the shards of a plan, each shard written once its pages are in.
+
+    Shard ``k`` is a :class:`PageIndexer` writing to ``<site>/`` + :func:`shard_folder`.
+    A shard whose last page is added is handed to one writer thread, which writes the
+    shards one after another: Pagefind builds one index in memory at a time.
+    """
+
+    def __init__(self, site_dir: Path, plan: ShardPlan) -> None:
+        """Index into ``site_dir`` (the site being built) the pages ``plan`` counts."""
+        self.site_dir = site_dir
+        self.plan = plan
+        self._services: dict[int, PageIndexer] = {}
+        self._added: Counter[str] = Counter()
+        self._left = [plan.pages_in(shard) for shard in range(plan.count)]
+        self._ready: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._reports: list[SearchReport] = []
+        self._errors: list[str] = []
+        self._writer = threading.Thread(target=self._write_shards, daemon=True)
+        self._writer.start()
+
+    def add(self, language: str, url: str, html: str) -> None:
+        """Add a brief page in ``language`` (its ``<html lang>``) at site URL ``url``."""
+        try:
+            shard = self.plan.shard_of(language, self._added[language])
+        except ValueError as exc:
+            raise BriefsError(str(exc)) from None
+        self._added[language] += 1
+        service = self._services.get(shard)
+        if service is None:
+            service = self._services[shard] = PageIndexer(self.site_dir / shard_folder(shard))
+        service.add(url, html)
+        self._left[shard] -= 1
+        if self._left[shard] == 0:
+            self._ready.put(shard)  # written now, while MkDocs renders the next pages
+
+    def finish(self) -> SearchReport:
+        """Wait for every shard to be written; report the pages of them all."""
+        self._ready.put(None)
+        self._writer.join()
+        missing = sum(self._left)
+        if missing:
+            self.close()
+            raise BriefsError(f"search indexing: {missing} planned brief page(s) were never "
+                              "rendered (the index would miss them)")
+        if self._errors:
+            raise BriefsError(self._errors[0])
+        output = self.site_dir / shard_folder(0)
+        size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+        return SearchReport(pages=sum(r.pages for r in self._reports), bundle_bytes=size,
+                            output=output)
+
+    def close(self) -> None:
+        """Stop every service (a failed build leaves no process behind)."""
+        self._ready.put(None)
+        for service in list(self._services.values()):
+            service.close()
+
+    def _write_shards(self) -> None:
+        """Write each shard handed over, one after another, until told to stop."""
+        while (shard := self._ready.get()) is not None:
+            try:
+                self._reports.append(self._services[shard].finish(scripts=shard == 0))
+            except BriefsError as exc:
+                self._errors.append(str(exc))

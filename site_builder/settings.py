@@ -117,6 +117,10 @@ class Settings:
     """Build the theme, country and bundle-file packs with the site."""
     search: bool = True
     """Index the built site with Pagefind."""
+    search_shard_pages: int = 2500
+    """At most this many brief pages of a language in one search index shard: a larger
+    site's index is written in shards one after another (Pagefind needs about 0.2 MB a
+    page while it writes one) and merged in the reader's browser."""
     packs_max_ratio: float | None = 3.0
     """The automatic theme and country packs may total at most this many times the size of
     the brief PDFs (the least useful are skipped, with a note); null for no limit."""
@@ -224,6 +228,10 @@ def settings_from_options(project_dir: Path, site: dict[str, Any], options: dict
         raise BriefsError(f"mkdocs.yml: unknown option(s) for the briefs plugin: {', '.join(sorted(unknown))}")
     pdf = _pdf_settings(options.get("pdf", {}), project_dir)
     print_files = print_settings(_block(options.get("print", {}), PrintSettings, "print"), project_dir)
+    shard = options.get("search_shard_pages")
+    if shard is not None and (isinstance(shard, bool) or not isinstance(shard, int) or shard < 1):
+        raise BriefsError("mkdocs.yml: briefs.search_shard_pages must be a positive whole "
+                          f"number, not {shard!r}")
     for name, value in options.items():
         if name in known and value is not None and not _has_type(value, getattr(Settings, name)):
             kind = type(getattr(Settings, name))

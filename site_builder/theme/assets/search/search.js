@@ -12,9 +12,18 @@
 // the results, or on a narrow one once the Filters panel is open. Until then a phone
 // fetches none of them (a third of a first search's bytes at 10,000 briefs); opening the
 // panel loads them and counts the current search again.
+//
+// A large site's index comes in shards (pagefind/, pagefind/shard-1/…; data-shards says how
+// many hold a language), all merged into the first: its script and WebAssembly serve them
+// all. Each merged index gets a filter of its own (SOURCE), because Pagefind orders results
+// merged from several indexes by score, which for a sorted search is a page's place in its
+// own index: a sorted search over several asks each for its results alone and merges them
+// by date (byDate).
 const PAGE_SIZE = 10;
+const SOURCE = "cb-index";
 // The site root: given by the page on a site of several languages (fr/search/ is two deep).
-const root = new URL(document.querySelector(".cb-search").dataset.root || "../", window.location.href);
+const searchBox = document.querySelector(".cb-search");
+const root = new URL(searchBox.dataset.root || "../", window.location.href);
 // "Include briefs in every language": the other languages' indexes are merged in.
 const everyLanguage = document.getElementById("cb-all-languages");
 const allLanguages = Boolean(everyLanguage)
@@ -47,7 +56,8 @@ let pagefind = null;
 let loading = null;
 let filtersLoading = null;
 let countsStale = false;
-let results = [];
+let sources = [];  // the SOURCE value of each index, when more than one is merged
+let results = inOrder([]);
 let shown = 0;
 let generation = 0;
 let timer = null;
@@ -121,23 +131,90 @@ function loadFilters() {
   return filtersLoading;
 }
 
+// The folder of shard k: the first is the primary's, named so Pagefind does not skip it as
+// itself when another language's index in it is merged.
+function shardPath(k) {
+  return k === 0 ? `${root.pathname}pagefind/./` : `${root.pathname}pagefind/shard-${k}/`;
+}
+
+// The indexes to merge into the primary (shard 0 of the page's language): [path, options].
+function mergedIndexes() {
+  const merged = [];
+  for (let k = 1; k < Number(searchBox.dataset.shards || 1); k += 1) merged.push([shardPath(k), {}]);
+  if (allLanguages) {
+    const shards = (everyLanguage.dataset.shards || "").split(" ").map(Number);
+    everyLanguage.dataset.languages.split(" ").filter(Boolean).forEach((language, i) => {
+      for (let k = 0; k < (shards[i] || 1); k += 1) merged.push([shardPath(k), { language }]);
+    });
+  }
+  return merged;
+}
+
 // Load Pagefind once (its script, WebAssembly and entry files).
 function loadPagefind() {
   if (!loading) {
     loading = (async () => {
       const module = await import(new URL("pagefind/pagefind.js", root).href);
-      await module.options({ baseUrl: root.pathname });
+      const merged = mergedIndexes();
+      const tag = (i) => (merged.length ? { mergeFilter: { [SOURCE]: String(i) } } : {});
+      await module.options({ baseUrl: root.pathname, ...tag(0) });
       await module.init();
-      if (allLanguages) {
-        // The same bundle as the primary index, named so Pagefind does not skip it as itself.
-        for (const language of everyLanguage.dataset.languages.split(" ").filter(Boolean)) {
-          await module.mergeIndex(`${root.pathname}pagefind/./`, { language, baseUrl: root.pathname });
-        }
+      for (const [i, [path, options]] of merged.entries()) {
+        await module.mergeIndex(path, { ...options, baseUrl: root.pathname, ...tag(i + 1) });
       }
+      sources = merged.length ? Array.from({ length: merged.length + 1 }, (_, i) => String(i)) : [];
       pagefind = module;
     })();
   }
   return loading;
+}
+
+// Results in Pagefind's order, handed out `take(n)` at a time as their data.
+function inOrder(found) {
+  let next = 0;
+  return {
+    total: found.length,
+    async take(n) {
+      const batch = found.slice(next, next + n);
+      next += batch.length;
+      return Promise.all(batch.map((r) => r.data()));
+    },
+  };
+}
+
+// Sorted results of several indexes, each list in its index's order, merged by the date
+// sort key (which each result's metadata repeats as `sort`); equal keys in index order.
+// Each list's next result is loaded to compare: a few fragments more than are shown.
+function byDate(lists, total, descending) {
+  const heads = lists.map(() => null);
+  const taken = lists.map(() => 0);
+  const head = (i) => {
+    if (!heads[i] && taken[i] < lists[i].length) heads[i] = lists[i][taken[i]].data();
+    return heads[i];
+  };
+  const before = (a, b) => {
+    const x = (a.meta || {}).sort || "";
+    const y = (b.meta || {}).sort || "";
+    return descending ? x > y : x < y;
+  };
+  return {
+    total,
+    async take(n) {
+      const out = [];
+      while (out.length < n) {
+        const data = await Promise.all(lists.map((_, i) => head(i)));
+        let best = -1;
+        data.forEach((item, i) => {
+          if (item && (best < 0 || before(item, data[best]))) best = i;
+        });
+        if (best < 0) break;
+        out.push(data[best]);
+        heads[best] = null;
+        taken[best] += 1;
+      }
+      return out;
+    },
+  };
 }
 
 function syncUrl(query, chosen, sort) {
@@ -151,9 +228,8 @@ function syncUrl(query, chosen, sort) {
 }
 
 async function renderMore() {
-  const batch = results.slice(shown, shown + PAGE_SIZE);
   const mine = generation;
-  const data = await Promise.all(batch.map((r) => r.data()));
+  const data = await results.take(PAGE_SIZE);
   if (mine !== generation) return;
   for (const item of data) {
     const meta = item.meta || {};
@@ -170,8 +246,8 @@ async function renderMore() {
         el("time", { datetime: meta.date || "" }, meta.date || "")),
       excerpt));
   }
-  shown += batch.length;
-  more.hidden = shown >= results.length;
+  shown += data.length;
+  more.hidden = shown >= results.total;
 }
 
 async function run() {
@@ -182,7 +258,7 @@ async function run() {
   showActive(chosen);
   const mine = ++generation;
   if (!query && Object.keys(chosen).length === 0) {
-    results = [];
+    results = inOrder([]);
     list.innerHTML = "";
     more.hidden = true;
     updateCounts(collection);
@@ -198,10 +274,8 @@ async function run() {
   const filters = {};
   for (const [facet, values] of Object.entries(chosen)) filters[facet] = { any: values };
   const options = { filters };
-  if (sortValue) {
-    const [key, direction] = sortValue.split(":");
-    options.sort = { [key]: direction };
-  }
+  const [key, direction] = sortValue.split(":");
+  if (sortValue) options.sort = { [key]: direction };
   const counting = countsShown();
   if (counting) {
     await loadFilters();
@@ -209,10 +283,18 @@ async function run() {
   }
   const search = await pagefind.search(query || null, options);
   if (mine !== generation || search === null) return;
-  results = search.results;
+  let found = inOrder(search.results);
+  if (sortValue && sources.length > 1) {
+    const each = await Promise.all(sources.map((source) => pagefind.search(query || null,
+      { ...options, filters: { ...filters, [SOURCE]: source } })));
+    if (mine !== generation) return;
+    found = byDate(each.map((one) => (one ? one.results : [])), search.results.length,
+      direction === "desc");
+  }
+  results = found;
   shown = 0;
   list.innerHTML = "";
-  statusEl.textContent = foundText(results.length);
+  statusEl.textContent = foundText(results.total);
   if (counting) updateCounts(search.filters || {});
   markCounts(!counting);
   await renderMore();
