@@ -1,6 +1,6 @@
 """Benchmark search: bytes fetched by the first query, and indexing cost vs the site build.
 
-Usage: ``python benchmarks/bench_search.py [--briefs 10000] [--build-briefs 1000]``
+Usage: ``python benchmarks/bench_search.py [--briefs 10000] [--build-briefs 1000] [--shard-pages N]``
 
 (a) The real site (the project's mkdocs.yml, PDFs off, search on) of N synthetic briefs is
     built and served on 127.0.0.1 by a server that gzips text files, as a static host
@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import http.server
 import logging
+import re
 import shutil
 import sys
 import tempfile
@@ -42,10 +43,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 QUERY = "maternity"
 
 
-def _project(folder: Path, n: int) -> Path:
-    """Write a project of ``n`` synthetic briefs with the real site's configuration."""
+def _project(folder: Path, n: int, shard_pages: int | None = None) -> Path:
+    """Write a project of ``n`` synthetic briefs with the real site's configuration
+    (and ``search_shard_pages`` if given)."""
     folder.mkdir(parents=True)
-    shutil.copy(PROJECT / "mkdocs.yml", folder / "mkdocs.yml")
+    config = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
+    if shard_pages is not None:
+        config = config.replace("      briefs_dir: briefs\n", "      briefs_dir: briefs\n"
+                                f"      search_shard_pages: {shard_pages}\n", 1)
+    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
     shutil.copytree(PROJECT / "docs", folder / "docs")
     generate(folder / "briefs", n)
     return folder
@@ -58,15 +64,23 @@ def _kind(path: str) -> str:
         return "sitemap.xml"
     if "/pagefind/" not in path:
         return "page and assets"
+    inside = re.sub(r"^.*?/pagefind/(shard-[0-9]+/)?", "", path)  # a shard's files alike
     for folder in ("filter", "index", "fragment"):
-        if f"/pagefind/{folder}/" in path:
+        if inside.startswith(f"{folder}/"):
             return f"pagefind {folder}"
     return "pagefind " + ("entry and meta" if name.endswith((".json", ".pf_meta")) else "script")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files silently, noting each response's path and body size on the server."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword == "Content-Length":  # what went over the wire, counted where it is sent
+            self.server.sent.append((urlsplit(self.path).path, int(value)))  # type: ignore[attr-defined]
+        super().send_header(keyword, value)
 
 
 class _GzipHandler(_QuietHandler):
@@ -98,30 +112,27 @@ def first_query_bytes(site: Path, query: str, gzip: bool = True) -> tuple[int, C
     handler = functools.partial(_GzipHandler if gzip else _QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    kinds: Counter[str] = Counter()
+    server.sent = []  # type: ignore[attr-defined]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 375, "height": 800})
-
-            def on_finished(request) -> None:  # type: ignore[no-untyped-def]
-                if request.response() is not None:
-                    kinds[_kind(urlsplit(request.url).path)] += request.sizes()["responseBodySize"]
-                    kinds["requests"] += 1
-
-            page.on("requestfinished", on_finished)
             page.goto(f"http://127.0.0.1:{server.server_port}/search/")
             page.wait_for_selector("body[data-search-ready]")
             page.fill("#cb-q", query)
             page.wait_for_selector(".cb-result")
             seen = -1
-            while seen != kinds["requests"]:  # until a second passes with no new response
-                seen = kinds["requests"]
+            while seen != len(server.sent):  # type: ignore[attr-defined]  # until a quiet second
+                seen = len(server.sent)  # type: ignore[attr-defined]
                 page.wait_for_timeout(1000)
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
+    kinds: Counter[str] = Counter()
+    for path, size in server.sent:  # type: ignore[attr-defined]
+        kinds[_kind(path)] += size
+        kinds["requests"] += 1
     return sum(v for k, v in kinds.items() if k != "requests"), kinds
 
 
@@ -133,24 +144,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds of (b), fastest counts")
     parser.add_argument("--skip-first-query", action="store_true", help="run (b) only")
     parser.add_argument("--skip-indexing", action="store_true", help="run (a) only")
+    parser.add_argument("--shard-pages", type=int, default=None,
+                        help="search_shard_pages for (a) (default: the project's, 2,500)")
     args = parser.parse_args()
     use_scratch_tempdir()
     logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the synthetic vocabularies' warnings
     if not args.skip_first_query:
-        first_query(args.briefs)
+        first_query(args.briefs, args.shard_pages)
     if not args.skip_indexing:
         index_cost(args.build_briefs, args.repeat)
 
 
-def first_query(n: int) -> None:
+def first_query(n: int, shard_pages: int | None = None) -> None:
     """(a): bytes the browser fetches for the first query on a site of ``n`` briefs."""
     with tempfile.TemporaryDirectory() as tmp:
-        project = _project(Path(tmp) / "project", n)
+        project = _project(Path(tmp) / "project", n, shard_pages)
         report = build_site(dataclasses.replace(load_settings(project), search=True), pdf=False)
         total, kinds = first_query_bytes(report.site, QUERY)
         raw, _ = first_query_bytes(report.site, QUERY, gzip=False)
         index = sum(f.stat().st_size for f in (report.site / "pagefind").rglob("*") if f.is_file())
-        print(f"(a) {n} briefs, {report.stats.search_pages} pages indexed, index "
+        shards = 1 + len(list((report.site / "pagefind").glob("shard-*")))
+        print(f"(a) {n} briefs, {report.stats.search_pages} pages indexed in {shards} "
+              f"shard(s), index "
               f"{index / 1e6:.1f} MB on disk; first query fetched {total / 1024:.0f} kB in "
               f"{kinds['requests']} requests from a server that gzips text files "
               f"({raw / 1024:.0f} kB uncompressed) (target ≤ 300 kB); without the sitemap "

@@ -65,9 +65,8 @@ class SiteDownloads:
         self.downloads.update(downloads)
         self.html.update(render_page_html(self.indexes, self.settings, self.downloads,
                                           BRIEF_PAGES))
-        self.html.update((source, page) for source, page in render_page_html(
-            self.indexes, self.settings, self.downloads, LISTING_PAGES).items()
-            if source not in self.pack_pages)
+        self.html.update(render_page_html(self.indexes, self.settings, self.downloads,
+                                          LISTING_PAGES, lambda s: s not in self.pack_pages))
 
     def needs_packs(self, source: str) -> bool:
         """Tell whether the page at ``source`` waits for packs not collected yet."""
@@ -83,9 +82,8 @@ class SiteDownloads:
     def add_packs(self, downloads: Mapping[DownloadKey, Download]) -> None:
         """Take the packs' downloads; render the pages that show them."""
         self.downloads.update(downloads)
-        self.html.update((source, page) for source, page in render_page_html(
-            self.indexes, self.settings, self.downloads, LISTING_PAGES).items()
-            if source in self.pack_pages)
+        self.html.update(render_page_html(self.indexes, self.settings, self.downloads,
+                                          LISTING_PAGES, self.pack_pages.__contains__))
 
     def page(self, source: str) -> GeneratedPage:
         """Return (and forget: each page is written once) a page rendered with its downloads."""

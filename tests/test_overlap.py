@@ -303,6 +303,12 @@ def test_pages_showing_no_pack_are_the_same_without_the_packs(tmp_path: Path) ->
     differ = {s for s in with_packs if with_packs[s].html != without[s].html}
     assert differ and differ <= shows  # every page that changes with the packs waits for them
     assert set(with_packs) - shows  # and some pages do not
+    # Each pass renders only its own pages (none twice), the same as the full render.
+    early = render_page_html(indexes, settings, pdfs, LISTING_PAGES, lambda s: s not in shows)
+    late = render_page_html(indexes, settings, downloads, LISTING_PAGES, shows.__contains__)
+    assert set(early) == set(with_packs) - shows and set(late) == shows & set(with_packs)
+    assert {s: p.html for s, p in early.items()} == {s: without[s].html for s in early}
+    assert {s: p.html for s, p in late.items()} == {s: with_packs[s].html for s in late}
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ into a generated file and assembles its HTML after conversion. Nothing here know
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -169,18 +169,21 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
 
 
 def render_page_html(indexes: Mapping[str, Index] | Index, settings: Settings,
-                     downloads: Downloads, part: str) -> dict[str, GeneratedPage]:
+                     downloads: Downloads, part: str,
+                     wanted: Callable[[str], bool] = lambda source: True
+                     ) -> dict[str, GeneratedPage]:
     """Render one part of the pages (:data:`BRIEF_PAGES` or :data:`LISTING_PAGES`) with ``downloads``.
 
     The same pages as :func:`render_site_pages` makes of that part: the brief pages need
-    only the brief PDFs among ``downloads``, the listing pages the packs too.
+    only the brief PDFs among ``downloads``, the listing pages the packs too. Of the
+    listing pages, only those whose source path is ``wanted`` are rendered.
     """
     if isinstance(indexes, Index):
         indexes = {settings.language: indexes}
     contexts = _contexts(indexes, settings, downloads)
     if part == BRIEF_PAGES:
         return _brief_pages(contexts, settings, SitePages())
-    return _listing_pages(contexts, settings)
+    return _listing_pages(contexts, settings, wanted)
 
 
 def _contexts(indexes: Mapping[str, Index], settings: Settings, downloads: Downloads,
@@ -227,38 +230,44 @@ def search_plan(contexts: Mapping[str, SiteContext], settings: Settings) -> Shar
     return ShardPlan.of(pages, settings.search_shard_pages)
 
 
-def _listing_pages(contexts: Mapping[str, SiteContext],
-                   settings: Settings) -> dict[str, GeneratedPage]:
-    """Render every language's listing pages."""
+def _listing_pages(contexts: Mapping[str, SiteContext], settings: Settings,
+                   wanted: Callable[[str], bool] = lambda source: True
+                   ) -> dict[str, GeneratedPage]:
+    """Render every language's listing pages (those whose source path is ``wanted``)."""
     pages: dict[str, GeneratedPage] = {}
     counts = _search_counts(contexts, settings) if settings.search else {}
     everything = _merged(list(counts.values())) if len(contexts) > 1 else None
     plan = search_plan(contexts, settings)
     for lang, site in contexts.items():
-        _render_listings(site, pages, counts.get(lang, {}), everything, plan)
+        _render_listings(site, pages, counts.get(lang, {}), everything, plan, wanted)
     return pages
 
 
 def _render_listings(site: SiteContext, pages: dict[str, GeneratedPage],
                      counts: dict[str, dict[str, int]],
-                     everything: dict[str, dict[str, int]] | None, plan: ShardPlan) -> None:
+                     everything: dict[str, dict[str, int]] | None, plan: ShardPlan,
+                     wanted: Callable[[str], bool]) -> None:
     """Render one language's theme, country, region, coverage, home and search pages."""
     index, at = site.index, site.urls
+
+    def add(path: str, render: Callable[..., GeneratedPage], *args: Any, **kwargs: Any) -> None:
+        if wanted(source := urls.source(path)):
+            pages[source] = render(*args, **kwargs)
+
     for theme in index.corpus.themes.values():
-        pages[urls.source(at.theme(theme.id))] = render_theme_page(theme, site)
-    pages[urls.source(at.themes())] = render_themes_index(site)
+        add(at.theme(theme.id), render_theme_page, theme, site)
+    add(at.themes(), render_themes_index, site)
     for code in index.by_country:
-        pages[urls.source(at.country(code))] = render_country_page(index.country(code), site)
-    pages[urls.source(at.countries())] = render_countries_index(site)
+        add(at.country(code), lambda code: render_country_page(index.country(code), site), code)
+    add(at.countries(), render_countries_index, site)
     for region in index.corpus.regions.values():
-        pages[urls.source(at.region(region.id))] = render_region_page(region, site)
-    pages[urls.source(at.coverage())] = render_coverage_page(site)
-    pages[urls.source(at.home())] = render_home_page(site)
+        add(at.region(region.id), render_region_page, region, site)
+    add(at.coverage(), render_coverage_page, site)
+    add(at.home(), render_home_page, site)
     if site.settings.search:
         others = [lang for lang in site.settings.languages if lang != site.language]
-        pages[urls.source(at.search())] = site.page(
-            "briefs/search.html", at.search(), site.templates.gettext("Search"),
-            stylesheets=(SEARCH_STYLESHEET,),
+        add(at.search(), site.page, "briefs/search.html", at.search(),
+            site.templates.gettext("Search"), stylesheets=(SEARCH_STYLESHEET,),
             facets=facets(site.templates), counts=counts, all_counts=everything,
             all_languages=others, shards=plan.shards(site.language),
             all_shards=[plan.shards(lang) for lang in others],
