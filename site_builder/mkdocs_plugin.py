@@ -58,7 +58,7 @@ from site_builder.preview import (
     without_preview_assets,
 )
 from site_builder.project_checks import align_config
-from site_builder.search_service import ShardedIndexer, indexed_html
+from site_builder.search_service import ShardedIndexer, indexed_html, shard_sizes
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.site_downloads import (
     SiteDownloads,
@@ -235,9 +235,9 @@ class BriefsPlugin(BasePlugin):
                 and not (self._preview is not None and self._preview.signatures):
             # A preview's search index is its first build's (indexing takes seconds).
             if self._indexer is None:
-                self._indexer = ShardedIndexer(Path(config.site_dir), self._site.search_plan)
-            self._run(self._indexer.add, self._site.index_languages[page.file.src_uri],
-                      "/" + page.url, indexed_html(output, page.content or ""))
+                self._indexer = ShardedIndexer(Path(config.site_dir), shard_sizes(
+                    len(self._site.dates), self.settings.search_shard_pages))
+            self._run(self._indexer.add, "/" + page.url, indexed_html(output, page.content or ""))
         if self._preview is None:
             self._release(page)
         return output

@@ -12,19 +12,18 @@ written into the site. The search UI (``theme/assets/search/``) talks to
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from site_builder import i18n
 from site_builder.findings import BriefsError
 from site_builder.i18n import cldr_locale
 from site_builder.model import Brief, Corpus, Region
+from site_builder.pagefind_files import read_cbor, write_cbor
 from site_builder.vocabulary import language_name
 
 if TYPE_CHECKING:
@@ -172,28 +171,6 @@ def finish_index(output: Path) -> SearchReport:
     return SearchReport(pages=pages, bundle_bytes=size, output=output)
 
 
-_SIGNATURE = b"pagefind_dcd"
-
-
-def _read_cbor(path: Path) -> Any:
-    import cbor2
-
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise BriefsError(f"unexpected Pagefind file format: {path.name}")
-    return cbor2.loads(raw[len(_SIGNATURE):])
-
-
-def _write_cbor(folder: Path, prefix: str, suffix: str, data: Any, digits: int) -> str:
-    """Write a gzipped Pagefind data file named after its content; return its hash name."""
-    import cbor2
-
-    payload = gzip.compress(_SIGNATURE + cbor2.dumps(data), mtime=0)
-    name = f"{prefix}_{hashlib.sha256(payload).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(payload)
-    return name
-
-
 def _make_filters_deterministic(output: Path) -> None:
     """Sort Pagefind's filter values and rewrite the files that name them.
 
@@ -207,22 +184,22 @@ def _make_filters_deterministic(output: Path) -> None:
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language, info in entry.get("languages", {}).items():
         meta_path = output / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read_cbor(meta_path)
+        meta = read_cbor(meta_path)
         try:
             filters = meta[3]
             renamed = []
             for filter_name, filter_hash in sorted(filters):
                 old = output / "filter" / f"{filter_hash}.pf_filter"
-                name, values = _read_cbor(old)
+                name, values = read_cbor(old)
                 old.unlink()
-                new_hash = _write_cbor(old.parent, language, ".pf_filter",
+                new_hash = write_cbor(old.parent, language, ".pf_filter",
                                        [name, sorted(values, key=lambda v: str(v[0]))], 7)
                 renamed.append([filter_name, new_hash])
             meta[3] = renamed
         except (IndexError, TypeError, ValueError) as exc:
             raise BriefsError(f"unexpected Pagefind meta layout ({exc}); pin pagefind 1.5") from None
         meta_path.unlink()
-        info["hash"] = _write_cbor(output, f"pagefind.{language}", ".pf_meta", meta, 10)[
+        info["hash"] = write_cbor(output, f"pagefind.{language}", ".pf_meta", meta, 10)[
             len("pagefind."):]
     entry_path.write_text(json.dumps(entry, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
                           encoding="utf-8")

@@ -15,11 +15,13 @@ The service handles one request after another, so pages are indexed in the order
 are added: MkDocs' page order, the same for the same input (the command line indexes
 them in the order the file system lists them).
 
-Memory: Pagefind builds an index in memory when it writes it (about 0.2 MB a page, most
-of it freed again at once). A large site's pages go to several services, the shards of a
-:class:`~site_builder.search_shards.ShardPlan` (:class:`ShardedIndexer`), which write their
-indexes one after another, each as soon as its last page is in: while one shard's index is
-built on the other core, MkDocs renders the next shard's pages. The services run with
+Memory: Pagefind builds an index in memory when it writes it (about 0.2 MB a page on top
+of some 150 MB: 2.1 GB at 10,000 brief pages, most of it freed again at once). A site of
+more than ``search_shard_pages`` brief pages has them split, in the order MkDocs renders
+them, into shards of near-equal size (:func:`shard_sizes`), each indexed by a service of its
+own (:class:`ShardedIndexer`); the shards are written one after another, each as soon as
+its last page is in (while one is built on the other core, MkDocs renders the next one's
+pages), and merged into one index at the end (:mod:`site_builder.search_merge`). The services run with
 jemalloc (Pagefind's allocator) told to hand freed pages back to the system at once
 (:data:`ALLOCATOR`) rather than after ten seconds. Only what Pagefind reads of a page is
 sent (:func:`indexed_html`): the page's ``<html>`` tag (its language) and the element it
@@ -33,16 +35,21 @@ import contextlib
 import json
 import os
 import queue
+import shutil
 import subprocess
 import tempfile
 import threading
-from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
 from site_builder.findings import BriefsError
 from site_builder.search import ARTICLE_ATTRIBUTE, EXCLUDED_SELECTORS, SearchReport, finish_index
-from site_builder.search_shards import ShardPlan, shard_folder
+from site_builder.search_merge import merge_indexes
+
+INDEX_FOLDER = "pagefind"
+"""The site's search index (``pagefind/pagefind.js`` loads it)."""
+SHARDS_FOLDER = ".pagefind-shards"
+"""Where a large site's shards are written before they are merged (then removed)."""
 
 TIMEOUT = 900.0
 """Seconds the service may take to write the index once every page is added."""
@@ -66,12 +73,6 @@ def indexed_html(output: str, body: str) -> str:
         return output
     # Cut from the page itself: its opening up to the <html> tag, the body, its closing tag.
     return output[:end] + body + output[close:]
-
-
-def _is_index_file(path: str) -> bool:
-    """Tell whether a file Pagefind writes is part of the index rather than its script or UI."""
-    return path == "pagefind-entry.json" or path.endswith(".pf_meta") \
-        or path.split("/", 1)[0] in {"index", "fragment", "filter"}
 
 
 class PageIndexer:
@@ -113,13 +114,8 @@ class PageIndexer:
         self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_path": None,
                     "file_contents": html})
 
-    def finish(self, *, scripts: bool = True) -> SearchReport:
-        """Write the index into ``output`` once every page is indexed, and stop the service.
-
-        Without ``scripts`` only the index is written (entry, metadata, words, fragments,
-        filters), not Pagefind's script, WebAssembly and UI: a further shard, which the
-        first shard's script loads.
-        """
+    def finish(self) -> SearchReport:
+        """Write the index into ``output`` once every page is indexed, and stop the service."""
         try:
             answer = self._result(self._send({"type": "GetFiles", "index_id": self._index}),
                                   "GetFiles", TIMEOUT)
@@ -131,8 +127,6 @@ class PageIndexer:
         # The files come back in memory and are written here: Pagefind's own WriteFiles
         # answers before its last writes are done (an empty pagefind-entry.json, now and then).
         for file in answer["files"]:
-            if not scripts and not _is_index_file(file["path"]):
-                continue
             path = self.output / file["path"]
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,44 +215,58 @@ class PageIndexer:
                 self._changed.notify_all()
 
 
-class ShardedIndexer:
-    """Brief pages indexed in the shards of a plan, each shard written once its pages are in.
+def shard_sizes(pages: int, limit: int) -> tuple[int, ...]:
+    """Split ``pages`` into the fewest shards of at most ``limit`` pages, sizes within one."""
+    if pages <= 0:
+        return ()
+    count = -(-pages // max(limit, 1))
+    size, larger = divmod(pages, count)
+    return tuple(size + 1 if k < larger else size for k in range(count))
 
-    Shard ``k`` is a :class:`PageIndexer` writing to ``<site>/`` + :func:`shard_folder`.
-    A shard whose last page is added is handed to one writer thread, which writes the
-    shards one after another: Pagefind builds one index in memory at a time.
+
+class ShardedIndexer:
+    """Brief pages indexed in shards, each written once its pages are in, merged at the end.
+
+    Shard ``k`` gets the pages after the first ``sizes[:k]``, in the order they are added,
+    and is a :class:`PageIndexer` of its own. A shard whose last page is added is handed
+    to one writer thread, which writes the shards one after another (Pagefind builds one
+    index in memory at a time). :meth:`finish` merges them into one index in
+    ``<site>/pagefind/`` (:func:`~site_builder.search_merge.merge_indexes`); a site of one
+    shard is indexed there directly.
     """
 
-    def __init__(self, site_dir: Path, plan: ShardPlan) -> None:
-        """Index into ``site_dir`` (the site being built) the pages ``plan`` counts."""
+    def __init__(self, site_dir: Path, sizes: tuple[int, ...]) -> None:
+        """Index into ``site_dir`` (the site being built) as many pages as ``sizes`` adds up to."""
         self.site_dir = site_dir
-        self.plan = plan
+        self.sizes = sizes or (0,)
         self._services: dict[int, PageIndexer] = {}
-        self._added: Counter[str] = Counter()
-        self._left = [plan.pages_in(shard) for shard in range(plan.count)]
+        self._added = 0
+        self._left = list(self.sizes)
         self._ready: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._reports: list[SearchReport] = []
         self._errors: list[str] = []
         self._writer = threading.Thread(target=self._write_shards, daemon=True)
         self._writer.start()
 
-    def add(self, language: str, url: str, html: str) -> None:
-        """Add a brief page in ``language`` (its ``<html lang>``) at site URL ``url``."""
-        try:
-            shard = self.plan.shard_of(language, self._added[language])
-        except ValueError as exc:
-            raise BriefsError(str(exc)) from None
-        self._added[language] += 1
+    def add(self, url: str, html: str) -> None:
+        """Add a brief page at site URL ``url`` (``/briefs/<slug>/``)."""
+        shard, end = 0, self.sizes[0]
+        while self._added >= end and shard + 1 < len(self.sizes):
+            shard += 1
+            end += self.sizes[shard]
+        if self._added >= end:
+            raise BriefsError(f"search indexing: more brief pages than the {end} planned")
+        self._added += 1
         service = self._services.get(shard)
         if service is None:
-            service = self._services[shard] = PageIndexer(self.site_dir / shard_folder(shard))
+            service = self._services[shard] = PageIndexer(self._folder(shard))
         service.add(url, html)
         self._left[shard] -= 1
         if self._left[shard] == 0:
             self._ready.put(shard)  # written now, while MkDocs renders the next pages
 
     def finish(self) -> SearchReport:
-        """Wait for every shard to be written; report the pages of them all."""
+        """Wait for every shard to be written, merge them; report the pages indexed."""
         self._ready.put(None)
         self._writer.join()
         missing = sum(self._left)
@@ -268,10 +276,12 @@ class ShardedIndexer:
                               "rendered (the index would miss them)")
         if self._errors:
             raise BriefsError(self._errors[0])
-        output = self.site_dir / shard_folder(0)
-        size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
-        return SearchReport(pages=sum(r.pages for r in self._reports), bundle_bytes=size,
-                            output=output)
+        if len(self.sizes) == 1:
+            return self._reports[0]
+        output = self.site_dir / INDEX_FOLDER
+        merge_indexes(output, [self._folder(k) for k in range(len(self.sizes))])
+        shutil.rmtree(self.site_dir / SHARDS_FOLDER)
+        return finish_index(output)
 
     def close(self) -> None:
         """Stop every service (a failed build leaves no process behind)."""
@@ -279,10 +289,16 @@ class ShardedIndexer:
         for service in list(self._services.values()):
             service.close()
 
+    def _folder(self, shard: int) -> Path:
+        """Where shard ``shard`` is written (the index itself, for a site of one shard)."""
+        if len(self.sizes) == 1:
+            return self.site_dir / INDEX_FOLDER
+        return self.site_dir / SHARDS_FOLDER / str(shard)
+
     def _write_shards(self) -> None:
         """Write each shard handed over, one after another, until told to stop."""
         while (shard := self._ready.get()) is not None:
             try:
-                self._reports.append(self._services[shard].finish(scripts=shard == 0))
+                self._reports.append(self._services[shard].finish())
             except BriefsError as exc:
                 self._errors.append(str(exc))

@@ -118,9 +118,9 @@ class Settings:
     search: bool = True
     """Index the built site with Pagefind."""
     search_shard_pages: int = 2500
-    """At most this many brief pages of a language in one search index shard: a larger
-    site's index is written in shards one after another (Pagefind needs about 0.2 MB a
-    page while it writes one) and merged in the reader's browser."""
+    """At most this many brief pages in one search index shard: a larger site is indexed
+    in shards one after another (Pagefind needs about 0.2 MB a page while it writes an
+    index), merged into one index at the end."""
     packs_max_ratio: float | None = 3.0
     """The automatic theme and country packs may total at most this many times the size of
     the brief PDFs (the least useful are skipped, with a note); null for no limit."""

@@ -1,15 +1,18 @@
-"""A search index in shards: planned, written one after another, merged in the browser.
+"""A search index built in shards, one after another, and merged into one index.
 
-The plan and the writer are tested with real Pagefind services; the merged search in
-headless Chromium, at phone and desktop width, against the same site built in one index:
-the same results for the same searches, and sorted searches in date order across shards.
+The merge is checked against Pagefind's own index of the same pages, decoded to what a
+search reads (each word's pages and locations, filters, sort orders), with real Pagefind
+services; and in headless Chromium, at phone and desktop width, the same site built in
+shards and in one go gives the same results, counts and date order for the same searches.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,14 +20,12 @@ from browser_support import new_page, serve_folder
 from fixtures_site import BuiltSite, build_project, make_project
 
 from site_builder.findings import BriefsError
-from site_builder.search_service import ShardedIndexer
-from site_builder.search_shards import ShardPlan, shard_folder, shard_sizes
+from site_builder.pagefind_files import read_cbor, read_fragment
+from site_builder.search_service import SHARDS_FOLDER, ShardedIndexer, shard_sizes
 from site_builder.settings import settings_from_options
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-
-# -- the plan ----------------------------------------------------------------------------
 
 def test_shards_are_the_fewest_within_the_limit_and_near_equal() -> None:
     for pages in range(0, 60):
@@ -36,19 +37,6 @@ def test_shards_are_the_fewest_within_the_limit_and_near_equal() -> None:
             assert not sizes or max(sizes) - min(sizes) <= 1
 
 
-def test_each_page_has_one_shard_in_render_order() -> None:
-    plan = ShardPlan.of({"en": 7, "fr": 2, "es": 0}, 3)
-    assert plan.sizes == {"en": (3, 2, 2), "fr": (2,)}
-    assert plan.count == 3 and plan.shards("en") == 3 and plan.shards("fr") == 1
-    assert plan.shards("es") == 1  # a language without briefs still has its (empty) first
-    assert [plan.shard_of("en", n) for n in range(7)] == [0, 0, 0, 1, 1, 2, 2]
-    assert [plan.pages_in(k) for k in range(3)] == [5, 2, 2]
-    with pytest.raises(ValueError, match="page 8 of language 'en' was not planned"):
-        plan.shard_of("en", 7)
-    assert [shard_folder(k) for k in range(3)] == ["pagefind", "pagefind/shard-1",
-                                                  "pagefind/shard-2"]
-
-
 @pytest.mark.parametrize("value", [0, -3, True, "many", 2.5])
 def test_the_shard_size_option_must_be_a_positive_whole_number(tmp_path: Path, value: object) -> None:
     with pytest.raises(BriefsError, match=r"briefs\.search_shard_pages must be a positive whole"):
@@ -56,65 +44,125 @@ def test_the_shard_size_option_must_be_a_positive_whole_number(tmp_path: Path, v
     assert settings_from_options(tmp_path, {}, {"search_shard_pages": 40}).search_shard_pages == 40
 
 
-# -- the writer, with real Pagefind services ----------------------------------------------
+# -- shards merged, with real Pagefind services -------------------------------------------
+
+WORDS = ["pension coverage rural workers", "maternity cash benefit", "café résumé naïve",
+         "cafe resume pension", "health insurance coverage", "disability allowance"]
+
 
 def _page(n: int, lang: str) -> str:
     return (f'<!doctype html><html lang="{lang}"><body><article data-pagefind-body>'
-            f'<h1>Brief {n}</h1><span hidden data-pagefind-meta="title">Brief {n}</span>'
-            f'<p>Pension coverage word{n} rural workers.</p></article></body></html>')
+            f'<h1 id="t{n}">Brief {n}</h1>'
+            f'<div hidden data-pagefind-sort="date:2016-{n % 12 + 1:02d}-{n % 27 + 1:02d}">'
+            f'<span data-pagefind-filter="year">{2000 + n % 3}</span>'
+            f'<span data-pagefind-filter="theme">Theme {n % 4}</span>'
+            f'<span data-pagefind-meta="title">Brief {n}</span>'
+            + (f'<span data-pagefind-meta="image">img{n}.png</span>' if n % 7 == 3 else '') +
+            f'<span data-pagefind-meta="sort">2016-{n % 12 + 1:02d}-{n % 27 + 1:02d}</span></div>'
+            f'<p>{WORDS[n % len(WORDS)]} word{n} {"rural " * (n % 3)}</p></article></body></html>')
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def _pages(n: int) -> list[tuple[str, str]]:
+    """``n`` pages in English and French, and the last two in Spanish (only the last shard's)."""
+    return [(f"/briefs/b{k:02d}/", _page(k, "es" if k >= n - 2 else "fr" if k % 4 == 0 else "en"))
+            for k in range(n)]
 
 
-def _index(site: Path, pages: list[tuple[str, str]], limit: int) -> dict[str, bytes]:
-    languages = [lang for lang, _ in pages]
-    plan = ShardPlan.of({lang: languages.count(lang) for lang in set(languages)}, limit)
-    indexer = ShardedIndexer(site, plan)
-    for n, (lang, html) in enumerate(pages):
-        indexer.add(lang, f"/briefs/b{n:02d}/", html)
+def _index(site: Path, pages: list[tuple[str, str]], limit: int) -> Path:
+    indexer = ShardedIndexer(site, shard_sizes(len(pages), limit))
+    for url, html in pages:
+        indexer.add(url, html)
     assert indexer.finish().pages == len(pages)
-    return _files(site / "pagefind")
+    return site / "pagefind"
 
 
-def test_shards_hold_every_page_once_and_only_the_first_ships_the_script(tmp_path: Path) -> None:
-    pages = [("fr" if n % 4 == 0 else "en", _page(n, "fr" if n % 4 == 0 else "en"))
-             for n in range(11)]
-    files = _index(tmp_path / "a", pages, 3)  # en: 8 pages in 3 shards, fr: 3 in 1
-    assert _index(tmp_path / "b", pages, 3) == files  # the same input, the same bytes
-    folders = {name.split("/")[0] for name in files if name.startswith("shard-")}
-    assert folders == {"shard-1", "shard-2"}
-    assert "pagefind.js" in files and "wasm.en.pagefind" in files
-    for folder in folders:
-        mine = [name[len(folder) + 1:] for name in files if name.startswith(folder + "/")]
-        assert "pagefind-entry.json" in mine and any(m.startswith("fragment/") for m in mine)
-        assert not any(m.endswith((".js", ".css")) or m.startswith("wasm.") for m in mine)
-    fragments = [name for name in files if "fragment/" in name]
-    assert len(fragments) == len(pages)  # every page in exactly one shard
-    one = _index(tmp_path / "one", pages, 100)
-    assert not any(name.startswith("shard-") for name in one)
-    assert {n.rsplit("/", 1)[-1] for n in fragments} \
-        == {n.rsplit("/", 1)[-1] for n in one if n.startswith("fragment/")}
+def _postings(postings: list[list[Any]], urls: list[str]) -> list[tuple[Any, ...]]:
+    found, page = [], 0
+    for delta, *rest in postings:
+        page += delta
+        found.append((urls[page], json.dumps(rest)))
+    return sorted(found)
+
+
+def _decoded(folder: Path) -> dict[str, Any]:
+    """What a search reads of an index, by page URL (page numbers and file names aside)."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    result: dict[str, Any] = {}
+    for lang, info in entry["languages"].items():
+        meta = read_cbor(folder / f"pagefind.{info['hash']}.pf_meta")
+        urls = [read_fragment(folder / "fragment" / f"{h}.pf_fragment")["url"] for h, _ in meta[1]]
+        words: dict[str, Any] = {}
+        for _first, _last, chunk in meta[2]:
+            for word, postings, variants in read_cbor(folder / "index" / f"{chunk}.pf_index")[0]:
+                words[word] = (_postings(postings, urls),
+                               sorted((form, _postings(p, urls)) for form, p in variants))
+        bounds = [(first, last) for first, last, _ in meta[2]]
+        filters = {}
+        for name, file in meta[3]:
+            _, values = read_cbor(folder / "filter" / f"{file}.pf_filter")
+            filters[name] = {value: sorted(urls[p] for p in pages) for value, pages in values}
+        result[lang] = {
+            "pages": sorted((urls[i], count) for i, (_, count) in enumerate(meta[1])),
+            "words": words, "filters": filters, "fields": meta[5],
+            "sorts": {key: [urls[p] for p in order] for key, order in meta[4]},
+            "bounds sorted": bounds == sorted(bounds) and all(a <= b for a, b in bounds),
+            "page_count": info["page_count"]}
+    return result
+
+
+def test_shards_merged_are_the_index_pagefind_makes_of_all_pages(tmp_path: Path) -> None:
+    pages = _pages(23)  # en, fr and es (last shard only) in 4 shards of 5-6 pages
+    merged = _index(tmp_path / "merged", pages, 6)
+    whole = _index(tmp_path / "whole", pages, 100)
+    assert _decoded(merged) == _decoded(whole)
+    assert not (tmp_path / "merged" / SHARDS_FOLDER).exists()
+    names = {p.relative_to(merged).as_posix() for p in merged.rglob("*") if p.is_file()}
+    assert {"pagefind.js", "wasm.en.pagefind", "wasm.es.pagefind", "pagefind-entry.json"} <= names
+    assert {n for n in names if not n.startswith(("fragment/", "index/", "filter/"))
+            and not n.endswith(".pf_meta")} == {
+        p.relative_to(whole).as_posix() for p in whole.rglob("*") if p.is_file()
+        and p.relative_to(whole).parts[0] not in ("fragment", "index", "filter")
+        and p.suffix != ".pf_meta"}  # the same scripts and WebAssembly as one index has
+    assert {n for n in names if n.startswith("fragment/")} \
+        == {p.relative_to(whole).as_posix() for p in (whole / "fragment").iterdir()}
+    decoded = _decoded(merged)
+    assert decoded["fr"]["words"]["caf"][1][0][0] == "café"  # diacritic variants kept
+    assert _index(tmp_path / "again", pages, 6).joinpath("pagefind-entry.json").read_bytes() \
+        == (merged / "pagefind-entry.json").read_bytes()  # the same input, the same index
+
+
+def test_a_merged_index_has_chunks_like_pagefinds(tmp_path: Path) -> None:
+    # Enough words for several chunks: each chunk's bounds are ordered and words find theirs.
+    pages = [(f"/briefs/p{k}/", _page(k, "en").replace(
+        "</p>", " ".join(f"w{k}x{j}" for j in range(400)) + "</p>")) for k in range(30)]
+    merged = _index(tmp_path / "merged", pages, 8)
+    decoded = _decoded(merged)["en"]
+    assert decoded["bounds sorted"]
+    entry = json.loads((merged / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = read_cbor(merged / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    assert len(meta[2]) > 2
+    for first, last, chunk in meta[2]:
+        for word, *_ in read_cbor(merged / "index" / f"{chunk}.pf_index")[0]:
+            assert first <= word and (word <= last or word.startswith(last))
+    assert decoded == _decoded(_index(tmp_path / "whole", pages, 100))["en"]
 
 
 def test_a_planned_page_never_added_is_a_clear_error(tmp_path: Path) -> None:
-    indexer = ShardedIndexer(tmp_path, ShardPlan.of({"en": 3}, 2))
-    indexer.add("en", "/briefs/a/", _page(1, "en"))
-    indexer.add("en", "/briefs/b/", _page(2, "en"))
+    indexer = ShardedIndexer(tmp_path, shard_sizes(3, 2))
+    indexer.add("/briefs/a/", _page(1, "en"))
+    indexer.add("/briefs/b/", _page(2, "en"))
     with pytest.raises(BriefsError, match="1 planned brief page"):
         indexer.finish()
     assert all(s._process.poll() is not None for s in indexer._services.values())
 
 
 def test_a_shard_that_cannot_be_written_fails_the_index_and_stops_every_service(tmp_path: Path) -> None:
-    (tmp_path / "pagefind").mkdir()
-    (tmp_path / "pagefind" / "shard-1").write_text("a file where a shard goes", encoding="utf-8")
-    indexer = ShardedIndexer(tmp_path, ShardPlan.of({"en": 4}, 2))
+    (tmp_path / SHARDS_FOLDER).mkdir()
+    (tmp_path / SHARDS_FOLDER / "1").write_text("a file where a shard goes", encoding="utf-8")
+    indexer = ShardedIndexer(tmp_path, shard_sizes(4, 2))
     for n in range(4):
-        indexer.add("en", f"/briefs/b{n}/", _page(n, "en"))
-    with pytest.raises(BriefsError, match=r"cannot write the search index file .*shard-1"):
+        indexer.add(f"/briefs/b{n}/", _page(n, "en"))
+    with pytest.raises(BriefsError, match=r"cannot write the search index file .*1"):
         indexer.finish()
     assert all(s._process.poll() is not None for s in indexer._services.values())
 
@@ -126,7 +174,7 @@ SHARD_SIZE = 2
 
 @pytest.fixture(scope="module")
 def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The example site with at most two brief pages of a language in a shard."""
+    """The example site indexed in shards of at most two brief pages."""
     project = make_project(tmp_path_factory.mktemp("sharded"), PROJECT_ROOT / "briefs")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
@@ -136,18 +184,10 @@ def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 
 @pytest.mark.slow
-def test_the_sharded_site_has_a_shard_per_two_pages_of_each_language(sharded_site: BuiltSite) -> None:
-    languages = {lang: 0 for lang in sharded_site.settings.languages}
-    for brief in sharded_site.index.by_slug.values():
-        lang = brief.language if brief.language in languages else sharded_site.settings.language
-        languages[lang] += 1
-    shards = max(-(-n // SHARD_SIZE) for n in languages.values())
-    folders = sorted(p.name for p in (sharded_site.root / "pagefind").glob("shard-*"))
-    assert folders == [f"shard-{k}" for k in range(1, shards)]
-    for lang, n in languages.items():
-        prefix = "" if lang == sharded_site.settings.language else f"{lang}/"
-        search = sharded_site.page(prefix + "search/").find("div", "cb-search")
-        assert search is not None and search.attrs["data-shards"] == str(max(1, -(-n // SHARD_SIZE)))
+def test_a_site_indexed_in_shards_has_the_index_of_one(sharded_site: BuiltSite,
+                                                       example_site: BuiltSite) -> None:
+    assert _decoded(sharded_site.root / "pagefind") == _decoded(example_site.root / "pagefind")
+    assert not (sharded_site.root / SHARDS_FOLDER).exists()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ into a generated file and assembles its HTML after conversion. Nothing here know
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +16,6 @@ from site_builder.downloads import Downloads
 from site_builder.findings import Finding
 from site_builder.image_derivatives import DerivativeCache
 from site_builder.index import Index
-from site_builder.model import Brief
 from site_builder.pages.base import GeneratedPage, SiteContext
 from site_builder.pages.brief import render_brief_page
 from site_builder.pages.countries import (
@@ -31,7 +29,6 @@ from site_builder.pages.home import render_home_page
 from site_builder.pages.pictures import brief_pictures
 from site_builder.pages.themes import render_theme_page, render_themes_index
 from site_builder.search import facet_counts, facets, search_messages
-from site_builder.search_shards import ShardPlan
 from site_builder.settings import Settings
 from site_builder.templating import Templates, templates_for
 
@@ -82,11 +79,6 @@ class SitePages:
     """Each site language's context."""
     languages: dict[str, PageLanguages] = field(default_factory=dict)
     """Source path to the page's language versions (on a site of several languages)."""
-    index_languages: dict[str, str] = field(default_factory=dict)
-    """Source path of a brief page to its language (its ``<html lang>``: the search index
-    Pagefind puts it in)."""
-    search_plan: ShardPlan = field(default_factory=lambda: ShardPlan({}))
-    """How the brief pages are split into search index shards."""
 
     def date_of(self, src_uri: str) -> str | None:
         """Return a page's last-modified date for the sitemap (content dates, never the clock)."""
@@ -160,7 +152,6 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
     result = SitePages(context=contexts[settings.language], contexts=contexts)
     pages = result.pages
     pages.update(_brief_pages(contexts, settings, result))
-    result.search_plan = search_plan(contexts, settings)
     result.newest = max(result.dates.values(), default=None)
     pages.update(_listing_pages(contexts, settings))
     if len(contexts) > 1:
@@ -202,7 +193,8 @@ def _brief_pages(contexts: Mapping[str, SiteContext], settings: Settings,
     default = contexts[settings.language]
     renditions = DerivativeCache(settings.cache_root / IMAGES_CACHE)
     for slug, brief in default.index.by_slug.items():
-        site = _page_context(contexts, brief, settings)
+        site = contexts[brief_language(brief.language, settings)] if len(contexts) > 1 \
+            else default
         own = site.index.by_slug[slug]
         result.assets.update(own.web.assets)
         pictures = brief_pictures(own, renditions, site.templates)
@@ -210,24 +202,7 @@ def _brief_pages(contexts: Mapping[str, SiteContext], settings: Settings,
         source = urls.source(urls.brief(slug))
         pages[source] = replace(render_brief_page(own, site), pictures=pictures.rewrite)
         result.dates[source] = brief.date.first_day.isoformat()
-        result.index_languages[source] = site.language
     return pages
-
-
-def _page_context(contexts: Mapping[str, SiteContext], brief: Brief,
-                  settings: Settings) -> SiteContext:
-    """Return the context a brief's page is rendered in (its language's, if the site has it)."""
-    if len(contexts) == 1:
-        return contexts[settings.language]
-    return contexts[brief_language(brief.language, settings)]
-
-
-def search_plan(contexts: Mapping[str, SiteContext], settings: Settings) -> ShardPlan:
-    """Return how the brief pages of each language are split into search index shards."""
-    default = contexts[settings.language]
-    pages = Counter(_page_context(contexts, brief, settings).language
-                    for brief in default.index.by_slug.values())
-    return ShardPlan.of(pages, settings.search_shard_pages)
 
 
 def _listing_pages(contexts: Mapping[str, SiteContext], settings: Settings,
@@ -237,15 +212,14 @@ def _listing_pages(contexts: Mapping[str, SiteContext], settings: Settings,
     pages: dict[str, GeneratedPage] = {}
     counts = _search_counts(contexts, settings) if settings.search else {}
     everything = _merged(list(counts.values())) if len(contexts) > 1 else None
-    plan = search_plan(contexts, settings)
     for lang, site in contexts.items():
-        _render_listings(site, pages, counts.get(lang, {}), everything, plan, wanted)
+        _render_listings(site, pages, counts.get(lang, {}), everything, wanted)
     return pages
 
 
 def _render_listings(site: SiteContext, pages: dict[str, GeneratedPage],
                      counts: dict[str, dict[str, int]],
-                     everything: dict[str, dict[str, int]] | None, plan: ShardPlan,
+                     everything: dict[str, dict[str, int]] | None,
                      wanted: Callable[[str], bool]) -> None:
     """Render one language's theme, country, region, coverage, home and search pages."""
     index, at = site.index, site.urls
@@ -269,9 +243,7 @@ def _render_listings(site: SiteContext, pages: dict[str, GeneratedPage],
         add(at.search(), site.page, "briefs/search.html", at.search(),
             site.templates.gettext("Search"), stylesheets=(SEARCH_STYLESHEET,),
             facets=facets(site.templates), counts=counts, all_counts=everything,
-            all_languages=others, shards=plan.shards(site.language),
-            all_shards=[plan.shards(lang) for lang in others],
-            messages=search_messages(site.templates))
+            all_languages=others, messages=search_messages(site.templates))
 
 
 def _search_counts(contexts: Mapping[str, SiteContext], settings: Settings

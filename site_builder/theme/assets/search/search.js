@@ -13,17 +13,15 @@
 // fetches none of them (a third of a first search's bytes at 10,000 briefs); opening the
 // panel loads them and counts the current search again.
 //
-// A large site's index comes in shards (pagefind/, pagefind/shard-1/…; data-shards says how
-// many hold a language), all merged into the first: its script and WebAssembly serve them
-// all. Each merged index gets a filter of its own (SOURCE), because Pagefind orders results
-// merged from several indexes by score, which for a sorted search is a page's place in its
-// own index: a sorted search over several asks each for its results alone and merges them
-// by date (byDate).
+// "Include briefs in every language" merges the other languages' indexes into this one's.
+// Each index then gets a filter of its own (SOURCE), because Pagefind orders results merged
+// from several indexes by score, which for a sorted search is a page's place in its own
+// index: a sorted search over several asks each for its results alone and merges them by
+// the date sort key (byDate).
 const PAGE_SIZE = 10;
 const SOURCE = "cb-index";
 // The site root: given by the page on a site of several languages (fr/search/ is two deep).
-const searchBox = document.querySelector(".cb-search");
-const root = new URL(searchBox.dataset.root || "../", window.location.href);
+const root = new URL(document.querySelector(".cb-search").dataset.root || "../", window.location.href);
 // "Include briefs in every language": the other languages' indexes are merged in.
 const everyLanguage = document.getElementById("cb-all-languages");
 const allLanguages = Boolean(everyLanguage)
@@ -131,38 +129,21 @@ function loadFilters() {
   return filtersLoading;
 }
 
-// The folder of shard k: the first is the primary's, named so Pagefind does not skip it as
-// itself when another language's index in it is merged.
-function shardPath(k) {
-  return k === 0 ? `${root.pathname}pagefind/./` : `${root.pathname}pagefind/shard-${k}/`;
-}
-
-// The indexes to merge into the primary (shard 0 of the page's language): [path, options].
-function mergedIndexes() {
-  const merged = [];
-  for (let k = 1; k < Number(searchBox.dataset.shards || 1); k += 1) merged.push([shardPath(k), {}]);
-  if (allLanguages) {
-    const shards = (everyLanguage.dataset.shards || "").split(" ").map(Number);
-    everyLanguage.dataset.languages.split(" ").filter(Boolean).forEach((language, i) => {
-      for (let k = 0; k < (shards[i] || 1); k += 1) merged.push([shardPath(k), { language }]);
-    });
-  }
-  return merged;
-}
-
 // Load Pagefind once (its script, WebAssembly and entry files).
 function loadPagefind() {
   if (!loading) {
     loading = (async () => {
       const module = await import(new URL("pagefind/pagefind.js", root).href);
-      const merged = mergedIndexes();
-      const tag = (i) => (merged.length ? { mergeFilter: { [SOURCE]: String(i) } } : {});
+      const others = allLanguages ? everyLanguage.dataset.languages.split(" ").filter(Boolean) : [];
+      const tag = (i) => (others.length ? { mergeFilter: { [SOURCE]: String(i) } } : {});
       await module.options({ baseUrl: root.pathname, ...tag(0) });
       await module.init();
-      for (const [i, [path, options]] of merged.entries()) {
-        await module.mergeIndex(path, { ...options, baseUrl: root.pathname, ...tag(i + 1) });
+      for (const [i, language] of others.entries()) {
+        // The same bundle as the primary index, named so Pagefind does not skip it as itself.
+        await module.mergeIndex(`${root.pathname}pagefind/./`,
+          { language, baseUrl: root.pathname, ...tag(i + 1) });
       }
-      sources = merged.length ? Array.from({ length: merged.length + 1 }, (_, i) => String(i)) : [];
+      sources = others.length ? Array.from({ length: others.length + 1 }, (_, i) => String(i)) : [];
       pagefind = module;
     })();
   }

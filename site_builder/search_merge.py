@@ -1,0 +1,248 @@
+"""Pagefind indexes of the shards of one site merged into one index, as Pagefind writes it.
+
+Pagefind builds an index in memory (about 0.2 MB a page), so a large site's brief pages
+are indexed in shards, one after another (:class:`~site_builder.search_service.ShardedIndexer`).
+Readers get one index all the same: a search loads one chunk of words, not one from
+each shard, and results are ranked with the whole collection's word statistics. This
+module merges the shards' files, streaming, in the formats of Pagefind 1.5:
+
+- the metadata's page list is the shards' lists one after another: shard ``k``'s page
+  ``i`` becomes page ``offset[k] + i``;
+- each word's postings (page numbers as deltas, each with its word locations and its
+  locations in metadata fields, and its diacritic variants' postings) are joined in shard
+  order, the metadata fields renumbered (a shard numbers only the fields its pages have:
+  ``-(n + 1)`` marks field ``n``), the words merged in order and
+  cut into chunks of about the size Pagefind makes (:data:`CHUNK_BYTES`), each chunk's
+  first and last word shortened as Pagefind does;
+- filters join their values' page lists; a sort's page order is merged by the value each
+  page's fragment repeats in its metadata (:data:`SORT_META`);
+- fragments (one per page, named by content) are moved as they are, and so are Pagefind's
+  script, UI and each language's WebAssembly, from the shards that have them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from site_builder.findings import BriefsError
+from site_builder.pagefind_files import read_cbor, read_fragment, write_cbor
+
+CHUNK_BYTES = 55_000
+"""Uncompressed size at which a chunk of words is closed (Pagefind's are 54-59 kB)."""
+
+SORT_META = {"date": "sort"}
+"""Sort key (``data-pagefind-sort``) to the metadata field repeating each page's value."""
+
+INDEX_PARTS = ("index", "filter", "fragment")
+"""Folders of an index (the rest of a Pagefind folder is its script, WebAssembly and UI)."""
+
+
+def merge_indexes(output: Path, shards: Sequence[Path]) -> None:
+    """Write into ``output`` one index of the Pagefind indexes in ``shards`` (in page order)."""
+    try:
+        entries = [json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8"))
+                   for shard in shards]
+    except (OSError, ValueError) as exc:
+        raise BriefsError(f"cannot read a search index shard: {exc}") from None
+    output.mkdir(parents=True, exist_ok=True)
+    for shard in shards:
+        _copy_scripts(shard, output)
+    merged = {key: value for key, value in entries[0].items() if key != "languages"}
+    merged["languages"] = {}
+    for language in sorted({lang for entry in entries for lang in entry["languages"]}):
+        parts = [(shard, entry["languages"][language]) for shard, entry in zip(shards, entries, strict=True)
+                 if language in entry["languages"]]
+        merged["languages"][language] = _merge_language(output, language, parts)
+    for shard in shards:
+        for fragment in sorted((shard / "fragment").glob("*.pf_fragment")):
+            (output / "fragment").mkdir(exist_ok=True)
+            fragment.replace(output / "fragment" / fragment.name)
+    (output / "pagefind-entry.json").write_text(
+        json.dumps(merged, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
+        encoding="utf-8")
+
+
+def _copy_scripts(shard: Path, output: Path) -> None:
+    """Copy Pagefind's script, WebAssembly and UI files (not the index) from a shard.
+
+    Each shard has the WebAssembly of its own languages (``wasm.es.pagefind``…); the
+    files of the same name are the same in every shard.
+    """
+    for path in sorted(shard.rglob("*")):
+        relative = path.relative_to(shard)
+        if path.is_dir() or relative.parts[0] in INDEX_PARTS or path.suffix == ".pf_meta" \
+                or relative.as_posix() == "pagefind-entry.json" or (output / relative).exists():
+            continue
+        (output / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, output / relative)
+
+
+def _merge_language(output: Path, language: str, parts: list[tuple[Path, dict[str, Any]]]
+                    ) -> dict[str, Any]:
+    """Merge one language's index of each shard; return its entry (hash, page count)."""
+    metas = [read_cbor(shard / f"pagefind.{info['hash']}.pf_meta") for shard, info in parts]
+    try:
+        offsets: list[int] = []
+        pages: list[Any] = []
+        for meta in metas:
+            offsets.append(len(pages))
+            pages.extend(meta[1])
+        fields = sorted({name for meta in metas for name in meta[5]})
+        markers = [{-(n + 1): -(fields.index(name) + 1) for n, name in enumerate(meta[5])}
+                   for meta in metas]
+        chunks = _write_chunks(output / "index", language,
+                               heapq.merge(*(_words(shard / "index", meta[2], k)
+                                             for k, ((shard, _), meta) in
+                                             enumerate(zip(parts, metas, strict=True)))),
+                               [(offset, marks) for offset, marks in
+                                zip(offsets, markers, strict=True)])
+        filters = _merge_filters(output / "filter", language,
+                                 [(shard / "filter", meta[3]) for (shard, _), meta in
+                                  zip(parts, metas, strict=True)], offsets)
+        sorts = _merge_sorts([shard for shard, _ in parts], metas, offsets)
+        merged = [metas[0][0], pages, chunks, filters, sorts, fields, *metas[0][6:]]
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        raise BriefsError(f"unexpected Pagefind index layout ({exc}); pin pagefind 1.5") from None
+    name = write_cbor(output, f"pagefind.{language}", ".pf_meta", merged, 10)
+    return {**parts[0][1], "hash": name[len("pagefind."):], "page_count": len(pages)}
+
+
+def _words(folder: Path, chunks: list[list[str]], shard: int) -> Iterator[tuple[str, int, list[Any]]]:
+    """Yield a shard's word entries in order, as (word, shard, entry), one chunk read at a time."""
+    for _first, _last, chunk in chunks:
+        for entry in read_cbor(folder / f"{chunk}.pf_index")[0]:
+            yield entry[0], shard, entry
+
+
+Shift = tuple[int, dict[int, int]]
+"""A shard's page offset and its metadata field markers' merged numbers."""
+
+
+def _joined(postings: list[tuple[Shift, list[list[Any]]]]) -> list[list[Any]]:
+    """Join shards' postings (page numbers as deltas from 0) shifted by each shard's offset.
+
+    A posting is [page delta, word locations, metadata locations]; in the last, a negative
+    number marks the field the locations after it are in.
+    """
+    joined: list[list[Any]] = []
+    previous = 0
+    for (offset, markers), shard_postings in postings:
+        page = offset
+        for delta, locations, in_fields, *rest in shard_postings:
+            page += delta
+            fields = [markers[n] if n < 0 else n for n in in_fields]
+            joined.append([page - previous, locations, fields, *rest])
+            previous = page
+    return joined
+
+
+def _write_chunks(folder: Path, language: str, words: Iterator[tuple[str, int, list[Any]]],
+                  shifts: list[Shift]) -> list[list[str]]:
+    """Write the merged words in chunks; return the metadata's chunk list [first, last, name]."""
+    import cbor2
+
+    chunks: list[tuple[list[list[Any]], str]] = []
+    current: list[list[Any]] = []
+    size = 0
+
+    def close() -> None:
+        nonlocal current, size
+        if current:
+            chunks.append((current, write_cbor(folder, language, ".pf_index", [current], 7)))
+        current, size = [], 0
+
+    group: list[tuple[int, list[Any]]] = []
+    for word, shard, entry in itertools.chain(words, [("", -1, [])]):  # the sentinel closes the last word
+        if group and (shard < 0 or word != group[0][1][0]):
+            entry_out = _merged_word(group, shifts)
+            current.append(entry_out)
+            size += len(cbor2.dumps(entry_out))
+            if size >= CHUNK_BYTES:
+                close()
+            group = []
+        if shard >= 0:
+            group.append((shard, entry))
+    close()
+    return _bounds(chunks)
+
+
+def _merged_word(group: list[tuple[int, list[Any]]], shifts: list[Shift]) -> list[Any]:
+    """One word's entry from each shard that has it: postings and diacritic variants joined."""
+    word = group[0][1][0]
+    postings = _joined([(shifts[shard], entry[1]) for shard, entry in group])
+    variants: dict[str, list[tuple[Shift, list[list[Any]]]]] = {}
+    for shard, entry in group:
+        for form, form_postings in entry[2]:
+            variants.setdefault(form, []).append((shifts[shard], form_postings))
+    return [word, postings, [[form, _joined(lists)] for form, lists in variants.items()]]
+
+
+def _bounds(chunks: list[tuple[list[list[Any]], str]]) -> list[list[str]]:
+    """Each chunk's first and last word, shortened to where they differ from the neighbours'."""
+    bounds = []
+    for n, (entries, name) in enumerate(chunks):
+        first, last = entries[0][0], entries[-1][0]
+        if n > 0:
+            first = _prefix(first, chunks[n - 1][0][-1][0])
+        if n + 1 < len(chunks):
+            last = _prefix(last, chunks[n + 1][0][0][0])
+        bounds.append([first, last, name])
+    return bounds
+
+
+def _prefix(word: str, neighbour: str) -> str:
+    """The shortest start of ``word`` that is not a start of ``neighbour``."""
+    common = 0
+    while common < min(len(word), len(neighbour)) and word[common] == neighbour[common]:
+        common += 1
+    return word[:common + 1]
+
+
+def _merge_filters(folder: Path, language: str, parts: list[tuple[Path, list[list[str]]]],
+                   offsets: list[int]) -> list[list[str]]:
+    """Join each filter's values' pages; return the metadata's filter list [name, file]."""
+    values: dict[str, dict[str, list[int]]] = {}
+    for (shard_folder, filters), offset in zip(parts, offsets, strict=True):
+        for _name, filter_file in filters:
+            name, filter_values = read_cbor(shard_folder / f"{filter_file}.pf_filter")
+            into = values.setdefault(name, {})
+            for value, pages in filter_values:
+                into.setdefault(value, []).extend(offset + page for page in pages)
+    return [[name, write_cbor(folder, language, ".pf_filter",
+                              [name, [[v, sorted(p)] for v, p in sorted(table.items(),
+                                                                       key=lambda i: str(i[0]))]],
+                              7)]
+            for name, table in sorted(values.items())]
+
+
+def _merge_sorts(shards: list[Path], metas: list[list[Any]], offsets: list[int]) -> list[list[Any]]:
+    """Merge each sort's page order by the value each page's fragment repeats."""
+    keys = sorted({key for meta in metas for key, _ in meta[4]})
+    merged = []
+    for key in keys:
+        field = SORT_META.get(key)
+        if field is None:
+            raise BriefsError(f"cannot merge search shards sorted by {key!r}: its pages do not "
+                              "repeat the value in their metadata")
+        streams = []
+        for shard, (meta, offset) in enumerate(zip(metas, offsets, strict=True)):
+            order = dict(meta[4]).get(key, [])
+            hashes = [page[0] for page in meta[1]]
+            streams.append([(_sort_value(shards[shard], hashes[i], field), shard, n, offset + i)
+                            for n, i in enumerate(order)])
+        merged.append([key, [page for *_, page in heapq.merge(*streams)]])
+    return merged
+
+
+def _sort_value(shard: Path, page_hash: str, field: str) -> str:
+    meta = read_fragment(shard / "fragment" / f"{page_hash}.pf_fragment").get("meta", {})
+    if field not in meta:
+        raise BriefsError(f"cannot merge search shards: the page of fragment {page_hash} has "
+                          f"no {field!r} metadata")
+    return str(meta[field])
