@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.findings import BriefsError
-from site_builder.pagefind_files import read_cbor, read_fragment, write_cbor
+from site_builder.pagefind_files import read_cbor, read_cbor_sized, read_fragment, write_cbor
 
 CHUNK_BYTES = 55_000
 """Uncompressed size at which a chunk of words is closed (Pagefind's are 54-59 kB)."""
@@ -96,6 +96,8 @@ def _merge_language(output: Path, language: str, parts: list[tuple[Path, dict[st
         fields = sorted({name for meta in metas for name in meta[5]})
         markers = [{-(n + 1): -(fields.index(name) + 1) for n, name in enumerate(meta[5])}
                    for meta in metas]
+        markers = [marks if any(old != new for old, new in marks.items()) else {}
+                   for marks in markers]  # empty: the shard numbers its fields as the merge does
         chunks = _write_chunks(output / "index", language,
                                heapq.merge(*(_words(shard / "index", meta[2], k)
                                              for k, ((shard, _), meta) in
@@ -113,61 +115,79 @@ def _merge_language(output: Path, language: str, parts: list[tuple[Path, dict[st
     return {**parts[0][1], "hash": name[len("pagefind."):], "page_count": len(pages)}
 
 
-def _words(folder: Path, chunks: list[list[str]], shard: int) -> Iterator[tuple[str, int, list[Any]]]:
-    """Yield a shard's word entries in order, as (word, shard, entry), one chunk read at a time."""
+Word = tuple[str, int, int, list[Any]]
+"""A shard's word entry as merged: (word, shard, its estimated encoded size, the entry)."""
+
+
+def _words(folder: Path, chunks: list[list[str]], shard: int) -> Iterator[Word]:
+    """Yield a shard's word entries in order, one chunk read at a time.
+
+    An entry's size is estimated as its chunk's size over its number of words (encoding each
+    again to measure it would cost as much as the merge).
+    """
     for _first, _last, chunk in chunks:
-        for entry in read_cbor(folder / f"{chunk}.pf_index")[0]:
-            yield entry[0], shard, entry
+        size, data = read_cbor_sized(folder / f"{chunk}.pf_index")
+        entries = data[0]
+        for entry in entries:
+            yield entry[0], shard, size // max(len(entries), 1), entry
 
 
 Shift = tuple[int, dict[int, int]]
-"""A shard's page offset and its metadata field markers' merged numbers."""
+"""A shard's page offset and its metadata field markers' merged numbers (empty: the same)."""
 
 
 def _joined(postings: list[tuple[Shift, list[list[Any]]]]) -> list[list[Any]]:
     """Join shards' postings (page numbers as deltas from 0) shifted by each shard's offset.
 
     A posting is [page delta, word locations, metadata locations]; in the last, a negative
-    number marks the field the locations after it are in.
+    number marks the field the locations after it are in. Page numbers are deltas, so only
+    each shard's first posting changes (and the field markers, where a shard numbers them
+    otherwise than the merged index).
     """
     joined: list[list[Any]] = []
     previous = 0
     for (offset, markers), shard_postings in postings:
-        page = offset
-        for delta, locations, in_fields, *rest in shard_postings:
-            page += delta
-            fields = [markers[n] if n < 0 else n for n in in_fields]
-            joined.append([page - previous, locations, fields, *rest])
-            previous = page
+        if not shard_postings:
+            continue
+        renumber = bool(markers)
+        start = len(joined)
+        for posting in shard_postings:
+            if renumber:
+                posting = [posting[0], posting[1],
+                           [markers[n] if n < 0 else n for n in posting[2]], *posting[3:]]
+            joined.append(posting)
+        first = joined[start]
+        joined[start] = [offset + first[0] - previous, *first[1:]]
+        previous = offset + sum(p[0] for p in shard_postings)
     return joined
 
 
-def _write_chunks(folder: Path, language: str, words: Iterator[tuple[str, int, list[Any]]],
+def _write_chunks(folder: Path, language: str, words: Iterator[Word],
                   shifts: list[Shift]) -> list[list[str]]:
     """Write the merged words in chunks; return the metadata's chunk list [first, last, name]."""
-    import cbor2
-
-    chunks: list[tuple[list[list[Any]], str]] = []
+    chunks: list[tuple[str, str, str]] = []  # first word, last word, file
     current: list[list[Any]] = []
     size = 0
 
     def close() -> None:
         nonlocal current, size
         if current:
-            chunks.append((current, write_cbor(folder, language, ".pf_index", [current], 7)))
+            chunks.append((current[0][0], current[-1][0],
+                           write_cbor(folder, language, ".pf_index", [current], 7)))
         current, size = [], 0
 
     group: list[tuple[int, list[Any]]] = []
-    for word, shard, entry in itertools.chain(words, [("", -1, [])]):  # the sentinel closes the last word
+    estimate = 0
+    for word, shard, bytes_, entry in itertools.chain(words, [("", -1, 0, [])]):  # the last closes
         if group and (shard < 0 or word != group[0][1][0]):
-            entry_out = _merged_word(group, shifts)
-            current.append(entry_out)
-            size += len(cbor2.dumps(entry_out))
+            current.append(_merged_word(group, shifts))
+            size += estimate
             if size >= CHUNK_BYTES:
                 close()
-            group = []
+            group, estimate = [], 0
         if shard >= 0:
             group.append((shard, entry))
+            estimate += bytes_
     close()
     return _bounds(chunks)
 
@@ -183,15 +203,14 @@ def _merged_word(group: list[tuple[int, list[Any]]], shifts: list[Shift]) -> lis
     return [word, postings, [[form, _joined(lists)] for form, lists in variants.items()]]
 
 
-def _bounds(chunks: list[tuple[list[list[Any]], str]]) -> list[list[str]]:
+def _bounds(chunks: list[tuple[str, str, str]]) -> list[list[str]]:
     """Each chunk's first and last word, shortened to where they differ from the neighbours'."""
     bounds = []
-    for n, (entries, name) in enumerate(chunks):
-        first, last = entries[0][0], entries[-1][0]
+    for n, (first, last, name) in enumerate(chunks):
         if n > 0:
-            first = _prefix(first, chunks[n - 1][0][-1][0])
+            first = _prefix(first, chunks[n - 1][1])
         if n + 1 < len(chunks):
-            last = _prefix(last, chunks[n + 1][0][0][0])
+            last = _prefix(last, chunks[n + 1][0])
         bounds.append([first, last, name])
     return bounds
 

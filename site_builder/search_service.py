@@ -279,8 +279,11 @@ class ShardedIndexer:
         if len(self.sizes) == 1:
             return self._reports[0]
         output = self.site_dir / INDEX_FOLDER
-        merge_indexes(output, [self._folder(k) for k in range(len(self.sizes))])
-        shutil.rmtree(self.site_dir / SHARDS_FOLDER)
+        try:
+            merge_indexes(output, [self._folder(k) for k in range(len(self.sizes))])
+            shutil.rmtree(self.site_dir / SHARDS_FOLDER)
+        except OSError as exc:
+            raise BriefsError(f"cannot merge the search index shards: {exc}") from None
         return finish_index(output)
 
     def close(self) -> None:

@@ -529,6 +529,29 @@ def test_a_phone_fetches_the_filter_counts_only_when_it_shows_them(browser, base
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.parametrize(("width", "shown"), [(375, 5), (1280, 10)])
+def test_a_phone_loads_five_results_at_a_time(browser, base_url: str, width: int,
+                                             shown: int) -> None:
+    """Each result shown loads its brief's fragment: a phone shows (and loads) five at a time."""
+    page = new_page(browser, width)
+    fragments: list[str] = []
+    page.on("request", lambda r: fragments.append(r.url) if "/fragment/" in r.url else None)
+    try:
+        _open_search(page, base_url + "search/?q=social")
+        page.wait_for_selector(".cb-result")
+        page.wait_for_load_state("networkidle")
+        total = int(re.sub(r"[^0-9]", "", page.locator(".cb-search__status").inner_text()))
+        assert total > shown  # a search with more results than one batch
+        assert page.locator(".cb-result").count() == shown == len(set(fragments))
+        page.click(".cb-search__more")
+        page.wait_for_function(f"document.querySelectorAll('.cb-result').length > {shown}")
+        assert page.locator(".cb-result").count() == min(total, 2 * shown)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_first_visit_to_search_fetches_no_index(browser, base_url: str) -> None:
     page = new_page(browser, 375)
     requested: list[str] = []

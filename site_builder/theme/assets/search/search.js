@@ -18,7 +18,6 @@
 // from several indexes by score, which for a sorted search is a page's place in its own
 // index: a sorted search over several asks each for its results alone and merges them by
 // the date sort key (byDate).
-const PAGE_SIZE = 10;
 const SOURCE = "cb-index";
 // The site root: given by the page on a site of several languages (fr/search/ is two deep).
 const root = new URL(document.querySelector(".cb-search").dataset.root || "../", window.location.href);
@@ -49,6 +48,12 @@ function foundText(n) {
 }
 
 const wide = window.matchMedia("(min-width: 48em)");  // search.css shows the filters there
+
+// Results shown at a time: each loads its brief's fragment (its text, for the excerpt), so a
+// phone, whose first screen holds two or three, loads five on a metered line, not ten.
+function pageSize() {
+  return wide.matches ? 10 : 5;
+}
 
 let pagefind = null;
 let loading = null;
@@ -210,7 +215,7 @@ function syncUrl(query, chosen, sort) {
 
 async function renderMore() {
   const mine = generation;
-  const data = await results.take(PAGE_SIZE);
+  const data = await results.take(pageSize());
   if (mine !== generation) return;
   for (const item of data) {
     const meta = item.meta || {};
