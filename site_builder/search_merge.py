@@ -122,14 +122,17 @@ Word = tuple[str, int, int, list[Any]]
 def _words(folder: Path, chunks: list[list[str]], shard: int) -> Iterator[Word]:
     """Yield a shard's word entries in order, one chunk read at a time.
 
-    An entry's size is estimated as its chunk's size over its number of words (encoding each
-    again to measure it would cost as much as the merge).
+    An entry's size is estimated as its share of its chunk's size by number of postings (a
+    frequent word's entry is most of its chunk); encoding each again to measure it would
+    cost as much as the merge.
     """
     for _first, _last, chunk in chunks:
         size, data = read_cbor_sized(folder / f"{chunk}.pf_index")
         entries = data[0]
-        for entry in entries:
-            yield entry[0], shard, size // max(len(entries), 1), entry
+        weights = [1 + len(entry[1]) + sum(len(form[1]) for form in entry[2]) for entry in entries]
+        total = max(sum(weights), 1)
+        for entry, weight in zip(entries, weights, strict=True):
+            yield entry[0], shard, size * weight // total, entry
 
 
 Shift = tuple[int, dict[int, int]]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gc
 import json
 import os
 import queue
@@ -39,6 +40,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -215,6 +217,19 @@ class PageIndexer:
                 self._changed.notify_all()
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused: merging makes millions of lists and no cycle, and
+    each full collection would walk every object of the build (seconds at 10,000 briefs)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def shard_sizes(pages: int, limit: int) -> tuple[int, ...]:
     """Split ``pages`` into the fewest shards of at most ``limit`` pages, sizes within one."""
     if pages <= 0:
@@ -280,7 +295,8 @@ class ShardedIndexer:
             return self._reports[0]
         output = self.site_dir / INDEX_FOLDER
         try:
-            merge_indexes(output, [self._folder(k) for k in range(len(self.sizes))])
+            with _no_cycle_collection():
+                merge_indexes(output, [self._folder(k) for k in range(len(self.sizes))])
             shutil.rmtree(self.site_dir / SHARDS_FOLDER)
         except OSError as exc:
             raise BriefsError(f"cannot merge the search index shards: {exc}") from None
