@@ -20,7 +20,6 @@ import dataclasses
 import functools
 import http.server
 import logging
-import re
 import shutil
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from gen_corpus import generate, use_scratch_tempdir
 
 from site_builder.build import build_site
 from site_builder.search import index_site
+from site_builder.search_service import shard_sizes
 from site_builder.settings import load_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -64,9 +64,8 @@ def _kind(path: str) -> str:
         return "sitemap.xml"
     if "/pagefind/" not in path:
         return "page and assets"
-    inside = re.sub(r"^.*?/pagefind/(shard-[0-9]+/)?", "", path)  # a shard's files alike
     for folder in ("filter", "index", "fragment"):
-        if inside.startswith(f"{folder}/"):
+        if f"/pagefind/{folder}/" in path:
             return f"pagefind {folder}"
     return "pagefind " + ("entry and meta" if name.endswith((".json", ".pf_meta")) else "script")
 
@@ -163,9 +162,10 @@ def first_query(n: int, shard_pages: int | None = None) -> None:
         total, kinds = first_query_bytes(report.site, QUERY)
         raw, _ = first_query_bytes(report.site, QUERY, gzip=False)
         index = sum(f.stat().st_size for f in (report.site / "pagefind").rglob("*") if f.is_file())
-        shards = 1 + len(list((report.site / "pagefind").glob("shard-*")))
+        settings = load_settings(project)
+        shards = len(shard_sizes(report.stats.search_pages, settings.search_shard_pages))
         print(f"(a) {n} briefs, {report.stats.search_pages} pages indexed in {shards} "
-              f"shard(s), index "
+              f"shard(s) merged into one, index "
               f"{index / 1e6:.1f} MB on disk; first query fetched {total / 1024:.0f} kB in "
               f"{kinds['requests']} requests from a server that gzips text files "
               f"({raw / 1024:.0f} kB uncompressed) (target ≤ 300 kB); without the sitemap "
