@@ -36,6 +36,7 @@ from site_builder.corpus import load_corpus
 from site_builder.downloads import Download, DownloadKey
 from site_builder.feeds import render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
+from site_builder.listing_worker import ListingWorker
 from site_builder.localise import site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
@@ -102,6 +103,8 @@ class BriefsPlugin(BasePlugin):
         self._dated: list[Page] = []  # the pages MkDocs read, for the sitemap
         self._feed_dirs: list[str] = []  # site folders holding a feed
         self._late: SiteDownloads | None = None
+        self._listings: ListingWorker | None = None  # a build without PDFs: listing pages' HTML
+        self._later: set[str] = set()  # the pages whose HTML the listing worker renders
         self._files = Files([])  # the build's files: the packs and print files join them
         self._written: Page | None = None  # the last page written (see _release)
 
@@ -188,11 +191,15 @@ class BriefsPlugin(BasePlugin):
                 preset.jobs if preset else None, preset.progress if preset else False)
             self._site = site = render_site_pages(indexes, self.settings, {}, unrendered=True)
             late.show_packs(site.contexts.values())
-        else:
+        elif self._preview is not None:
             downloads = self._pdfs(corpus, config, files)
-            self._site = site = render_site_pages(indexes, self.settings, downloads) \
-                if self._preview is None else self._preview.render_pages(indexes, self.settings,
-                                                                         downloads)
+            self._site = site = self._preview.render_pages(indexes, self.settings, downloads)
+        else:  # the listing pages render in another process while MkDocs converts Markdown
+            jobs = (self.preset.jobs if self.preset else None) or self.settings.jobs
+            self._listings = ListingWorker.start(indexes, self.settings, {}, jobs)
+            self._site = site = render_site_pages(indexes, self.settings, {},
+                                                  listings_later=self._listings is not None)
+            self._later = set(site.pages) - set(site.dates) if self._listings else set()
         assets = {**site.assets, **self.settings.theme.site_assets()}
         if self._preview is not None:  # errors, meters, a broken vocabulary at home
             self._preview.decorate(site, corpus, findings + self._pdf_findings, self._meters,
@@ -306,6 +313,9 @@ class BriefsPlugin(BasePlugin):
         generated = self._site.pages.get(page.file.src_uri)
         if self._late is not None and generated is not None:
             page.content = self._late_page(page.file.src_uri, config).assemble(page.content or "")
+        elif self._listings is not None and page.file.src_uri in self._later:
+            later = self._run(self._listings.page, page.file.src_uri)
+            page.content = later.assemble(page.content or "")
         if generated is not None and generated.sanitize:  # a brief's page: its shell's fonts
             page.meta["italic"] = sets_italic(page.content or "")
         settings = self.settings
@@ -331,7 +341,9 @@ class BriefsPlugin(BasePlugin):
             return html
         if generated.sanitize:  # the table of contents comes from the author's headings
             _plain_toc(page.toc)
-        return html if self._late is not None else generated.assemble(html)
+        if self._late is not None or page.file.src_uri in self._later:
+            return html  # assembled in on_page_context, once its HTML is rendered
+        return generated.assemble(html)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them.
@@ -410,10 +422,13 @@ class BriefsPlugin(BasePlugin):
         late.add_packs(downloads)
 
     def _stop_downloads(self) -> None:
-        """Cancel a build's PDF, pack and print-file steps (their workers are killed)."""
+        """Cancel a build's PDF, pack and print-file steps and its listing worker (killed)."""
         if self._late is not None:
             self._late.cancel()
             self._late = None
+        if self._listings is not None:
+            self._listings.close()
+            self._listings, self._later = None, set()
 
     def _pack_downloads(self, packs: SitePacks, config: MkDocsConfig, files: Files
                         ) -> dict[DownloadKey, Download]:

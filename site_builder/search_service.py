@@ -149,7 +149,7 @@ class PageIndexer:
 
     def _said(self) -> str:
         """The last lines Pagefind wrote to its error output (or that it exited)."""
-        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        with contextlib.suppress(OSError, ValueError, subprocess.TimeoutExpired):  # closed: stopped
             self._process.wait(5)
             self._stderr.seek(0)
             lines = [line for line in self._stderr.read().decode("utf-8", "replace").splitlines()

@@ -129,7 +129,8 @@ shows the packs."""
 
 
 def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
-                      downloads: Downloads, *, unrendered: bool = False) -> SitePages:
+                      downloads: Downloads, *, unrendered: bool = False,
+                      listings_later: bool = False) -> SitePages:
     """Render every page: briefs, themes, countries, regions, coverage, home and search.
 
     ``indexes`` holds an index per site language (or one index: the default language's).
@@ -144,7 +145,8 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
     ``unrendered`` makes everything but the pages' HTML (left empty): their sources, files,
     dates and language versions, which no download changes. A build that is still making
     its PDFs and packs hands MkDocs these, and renders the HTML with
-    :func:`render_page_html` once they are made.
+    :func:`render_page_html` once they are made. ``listings_later`` does the same for the
+    listing pages only (their HTML is rendered elsewhere meanwhile).
     """
     if isinstance(indexes, Index):
         indexes = {settings.language: indexes}
@@ -153,7 +155,9 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
     pages = result.pages
     pages.update(_brief_pages(contexts, settings, result))
     result.newest = max(result.dates.values(), default=None)
-    pages.update(_listing_pages(contexts, settings))
+    listing = _contexts(indexes, settings, downloads, True) \
+        if listings_later and not unrendered else contexts
+    pages.update(_listing_pages(listing, settings))
     if len(contexts) > 1:
         result.languages = _language_versions(contexts, settings, set(pages))
     return result
