@@ -172,27 +172,37 @@ def test_a_shard_that_cannot_be_written_fails_the_index_and_stops_every_service(
 SHARD_SIZE = 2
 
 
-@pytest.fixture(scope="module")
-def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The example site indexed in shards of at most two brief pages."""
-    project = make_project(tmp_path_factory.mktemp("sharded"), PROJECT_ROOT / "briefs")
+def _example(folder: Path, shard_pages: int) -> BuiltSite:
+    project = make_project(folder, PROJECT_ROOT / "briefs")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("      briefs_dir: briefs\n", "      briefs_dir: briefs\n"
-                                   f"      search_shard_pages: {SHARD_SIZE}\n", 1), encoding="utf-8")
+                                   f"      search_shard_pages: {shard_pages}\n", 1), encoding="utf-8")
     return build_project(project)
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The example site indexed in shards of at most two brief pages."""
+    return _example(tmp_path_factory.mktemp("sharded"), SHARD_SIZE)
+
+
+@pytest.fixture(scope="module")
+def whole_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The example site indexed in one go (this module's own: other tests index theirs again)."""
+    return _example(tmp_path_factory.mktemp("whole"), 1000)
 
 
 @pytest.mark.slow
 def test_a_site_indexed_in_shards_has_the_index_of_one(sharded_site: BuiltSite,
-                                                       example_site: BuiltSite) -> None:
-    assert _decoded(sharded_site.root / "pagefind") == _decoded(example_site.root / "pagefind")
+                                                       whole_site: BuiltSite) -> None:
+    assert _decoded(sharded_site.root / "pagefind") == _decoded(whole_site.root / "pagefind")
     assert not (sharded_site.root / SHARDS_FOLDER).exists()
 
 
 @pytest.fixture(scope="module")
-def served(example_site: BuiltSite, sharded_site: BuiltSite) -> Iterator[tuple[str, str]]:
-    with serve_folder(example_site.root) as whole, serve_folder(sharded_site.root) as sharded:
+def served(whole_site: BuiltSite, sharded_site: BuiltSite) -> Iterator[tuple[str, str]]:
+    with serve_folder(whole_site.root) as whole, serve_folder(sharded_site.root) as sharded:
         yield whole, sharded
 
 
