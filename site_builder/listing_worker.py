@@ -16,6 +16,7 @@ same HTML either way.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import sys
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ from site_builder.settings import Settings
 def _render(connection: Connection, indexes: Mapping[str, Index], settings: Settings,
             downloads: Downloads) -> None:
     """The child: render the listing pages, send them (or what went wrong) to the parent."""
+    gc.freeze()  # the objects it was forked with: never walked, so never copied page by page
     try:
         result: tuple[str, Any] = ("pages", render_page_html(indexes, settings, downloads,
                                                              LISTING_PAGES))
