@@ -1,6 +1,6 @@
 """Write a new, valid brief skeleton (``briefs new``): the brief and its placeholder figure.
 
-The body (sections, key facts, figure, quote, length guidance) comes from
+The file (front matter, sections, key facts, figure, quote, length guidance) comes from
 :mod:`site_builder.skeleton`.
 """
 
@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
 from babel.lists import format_list
 
 from site_builder import i18n, textcheck
@@ -20,7 +19,7 @@ from site_builder.country_names import country_name
 from site_builder.fields import SLUG_RULE, is_slug
 from site_builder.findings import BriefsError
 from site_builder.model import Corpus
-from site_builder.skeleton import FIGURE_FILE, skeleton_body
+from site_builder.skeleton import FIGURE_FILE, NewBrief, skeleton_file
 from site_builder.templating import templates_for
 from site_builder.theme_files import ThemeFiles
 from site_builder.vocabulary import (
@@ -44,10 +43,6 @@ def slugify(text: str) -> str:
     """Return a slug (lowercase ASCII letters, digits, hyphens) for a title."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "brief"
-
-
-def _quote(value: str) -> str:
-    return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=1000).strip()
 
 
 def _check_options(title: str, language: str, slug: str | None) -> None:
@@ -109,19 +104,13 @@ def new_brief(corpus: Corpus, title: str, countries: list[str], themes: list[str
     if figure.exists():
         raise BriefsError(f"{figure} already exists: choose another --slug")
     words = templates_for(ThemeFiles(), language)
-    date = (today or dt.date.today()).isoformat()
     names = format_list([country_name(get_country(c), language) for c in codes],
                         locale=i18n.cldr_locale(language))
-    summary = words.gettext("One paragraph (at most 80 words) on what %(countries)s did and why "
-                            "it matters.", countries=names)
-    lines = ["---", f"title: {_quote(title)}", f"countries: [{', '.join(codes)}]"]
-    if regions:
-        lines.append(f"regions: [{', '.join(regions)}]")
-    lines += [f"themes: [{', '.join(themes)}]", f"date: {date}", f"language: {language}",
-              f"summary: {_quote(summary)}", "draft: true", "---", "", ""]
-    body = skeleton_body(words, pages, figure.relative_to(path.parent).as_posix())
+    brief = NewBrief(title=title, countries=codes, regions=regions, themes=themes,
+                     date=(today or dt.date.today()).isoformat(), language=language, names=names)
+    text = skeleton_file(words, brief, pages, figure.relative_to(path.parent).as_posix())
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.parent.mkdir(exist_ok=True)
     figure.write_bytes(PLACEHOLDER_FIGURE.read_bytes())
-    path.write_text("\n".join(lines) + body, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path

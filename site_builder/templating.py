@@ -5,6 +5,10 @@ a vocabulary, a bundle file or a file name is escaped by the engine, never by ha
 Python code hands templates data, never markup. Words go through gettext
 (``jinja2.ext.i18n``, new-style: ``{{ _("%(n)d briefs", n=3) }}``) with the
 catalogue of the page's language.
+
+The one Markdown template, the brief ``briefs new`` writes, turns autoescape off around
+its text and quotes each value for where it goes instead (:func:`yaml_string` in the
+front matter, :func:`html_comment` in the author's guidance).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from site_builder import i18n, urls
@@ -47,6 +52,16 @@ def json_script(value: Any) -> Markup:
     return Markup(text)
 
 
+def yaml_string(text: object) -> str:
+    """Quote text as a double-quoted YAML scalar (a front-matter value of a Markdown template)."""
+    return yaml.safe_dump(str(text), default_style='"', allow_unicode=True, width=1000).strip()
+
+
+def html_comment(text: object) -> str:
+    """Keep text inside an HTML comment: nothing in it opens or ends one early."""
+    return str(text).replace("-->", "- ->").replace("<!--", "<! --")
+
+
 class Templates:
     """Render the theme's templates in one language."""
 
@@ -66,6 +81,8 @@ class Templates:
             language_name=lambda code: i18n.language_name(code, language),
             css_string=css_string,
             json_script=json_script,
+            yaml_string=yaml_string,
+            html_comment=html_comment,
         )
 
     def gettext(self, message: str, **values: object) -> str:

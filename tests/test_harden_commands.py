@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CorpusWriter
 from harden_helpers import briefs, errors
 
@@ -51,6 +52,23 @@ def test_new_stays_inside_the_content_folder(corpus: CorpusWriter, tmp_path: Pat
 def test_new_writes_a_valid_brief(corpus: CorpusWriter, tmp_path: Path) -> None:
     result = run_new(tmp_path, "--language", "pt", "--slug", "moz-x", "Título")
     assert result.returncode == 0, result.stderr
+    assert errors(corpus) == []
+
+
+@pytest.mark.parametrize("title", [
+    'Côte d\'Ivoire & <b>"bold"</b> --> <!-- # not a comment',
+    "key: value # {braces} [list] *star* | pipe > more",
+    "'quoted' \\ back\\slash \"\" ---",
+])
+def test_new_writes_any_title_into_the_front_matter_as_it_is(corpus: CorpusWriter, tmp_path: Path,
+                                                              title: str) -> None:
+    """The skeleton is a Markdown template: the title is quoted as YAML, not HTML-escaped."""
+    result = run_new(tmp_path, "--slug", "moz-x", "--language", "fr", title)
+    assert result.returncode == 0, result.stderr
+    text = (corpus.root / "moz" / "moz-x.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["title"] == title and front["language"] == "fr" and front["draft"] is True
+    assert "&amp;" not in text and "&#" not in text and "&lt;" not in text
     assert errors(corpus) == []
 
 

@@ -19,7 +19,7 @@ from site_builder.pdf.build import render_brief
 from site_builder.pdf.meter import FIRST_PAGE_WORDS, LAST_PAGE_WORDS, WORDS_PER_PAGE, body_capacity
 from site_builder.scaffold import figure_of, new_brief
 from site_builder.settings import Settings, with_pdf
-from site_builder.skeleton import ELEMENT_WORDS, SECTIONS, section_budgets
+from site_builder.skeleton import ELEMENT_WORDS, SECTION_SHARES, section_budgets
 
 MKDOCS = ("site_name: t\nsite_url: https://briefs.example.org/\nplugins:\n  - briefs:\n"
           "      search: false\n      bundles: false\n")
@@ -34,7 +34,7 @@ def _pdf_text(path: Path) -> str:
 def test_section_budgets_add_up_to_the_page_budget() -> None:
     for pages in (2, 4, 6):
         total = sum(section_budgets(pages)) + ELEMENT_WORDS
-        assert body_capacity(pages) - 10 * len(SECTIONS) <= total <= body_capacity(pages)
+        assert body_capacity(pages) - 10 * len(SECTION_SHARES) <= total <= body_capacity(pages)
     assert body_capacity(4) == FIRST_PAGE_WORDS + 2 * WORDS_PER_PAGE + LAST_PAGE_WORDS
 
 
