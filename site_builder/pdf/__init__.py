@@ -15,11 +15,31 @@ The stage in modules:
 - ``build``   — :func:`render_all`: cache look-up, parallel rendering, findings, output.
 
 The print stylesheet and its fonts live in the theme folder (``theme/print``, ``theme/fonts``).
+
+The names below load on first use: importing WeasyPrint takes 0.6 s, which a build
+without PDFs (it imports ``pdf.meter`` for the page budget) should not wait for.
 """
 
 from __future__ import annotations
 
-from site_builder.pdf.build import PdfInfo, PdfReport, render_all, render_brief
-from site_builder.pdf.html import brief_html
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from site_builder.pdf.build import PdfInfo, PdfReport, render_all, render_brief
+    from site_builder.pdf.html import brief_html
 
 __all__ = ["PdfInfo", "PdfReport", "brief_html", "render_all", "render_brief"]
+
+_HOMES = {"PdfInfo": "build", "PdfReport": "build", "render_all": "build",
+          "render_brief": "build", "brief_html": "html"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module when the name is first used (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
