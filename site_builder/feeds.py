@@ -7,7 +7,7 @@ on the clock. Links are absolute (``settings.site_url``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from site_builder import urls
 from site_builder.index import Index
@@ -49,26 +49,36 @@ def render_feeds(indexes: Mapping[str, Index] | Index, settings: Settings) -> di
     With an index per site language, each language has its own feeds (``fr/feed.xml``…)
     listing what its pages list.
     """
+    return {path: render() for path, render in feed_plan(indexes, settings).items()}
+
+
+def feed_plan(indexes: Mapping[str, Index] | Index, settings: Settings
+              ) -> dict[str, Callable[[], str]]:
+    """Return every feed's site path with what renders it (the paths are known at once)."""
     if isinstance(indexes, Index):
         indexes = {settings.language: indexes}
-    feeds: dict[str, str] = {}
+    plan: dict[str, Callable[[], str]] = {}
     for language, index in indexes.items():
-        feeds.update(_language_feeds(index, settings, language))
-    return feeds
+        plan.update(_language_feeds(index, settings, language))
+    return plan
 
 
-def _language_feeds(index: Index, settings: Settings, language: str) -> dict[str, str]:
+def _language_feeds(index: Index, settings: Settings, language: str
+                    ) -> dict[str, Callable[[], str]]:
     templates = templates_for(settings.theme, language)
     at = urls.LanguageUrls.of(language, settings.language)
     name = settings.site_name
-    feeds = {at.feed(): render_feed(name, at.feed(), at.home(), index.briefs, settings,
-                                    templates, at)}
+
+    def feed(title: str, path: str, page: str, briefs: Iterable[Brief]) -> Callable[[], str]:
+        return lambda: render_feed(title, path, page, briefs, settings, templates, at)
+
+    feeds = {at.feed(): feed(name, at.feed(), at.home(), index.briefs)}
     for theme in index.corpus.themes.values():
-        feeds[at.theme_feed(theme.id)] = render_feed(
+        feeds[at.theme_feed(theme.id)] = feed(
             f"{theme.title} — {name}", at.theme_feed(theme.id), at.theme(theme.id),
-            index.by_theme.get(theme.id, []), settings, templates, at)
+            index.by_theme.get(theme.id, []))
     for code, briefs in index.by_country.items():
-        feeds[at.country_feed(code)] = render_feed(
+        feeds[at.country_feed(code)] = feed(
             f"{index.country(code).name} — {name}", at.country_feed(code), at.country(code),
-            briefs, settings, templates, at)
+            briefs)
     return feeds

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,13 +35,13 @@ from mkdocs.utils.templates import TemplateContext
 from site_builder import urls
 from site_builder.corpus import load_corpus
 from site_builder.downloads import Download, DownloadKey
-from site_builder.feeds import render_feeds
+from site_builder.feeds import feed_plan, render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
-from site_builder.listing_worker import ListingWorker
 from site_builder.localise import site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
 from site_builder.pack_pages import pack_pages_last
+from site_builder.page_worker import PageWorker
 from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
 from site_builder.pages.faces import sets_italic
@@ -59,8 +60,9 @@ from site_builder.preview import (
     without_preview_assets,
 )
 from site_builder.project_checks import align_config
-from site_builder.search_service import ShardedIndexer, indexed_html, shard_sizes
+from site_builder.search_service import ShardedIndexer, indexed_body, indexed_html, shard_sizes
 from site_builder.settings import Settings, option_names, settings_from_options
+from site_builder.shell_language import ShellLanguages, html_lang
 from site_builder.site_downloads import (
     SiteDownloads,
     check_bundle_files,
@@ -103,8 +105,10 @@ class BriefsPlugin(BasePlugin):
         self._dated: list[Page] = []  # the pages MkDocs read, for the sitemap
         self._feed_dirs: list[str] = []  # site folders holding a feed
         self._late: SiteDownloads | None = None
-        self._listings: ListingWorker | None = None  # a build without PDFs: listing pages' HTML
-        self._later: set[str] = set()  # the pages whose HTML the listing worker renders
+        self._worker: PageWorker | None = None  # a build without PDFs: the pages' HTML
+        self._later: set[str] = set()  # the listing pages whose HTML the worker renders
+        self._shell: ShellLanguages | None = None  # the pages' <html lang>, before rendering
+        self._early: dict[str, str] = {}  # brief pages handed to Pagefind once converted: lang
         self._files = Files([])  # the build's files: the packs and print files join them
         self._written: Page | None = None  # the last page written (see _release)
 
@@ -164,6 +168,7 @@ class BriefsPlugin(BasePlugin):
         """Validate, index and add every generated file."""
         self._dated = []  # MkDocs reuses the plugin: a failed build's pages are not this one's
         self._written = None
+        self._shell, self._early = None, {}
         self._files = files
         corpus, findings = self._load()
         if self._preview is not None:  # the preview shows drafts, and rebuilds what changed
@@ -194,12 +199,12 @@ class BriefsPlugin(BasePlugin):
         elif self._preview is not None:
             downloads = self._pdfs(corpus, config, files)
             self._site = site = self._preview.render_pages(indexes, self.settings, downloads)
-        else:  # the listing pages render in another process while MkDocs converts Markdown
+        else:  # the pages' HTML renders in another process while MkDocs converts Markdown
             jobs = (self.preset.jobs if self.preset else None) or self.settings.jobs
-            self._listings = ListingWorker.start(indexes, self.settings, {}, jobs)
+            self._worker = PageWorker.start(indexes, self.settings, {}, jobs)
             self._site = site = render_site_pages(indexes, self.settings, {},
-                                                  listings_later=self._listings is not None)
-            self._later = set(site.pages) - set(site.dates) if self._listings else set()
+                                                  html_later=self._worker is not None)
+            self._later = set(site.pages) - set(site.dates) if self._worker else set()
         assets = {**site.assets, **self.settings.theme.site_assets()}
         if self._preview is not None:  # errors, meters, a broken vocabulary at home
             self._preview.decorate(site, corpus, findings + self._pdf_findings, self._meters,
@@ -217,8 +222,11 @@ class BriefsPlugin(BasePlugin):
                 self._preview.add(files, config, uri, page=page, inclusion=level)
             else:
                 _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        feeds = render_feeds(indexes, self.settings) if self._preview is None \
-            else self._preview.feeds(indexes, self.settings)
+        if self._worker is not None:  # the worker's: their content comes in on_env
+            feeds = dict.fromkeys(feed_plan(indexes, self.settings), "")
+        else:
+            feeds = render_feeds(indexes, self.settings) if self._preview is None \
+                else self._preview.feeds(indexes, self.settings)
         self._feed_dirs = sorted({uri.rpartition("/")[0] for uri in feeds})
         for uri, text in feeds.items():
             self._add_file(files, config, uri, text=text)
@@ -237,17 +245,43 @@ class BriefsPlugin(BasePlugin):
             _add(files, File.generated(config, uri, abs_src_path=str(path)))
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Hand each brief page to Pagefind as it is rendered (it indexes on the other core)."""
-        if page.file.src_uri in self._site.dates and self.settings.search \
-                and not (self._preview is not None and self._preview.signatures):
-            # A preview's search index is its first build's (indexing takes seconds).
-            if self._indexer is None:
-                self._indexer = ShardedIndexer(Path(config.site_dir), shard_sizes(
-                    len(self._site.dates), self.settings.search_shard_pages))
-            self._run(self._indexer.add, "/" + page.url, indexed_html(output, page.content or ""))
+        """Hand each brief page not indexed yet to Pagefind as it is rendered (it indexes on
+        the other core); check those handed over before that got the ``lang`` they were given."""
+        sent = self._early.pop(page.file.src_uri, None)
+        if sent is not None and html_lang(output) != sent:
+            raise PluginError(f"the page shell printed <html lang=\"{html_lang(output)}\"> on "
+                              f"{page.url} where its search index was given \"{sent}\": keep "
+                              "<html lang> as partials/language.html gives it")
+        if sent is None and self._indexes(page):
+            self._run(self._indexer_for(config).add, "/" + page.url,
+                      indexed_html(output, page.content or ""))
         if self._preview is None:
             self._release(page)
         return output
+
+    def _indexes(self, page: Page) -> bool:
+        """Whether ``page`` goes into the search index: a brief page, search on, not in a
+        preview's rebuild (a preview's search index is its first build's: indexing takes seconds)."""
+        return page.file.src_uri in self._site.dates and self.settings.search \
+            and not (self._preview is not None and self._preview.signatures)
+
+    def _indexer_for(self, config: MkDocsConfig) -> ShardedIndexer:
+        if self._indexer is None:
+            self._indexer = ShardedIndexer(Path(config.site_dir), shard_sizes(
+                len(self._site.dates), self.settings.search_shard_pages))
+        return self._indexer
+
+    def _index_converted(self, page: Page, content: str, config: MkDocsConfig) -> None:
+        """Hand a brief page to Pagefind as soon as its content is complete (in a build)."""
+        if self._preview is not None or not self._indexes(page):
+            return
+        if self._shell is None:
+            self._shell = ShellLanguages(config.theme.get_env(), config)
+        tag = self._shell.tag(page.meta.get("page_language"))
+        html = indexed_body(tag, content)
+        if html is not None:
+            self._run(self._indexer_for(config).add, "/" + page.url, html)
+            self._early[page.file.src_uri] = html_lang(tag) or ""
 
     def _release(self, page: Page) -> None:
         """Let the page before ``page`` go: its HTML and Markdown were written and indexed.
@@ -307,15 +341,17 @@ class BriefsPlugin(BasePlugin):
                         nav: Navigation) -> TemplateContext:
         """Give the page shell its language: words, switcher, ``hreflang``, translated tabs.
 
-        In a build whose downloads came late, put the generated HTML around the page's
-        converted Markdown here (see :meth:`on_page_content`).
+        In a build whose downloads came late, or whose pages' HTML a worker rendered, put
+        the generated HTML around the page's converted Markdown here (see
+        :meth:`on_page_content`).
         """
         generated = self._site.pages.get(page.file.src_uri)
         if self._late is not None and generated is not None:
             page.content = self._late_page(page.file.src_uri, config).assemble(page.content or "")
-        elif self._listings is not None and page.file.src_uri in self._later:
-            later = self._run(self._listings.page, page.file.src_uri)
-            page.content = later.assemble(page.content or "")
+        elif self._worker is not None and generated is not None \
+                and page.file.src_uri in self._later:
+            html = self._run(self._worker.html, page.file.src_uri)
+            page.content = replace(generated, html=html).assemble(page.content or "")
         if generated is not None and generated.sanitize:  # a brief's page: its shell's fonts
             page.meta["italic"] = sets_italic(page.content or "")
         settings = self.settings
@@ -332,9 +368,11 @@ class BriefsPlugin(BasePlugin):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
-        """Put the generated HTML around the converted Markdown (a brief's is sanitised).
+        """Put the generated HTML around the converted Markdown (a brief's is sanitised),
+        and hand a brief page, now complete, to Pagefind.
 
-        A build still making its downloads does it later, in :meth:`on_page_context`.
+        A build still making its downloads does it later, in :meth:`on_page_context`, as
+        it does for the listing pages whose HTML the page worker renders.
         """
         generated = self._site.pages.get(page.file.src_uri)
         if generated is None:
@@ -343,10 +381,15 @@ class BriefsPlugin(BasePlugin):
             _plain_toc(page.toc)
         if self._late is not None or page.file.src_uri in self._later:
             return html  # assembled in on_page_context, once its HTML is rendered
-        return generated.assemble(html)
+        if self._worker is not None:  # a brief page: its HTML comes from the worker
+            generated = replace(generated, html=self._run(self._worker.html, page.file.src_uri))
+        content = generated.assemble(html)
+        self._index_converted(page, content, config)
+        return content
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them.
+        """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them,
+        or the feeds the page worker rendered.
 
         The brief pages' HTML is rendered here, with the PDFs' figures; a brief whose PDF
         failed fails the build before any page is written. In a preview, reuse the page
@@ -358,6 +401,11 @@ class BriefsPlugin(BasePlugin):
         if late is not None:
             self._files = files
             late.add_pdfs(self._pdf_downloads(self._run(late.pdfs), config, files))
+        if self._worker is not None:  # before MkDocs copies the files
+            for uri, text in self._run(self._worker.feeds).items():
+                feed = files.get_file_from_path(uri)
+                assert feed is not None, uri  # added in on_files
+                feed.content_string = text
         return env
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
@@ -422,13 +470,13 @@ class BriefsPlugin(BasePlugin):
         late.add_packs(downloads)
 
     def _stop_downloads(self) -> None:
-        """Cancel a build's PDF, pack and print-file steps and its listing worker (killed)."""
+        """Cancel a build's PDF, pack and print-file steps and its page worker (killed)."""
         if self._late is not None:
             self._late.cancel()
             self._late = None
-        if self._listings is not None:
-            self._listings.close()
-            self._listings, self._later = None, set()
+        if self._worker is not None:
+            self._worker.close()
+            self._worker, self._later = None, set()
 
     def _pack_downloads(self, packs: SitePacks, config: MkDocsConfig, files: Files
                         ) -> dict[DownloadKey, Download]:

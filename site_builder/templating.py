@@ -65,6 +65,9 @@ def html_comment(text: object) -> str:
 class Templates:
     """Render the theme's templates in one language."""
 
+    renders = True
+    """False for words without templates (a page's source made before its HTML)."""
+
     def __init__(self, theme: ThemeFiles, language: str = "en") -> None:
         self.theme = theme
         self.language = language

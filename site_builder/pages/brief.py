@@ -23,6 +23,8 @@ def render_brief_page(brief: Brief, site: SiteContext) -> GeneratedPage:
     meta = front_matter(brief.title, description=brief.summary, hide=["navigation"],
                         brief=brief.slug, lang=brief.language, page_language=site.page_language,
                         kind=page_kind(BRIEF_TEMPLATE))
+    if not site.templates.renders:  # its source only: the HTML comes later
+        return GeneratedPage(source=meta + brief.web.body, sanitize=True)
     html = site.render(
         BRIEF_TEMPLATE, urls.brief(brief.slug),
         brief=brief, body=BODY_MARKER, series=series_of(brief, settings),

@@ -6,7 +6,7 @@ into a generated file and assembles its HTML after conversion. Nothing here know
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,8 @@ class _Unrendered(Templates):
     :func:`render_site_pages`'s ``unrendered``): the titles are translated as usual.
     """
 
+    renders = False
+
     def __init__(self, words: Templates) -> None:
         self.__dict__.update(words.__dict__)  # the words' catalogue and environment, shared
 
@@ -130,7 +132,7 @@ shows the packs."""
 
 def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
                       downloads: Downloads, *, unrendered: bool = False,
-                      listings_later: bool = False) -> SitePages:
+                      html_later: bool = False) -> SitePages:
     """Render every page: briefs, themes, countries, regions, coverage, home and search.
 
     ``indexes`` holds an index per site language (or one index: the default language's).
@@ -145,19 +147,20 @@ def render_site_pages(indexes: Mapping[str, Index] | Index, settings: Settings,
     ``unrendered`` makes everything but the pages' HTML (left empty): their sources, files,
     dates and language versions, which no download changes. A build that is still making
     its PDFs and packs hands MkDocs these, and renders the HTML with
-    :func:`render_page_html` once they are made. ``listings_later`` does the same for the
-    listing pages only (their HTML is rendered elsewhere meanwhile).
+    :func:`render_page_html` once they are made. ``html_later`` leaves out only the pages'
+    HTML, which :func:`page_html` renders elsewhere meanwhile: the brief pages' pictures
+    (their image renditions) are made here as usual.
     """
     if isinstance(indexes, Index):
         indexes = {settings.language: indexes}
     contexts = _contexts(indexes, settings, downloads, unrendered)
     result = SitePages(context=contexts[settings.language], contexts=contexts)
     pages = result.pages
-    pages.update(_brief_pages(contexts, settings, result))
+    shells = _contexts(indexes, settings, downloads, True) \
+        if html_later and not unrendered else contexts
+    pages.update(_brief_pages(contexts, settings, result, shells))
     result.newest = max(result.dates.values(), default=None)
-    listing = _contexts(indexes, settings, downloads, True) \
-        if listings_later and not unrendered else contexts
-    pages.update(_listing_pages(listing, settings))
+    pages.update(_listing_pages(shells, settings))
     if len(contexts) > 1:
         result.languages = _language_versions(contexts, settings, set(pages))
     return result
@@ -181,6 +184,29 @@ def render_page_html(indexes: Mapping[str, Index] | Index, settings: Settings,
     return _listing_pages(contexts, settings, wanted)
 
 
+def page_html(indexes: Mapping[str, Index], settings: Settings, downloads: Downloads,
+              part: str, chunk: int = 100) -> Iterator[dict[str, str]]:
+    """Yield the HTML of one part of the pages, by source path, ``chunk`` brief pages at a time.
+
+    For the pages of :func:`render_site_pages` with ``html_later``: the same HTML
+    :func:`render_page_html` renders, without the brief pages' pictures (made by the
+    process that has their sources). The listing pages come in one piece.
+    """
+    contexts = _contexts(indexes, settings, downloads)
+    if part != BRIEF_PAGES:
+        yield {source: page.html for source, page in _listing_pages(contexts, settings).items()}
+        return
+    done: dict[str, str] = {}
+    for source, page in _each_brief_page(contexts, settings, SitePages(), contexts,
+                                         pictures=False):
+        done[source] = page.html
+        if len(done) == chunk:
+            yield done
+            done = {}
+    if done:
+        yield done
+
+
 def _contexts(indexes: Mapping[str, Index], settings: Settings, downloads: Downloads,
               unrendered: bool = False) -> dict[str, SiteContext]:
     contexts = {lang: site_context(indexes[lang], settings, downloads, lang) for lang in indexes}
@@ -190,23 +216,35 @@ def _contexts(indexes: Mapping[str, Index], settings: Settings, downloads: Downl
     return contexts
 
 
-def _brief_pages(contexts: Mapping[str, SiteContext], settings: Settings,
-                 result: SitePages) -> dict[str, GeneratedPage]:
-    """Render the brief pages; add their files and dates to ``result``."""
-    pages: dict[str, GeneratedPage] = {}
-    default = contexts[settings.language]
+def _brief_pages(contexts: Mapping[str, SiteContext], settings: Settings, result: SitePages,
+                 shells: Mapping[str, SiteContext] | None = None) -> dict[str, GeneratedPage]:
+    """Render the brief pages; add their files and dates to ``result``.
+
+    ``shells`` render the pages' HTML (default: ``contexts``).
+    """
+    return dict(_each_brief_page(contexts, settings, result, shells or contexts))
+
+
+def _each_brief_page(contexts: Mapping[str, SiteContext], settings: Settings, result: SitePages,
+                     shells: Mapping[str, SiteContext], pictures: bool = True
+                     ) -> Iterator[tuple[str, GeneratedPage]]:
+    """Yield each brief page as it is rendered; ``pictures=False`` leaves out the images'
+    renditions and files."""
     renditions = DerivativeCache(settings.cache_root / IMAGES_CACHE)
-    for slug, brief in default.index.by_slug.items():
-        site = contexts[brief_language(brief.language, settings)] if len(contexts) > 1 \
-            else default
+    for slug, brief in contexts[settings.language].index.by_slug.items():
+        lang = brief_language(brief.language, settings) if len(contexts) > 1 \
+            else settings.language
+        site = contexts[lang]
         own = site.index.by_slug[slug]
-        result.assets.update(own.web.assets)
-        pictures = brief_pictures(own, renditions, site.templates)
-        result.assets.update(pictures.assets)
         source = urls.source(urls.brief(slug))
-        pages[source] = replace(render_brief_page(own, site), pictures=pictures.rewrite)
+        page = render_brief_page(own, shells[lang])
+        if pictures:
+            result.assets.update(own.web.assets)
+            found = brief_pictures(own, renditions, site.templates)
+            result.assets.update(found.assets)
+            page = replace(page, pictures=found.rewrite)
         result.dates[source] = brief.date.first_day.isoformat()
-    return pages
+        yield source, page
 
 
 def _listing_pages(contexts: Mapping[str, SiteContext], settings: Settings,
