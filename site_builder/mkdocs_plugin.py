@@ -15,6 +15,7 @@ incremental rebuilds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -72,7 +73,7 @@ from site_builder.site_downloads import (
     start_downloads,
 )
 from site_builder.sitemap import write_sitemap
-from site_builder.templating import templates_for
+from site_builder.templating import CheckedBytecodeCache, templates_for
 from site_builder.theme_files import BUILTIN, MATERIAL
 from site_builder.vocabulary import translation_findings
 
@@ -82,6 +83,9 @@ if TYPE_CHECKING:
     from site_builder.print.files import PrintFiles
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
+
+TEMPLATES_CACHE = "templates"
+"""Under the cache folder: the page shell's compiled templates (Jinja's bytecode cache)."""
 
 
 class BriefsPlugin(BasePlugin):
@@ -389,7 +393,8 @@ class BriefsPlugin(BasePlugin):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them,
-        or the feeds the page worker rendered.
+        or the feeds the page worker rendered; compile the page shell's templates once for
+        every build (``<cache>/templates``).
 
         The brief pages' HTML is rendered here, with the PDFs' figures; a brief whose PDF
         failed fails the build before any page is written. In a preview, reuse the page
@@ -397,6 +402,11 @@ class BriefsPlugin(BasePlugin):
         """
         if self._preview is not None:
             self._preview.install_bytecode_cache(env)
+        else:  # checked against each template's source before use (and Python's version)
+            folder = self.settings.cache_root / TEMPLATES_CACHE
+            with contextlib.suppress(OSError):  # no cache: the templates are compiled as before
+                folder.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = CheckedBytecodeCache(str(folder))
         late = self._late
         if late is not None:
             self._files = files

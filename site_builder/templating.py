@@ -115,6 +115,21 @@ class Templates:
         return self.env.get_template(name).render(**context)
 
 
+class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk between builds, used only while they check out.
+
+    Jinja compares each entry with its template's source (a checksum) and its own and
+    Python's versions; an entry it cannot read at all (truncated, garbage) is compiled
+    again too, never a failed build.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 (any damage: compile the template again)
+            bucket.reset()
+
+
 class _SharedCode(jinja2.BytecodeCache):
     """Compiled templates shared by the environments of every language.
 

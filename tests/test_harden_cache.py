@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from jinja2.bccache import bc_magic
 from conftest import PROJECT_ROOT, CorpusWriter
 from fixtures_site import make_project
 from pypdf import PdfReader
@@ -179,3 +180,22 @@ def test_packs_from_a_cold_cache_then_every_later_build_works(tmp_path: Path,
     assert third.stats.packs == 3
 
 
+
+
+def test_damaged_compiled_templates_are_compiled_again(tmp_path: Path) -> None:
+    """The page shell's compiled templates (``<cache>/templates``) are checked, not trusted."""
+    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
+    settings = load_settings(project)
+    first = build_site(settings, pdf=False).site
+    before = {p.relative_to(first).as_posix(): p.read_bytes() for p in first.rglob("*") if p.is_file()}
+    entries = sorted((settings.cache_root / "templates").glob("*.cache"))
+    assert len(entries) > 10  # main.html, base.html and its partials
+    magic = len(bc_magic)
+    for number, entry in enumerate(entries):  # truncated, garbage, a broken checksum, empty
+        data = entry.read_bytes()
+        entry.write_bytes([data[:len(data) // 2], b"\x00garbage" * 20,
+                           data[:magic] + b"\x80\x05garbage", b""][number % 4])
+    (project / "site").rename(project / "site-1")
+    again = build_site(settings, pdf=False).site
+    after = {p.relative_to(again).as_posix(): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert after == before
