@@ -126,7 +126,7 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 (any damage: compile the template again)
+        except Exception:  # any damage: compile the template again
             bucket.reset()
 
 
