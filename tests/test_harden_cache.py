@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from jinja2.bccache import bc_magic
 from conftest import PROJECT_ROOT, CorpusWriter
 from fixtures_site import make_project
+from jinja2.bccache import bc_magic
 from pypdf import PdfReader
 
 from site_builder.build import build_site
