@@ -31,6 +31,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import write_file
 from mkdocs.utils.templates import TemplateContext
 
 from site_builder import urls
@@ -110,6 +111,7 @@ class BriefsPlugin(BasePlugin):
         self._feed_dirs: list[str] = []  # site folders holding a feed
         self._late: SiteDownloads | None = None
         self._worker: PageWorker | None = None  # a build without PDFs: the pages' HTML
+        self._feed_files: list[str] = []  # the worker's feeds: placeholders until written
         self._later: set[str] = set()  # the listing pages whose HTML the worker renders
         self._shell: ShellLanguages | None = None  # the pages' <html lang>, before rendering
         self._early: dict[str, str] = {}  # brief pages handed to Pagefind once converted: lang
@@ -226,8 +228,9 @@ class BriefsPlugin(BasePlugin):
                 self._preview.add(files, config, uri, page=page, inclusion=level)
             else:
                 _add(files, File.generated(config, uri, content=page.source, inclusion=level))
-        if self._worker is not None:  # the worker's: their content comes in on_env
+        if self._worker is not None:  # placeholders (links to them check), written at the end
             feeds = dict.fromkeys(feed_plan(indexes, self.settings), "")
+            self._feed_files = list(feeds)
         else:
             feeds = render_feeds(indexes, self.settings) if self._preview is None \
                 else self._preview.feeds(indexes, self.settings)
@@ -305,6 +308,7 @@ class BriefsPlugin(BasePlugin):
             self._preview.finish(config.site_dir)
         else:
             self._collect_packs(config)  # a site none of whose pages lists them still ships them
+            self._write_worker_feeds(Path(config.site_dir))
             self._write_sitemap(Path(config.site_dir))
         indexer, self._indexer = self._indexer, None
         if indexer is None:
@@ -312,6 +316,13 @@ class BriefsPlugin(BasePlugin):
         report = self._run(indexer.finish)
         self.stats.search_pages = report.pages
         log.info("search: %d briefs indexed", report.pages)
+
+    def _write_worker_feeds(self, site_dir: Path) -> None:
+        """Write the feeds the page worker rendered (MkDocs copied the site's files before)."""
+        if self._worker is None:
+            return
+        for uri, text in self._run(self._worker.feeds).items():
+            write_file(text.encode("utf-8"), str(site_dir / uri))
 
     def _write_sitemap(self, site_dir: Path) -> None:
         """Write the sitemap of every page MkDocs wrote, with their language versions."""
@@ -393,7 +404,7 @@ class BriefsPlugin(BasePlugin):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them,
-        or the feeds the page worker rendered; compile the page shell's templates once for
+        or leave out the feeds the page worker renders; compile the page shell's templates once for
         every build (``<cache>/templates``).
 
         The brief pages' HTML is rendered here, with the PDFs' figures; a brief whose PDF
@@ -411,11 +422,11 @@ class BriefsPlugin(BasePlugin):
         if late is not None:
             self._files = files
             late.add_pdfs(self._pdf_downloads(self._run(late.pdfs), config, files))
-        if self._worker is not None:  # before MkDocs copies the files
-            for uri, text in self._run(self._worker.feeds).items():
+        if self._worker is not None:  # the worker's feeds are written at the end
+            for uri in self._feed_files:
                 feed = files.get_file_from_path(uri)
-                assert feed is not None, uri  # added in on_files
-                feed.content_string = text
+                if feed is not None:
+                    files.remove(feed)
         return env
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,

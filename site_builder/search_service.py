@@ -319,10 +319,13 @@ class ShardedIndexer:
         return finish_index(output)
 
     def close(self) -> None:
-        """Stop every service (a failed build leaves no process behind)."""
+        """Stop every service and the writer (a failed build leaves no process behind, and
+        nothing is written into the build's folder once this returns)."""
         self._ready.put(None)
         for service in list(self._services.values()):
             service.close()
+        if self._writer is not threading.current_thread():
+            self._writer.join(60)
 
     def _folder(self, shard: int) -> Path:
         """Where shard ``shard`` is written (the index itself, for a site of one shard)."""
@@ -337,3 +340,5 @@ class ShardedIndexer:
                 self._reports.append(self._services[shard].finish())
             except BriefsError as exc:
                 self._errors.append(str(exc))
+            except OSError as exc:  # its folder went away (a failed build) or cannot be read
+                self._errors.append(f"cannot write the search index: {exc.strerror or exc}")
