@@ -268,3 +268,33 @@ def _sort_value(shard: Path, page_hash: str, field: str) -> str:
         raise BriefsError(f"cannot merge search shards: the page of fragment {page_hash} has "
                           f"no {field!r} metadata")
     return str(meta[field])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m site_builder.search_merge OUTPUT SHARD...``: merge, in a process of its own.
+
+    A build runs the merge this way while MkDocs renders its last pages: on the other
+    core, in a small process whose cycle collector has nothing to walk. Exit status 1, with
+    the reason on standard error, when the merge fails.
+    """
+    import gc
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 2:
+        print("usage: python -m site_builder.search_merge OUTPUT SHARD...", file=sys.stderr)
+        return 2
+    gc.disable()  # millions of lists and no cycle
+    try:
+        merge_indexes(Path(args[0]), [Path(arg) for arg in args[1:]])
+    except BriefsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cannot merge the search index shards: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

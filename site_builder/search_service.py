@@ -21,7 +21,8 @@ more than ``search_shard_pages`` brief pages has them split, in the order MkDocs
 them, into shards of near-equal size (:func:`shard_sizes`), each indexed by a service of its
 own (:class:`ShardedIndexer`); the shards are written one after another, each as soon as
 its last page is in (while one is built on the other core, MkDocs renders the next one's
-pages), and merged into one index at the end (:mod:`site_builder.search_merge`). The services run with
+pages), and merged into one index, in a process of its own, as soon as the last is
+written (:mod:`site_builder.search_merge`). The services run with
 jemalloc (Pagefind's allocator) told to hand freed pages back to the system after a
 second (:data:`ALLOCATOR`) rather than after ten (at once costs 15 % more time, for a
 fifth less memory). Only what Pagefind reads of a page is sent: the page's ``<html>`` tag
@@ -36,21 +37,19 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import gc
 import json
 import os
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from site_builder.findings import BriefsError
 from site_builder.search import ARTICLE_ATTRIBUTE, EXCLUDED_SELECTORS, SearchReport, finish_index
-from site_builder.search_merge import merge_indexes
 
 INDEX_FOLDER = "pagefind"
 """The site's search index (``pagefind/pagefind.js`` loads it)."""
@@ -233,19 +232,6 @@ class PageIndexer:
                 self._changed.notify_all()
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused: merging makes millions of lists and no cycle, and
-    each full collection would walk every object of the build (seconds at 10,000 briefs)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def shard_sizes(pages: int, limit: int) -> tuple[int, ...]:
     """Split ``pages`` into the fewest shards of at most ``limit`` pages, sizes within one."""
     if pages <= 0:
@@ -256,14 +242,15 @@ def shard_sizes(pages: int, limit: int) -> tuple[int, ...]:
 
 
 class ShardedIndexer:
-    """Brief pages indexed in shards, each written once its pages are in, merged at the end.
+    """Brief pages indexed in shards, each written once its pages are in, then merged.
 
     Shard ``k`` gets the pages after the first ``sizes[:k]``, in the order they are added,
     and is a :class:`PageIndexer` of its own. A shard whose last page is added is handed
     to one writer thread, which writes the shards one after another (Pagefind builds one
-    index in memory at a time). :meth:`finish` merges them into one index in
-    ``<site>/pagefind/`` (:func:`~site_builder.search_merge.merge_indexes`); a site of one
-    shard is indexed there directly.
+    index in memory at a time) and, once the last is written, merges them into one index
+    in ``<site>/pagefind/`` in a process of its own
+    (:func:`~site_builder.search_merge.main`) while MkDocs renders the last pages;
+    :meth:`finish` waits for it. A site of one shard is indexed there directly.
     """
 
     def __init__(self, site_dir: Path, sizes: tuple[int, ...]) -> None:
@@ -276,6 +263,7 @@ class ShardedIndexer:
         self._ready: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._reports: list[SearchReport] = []
         self._errors: list[str] = []
+        self._merging: subprocess.Popen[bytes] | None = None
         self._writer = threading.Thread(target=self._write_shards, daemon=True)
         self._writer.start()
 
@@ -297,7 +285,7 @@ class ShardedIndexer:
             self._ready.put(shard)  # written now, while MkDocs renders the next pages
 
     def finish(self) -> SearchReport:
-        """Wait for every shard to be written, merge them; report the pages indexed."""
+        """Wait for every shard to be written and merged; report the pages indexed."""
         self._ready.put(None)
         self._writer.join()
         missing = sum(self._left)
@@ -309,14 +297,11 @@ class ShardedIndexer:
             raise BriefsError(self._errors[0])
         if len(self.sizes) == 1:
             return self._reports[0]
-        output = self.site_dir / INDEX_FOLDER
         try:
-            with _no_cycle_collection():
-                merge_indexes(output, [self._folder(k) for k in range(len(self.sizes))])
             shutil.rmtree(self.site_dir / SHARDS_FOLDER)
+            return finish_index(self.site_dir / INDEX_FOLDER)
         except OSError as exc:
             raise BriefsError(f"cannot merge the search index shards: {exc}") from None
-        return finish_index(output)
 
     def close(self) -> None:
         """Stop every service and the writer (a failed build leaves no process behind, and
@@ -324,6 +309,9 @@ class ShardedIndexer:
         self._ready.put(None)
         for service in list(self._services.values()):
             service.close()
+        merging = self._merging
+        if merging is not None and merging.poll() is None:
+            merging.kill()
         if self._writer is not threading.current_thread():
             self._writer.join(60)
 
@@ -342,3 +330,27 @@ class ShardedIndexer:
                 self._errors.append(str(exc))
             except OSError as exc:  # its folder went away (a failed build) or cannot be read
                 self._errors.append(f"cannot write the search index: {exc.strerror or exc}")
+            if len(self._reports) == len(self.sizes) > 1 and not self._errors:
+                self._merge()
+
+    def _merge(self) -> None:
+        """Merge the written shards into ``<site>/pagefind/`` in a process of its own
+        (:func:`site_builder.search_merge.main`), on the other core while MkDocs renders
+        the last pages."""
+        shards = [str(self._folder(k)) for k in range(len(self.sizes))]
+        package_root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+        try:
+            self._merging = subprocess.Popen(
+                [sys.executable, "-m", "site_builder.search_merge",
+                 str(self.site_dir / INDEX_FOLDER), *shards],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": path})
+            _out, said = self._merging.communicate(timeout=TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            self._errors.append(f"cannot merge the search index shards: {exc}")
+            return
+        if self._merging.returncode:
+            reason = said.decode("utf-8", "replace").strip().splitlines()[-1:] or \
+                [f"exit code {self._merging.returncode}"]
+            self._errors.append(f"cannot merge the search index shards: {reason[0]}")

@@ -21,7 +21,7 @@ from fixtures_site import BuiltSite, build_project, make_project
 
 from site_builder.findings import BriefsError
 from site_builder.pagefind_files import read_cbor, read_fragment
-from site_builder.search_service import SHARDS_FOLDER, ShardedIndexer, shard_sizes
+from site_builder.search_service import SHARDS_FOLDER, PageIndexer, ShardedIndexer, shard_sizes
 from site_builder.settings import settings_from_options
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +165,27 @@ def test_a_shard_that_cannot_be_written_fails_the_index_and_stops_every_service(
     with pytest.raises(BriefsError, match=r"cannot write the search index file .*1"):
         indexer.finish()
     assert all(s._process.poll() is not None for s in indexer._services.values())
+
+
+def test_the_merge_runs_in_its_own_process_and_its_failure_is_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = PageIndexer.finish
+
+    def finish_then_damage_the_first_shard(self: PageIndexer) -> Any:
+        report = written(self)
+        if self.output.name == "1":  # the last shard: the merge starts right after
+            (self.output.parent / "0" / "pagefind-entry.json").write_text("{", encoding="utf-8")
+        return report
+
+    monkeypatch.setattr(PageIndexer, "finish", finish_then_damage_the_first_shard)
+    indexer = ShardedIndexer(tmp_path, shard_sizes(4, 2))
+    for n in range(4):
+        indexer.add(f"/briefs/b{n}/", _page(n, "en"))
+    with pytest.raises(BriefsError, match=r"cannot merge the search index shards: cannot read "
+                                          r"a search index shard: .*"):
+        indexer.finish()
+    assert indexer._merging is not None and indexer._merging.returncode == 1
+    assert not (tmp_path / "pagefind" / "pagefind-entry.json").exists()
 
 
 # -- the merged search in Chromium --------------------------------------------------------
