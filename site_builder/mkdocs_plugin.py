@@ -43,6 +43,7 @@ from site_builder.localise import site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
 from site_builder.pack_pages import pack_pages_last
+from site_builder.page_split import CHILD, SplitRender
 from site_builder.page_worker import PageWorker
 from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
@@ -85,6 +86,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
+SPLIT_MINIMUM = 2
+"""Brief pages a build without PDFs needs to share MkDocs' page loop with a second process."""
 TEMPLATES_CACHE = "templates"
 """Under the cache folder: the page shell's compiled templates (Jinja's bytecode cache)."""
 
@@ -112,6 +115,7 @@ class BriefsPlugin(BasePlugin):
         self._late: SiteDownloads | None = None
         self._worker: PageWorker | None = None  # a build without PDFs: the pages' HTML
         self._feed_files: list[str] = []  # the worker's feeds: placeholders until written
+        self._split: SplitRender | None = None  # MkDocs' page loop shared with a forked child
         self._later: set[str] = set()  # the listing pages whose HTML the worker renders
         self._shell: ShellLanguages | None = None  # the pages' <html lang>, before rendering
         self._early: dict[str, str] = {}  # brief pages handed to Pagefind once converted: lang
@@ -174,7 +178,7 @@ class BriefsPlugin(BasePlugin):
         """Validate, index and add every generated file."""
         self._dated = []  # MkDocs reuses the plugin: a failed build's pages are not this one's
         self._written = None
-        self._shell, self._early = None, {}
+        self._shell, self._early, self._split = None, {}, None
         self._files = files
         corpus, findings = self._load()
         if self._preview is not None:  # the preview shows drafts, and rebuilds what changed
@@ -253,7 +257,14 @@ class BriefsPlugin(BasePlugin):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Hand each brief page not indexed yet to Pagefind as it is rendered (it indexes on
-        the other core); check those handed over before that got the ``lang`` they were given."""
+        the other core); check those handed over before that got the ``lang`` they were given.
+
+        A page the other process of a split render writes is left empty here.
+        """
+        split = self._split
+        if split is not None and split.skips(page.file.src_uri):
+            self._release(page)  # as if written: the other process writes it
+            return ""
         sent = self._early.pop(page.file.src_uri, None)
         if sent is not None and html_lang(output) != sent:
             raise PluginError(f"the page shell printed <html lang=\"{html_lang(output)}\"> on "
@@ -264,7 +275,22 @@ class BriefsPlugin(BasePlugin):
                       indexed_html(output, page.content or ""))
         if self._preview is None:
             self._release(page)
+        if split is not None:
+            return split.written(page.file.src_uri, output, page.file.abs_dest_path)
         return output
+
+    def _split_render(self, config: MkDocsConfig, env: Any, files: Files) -> SplitRender | None:
+        """Share the page loop with a forked child: two of every three brief pages are its.
+
+        Only in a build whose pages' HTML is all rendered and whose brief pages all went
+        to Pagefind already (the child touches neither the worker nor Pagefind).
+        """
+        briefs = list(self._site.dates)
+        if len(briefs) < SPLIT_MINIMUM or (self.settings.search
+                                           and len(self._early) < len(briefs)):
+            return None
+        theirs = {source for n, source in enumerate(briefs) if n % 3}
+        return SplitRender(config, env, theirs, [f.src_uri for f in files.documentation_pages()])
 
     def _indexes(self, page: Page) -> bool:
         """Whether ``page`` goes into the search index: a brief page, search on, not in a
@@ -304,6 +330,11 @@ class BriefsPlugin(BasePlugin):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the search index of the brief pages (only they carry ``data-pagefind-body``)."""
+        split, self._split = self._split, None
+        if split is not None:
+            if split.role == CHILD:  # only if MkDocs left out one of its pages
+                split.finish_child()
+            self._run(split.collect)
         if self._preview is not None:
             self._preview.finish(config.site_dir)
         else:
@@ -332,7 +363,13 @@ class BriefsPlugin(BasePlugin):
                       self._site.languages, self._feed_dirs)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop the PDF and pack workers and the search indexer of a failed build."""
+        """Stop the PDF and pack workers, the search indexer and the second page process of
+        a failed build (which, failing itself, tells the first why and leaves)."""
+        split, self._split = self._split, None
+        if split is not None:
+            if split.role == CHILD:
+                split.finish_child(str(error).strip() or type(error).__name__)
+            split.close()
         self._stop_downloads()
         indexer, self._indexer = self._indexer, None
         if indexer is not None:
@@ -360,6 +397,8 @@ class BriefsPlugin(BasePlugin):
         the generated HTML around the page's converted Markdown here (see
         :meth:`on_page_content`).
         """
+        if self._split is not None and self._split.skips(page.file.src_uri):
+            return context  # the other process renders it
         generated = self._site.pages.get(page.file.src_uri)
         if self._late is not None and generated is not None:
             page.content = self._late_page(page.file.src_uri, config).assemble(page.content or "")
@@ -427,6 +466,7 @@ class BriefsPlugin(BasePlugin):
                 feed = files.get_file_from_path(uri)
                 if feed is not None:
                     files.remove(feed)
+            self._split = self._split_render(config, env, files)
         return env
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
@@ -491,7 +531,12 @@ class BriefsPlugin(BasePlugin):
         late.add_packs(downloads)
 
     def _stop_downloads(self) -> None:
-        """Cancel a build's PDF, pack and print-file steps and its page worker (killed)."""
+        """Cancel a build's PDF, pack and print-file steps, its page worker (killed) and the
+        second process of its page loop (the child itself leaves here: an interrupted child
+        never runs the build's clean-up)."""
+        split, self._split = self._split, None
+        if split is not None:
+            split.close()
         if self._late is not None:
             self._late.cancel()
             self._late = None

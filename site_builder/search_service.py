@@ -161,6 +161,9 @@ class PageIndexer:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(10)
         self._stderr.close()
+        if self._process.stdout is not None and self._process.poll() is not None:  # at its end
+            with contextlib.suppress(OSError, ValueError):
+                self._process.stdout.close()
 
     def _said(self) -> str:
         """The last lines Pagefind wrote to its error output (or that it exited)."""

@@ -1,15 +1,22 @@
-"""A build without PDFs renders the pages' HTML in a forked process (site_builder.page_worker)."""
+"""A build without PDFs renders the pages' HTML in a forked process (site_builder.page_worker)
+and shares MkDocs' page loop with another (site_builder.page_split)."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import jinja2
 import pytest
 from fixtures_site import make_project
 
 from site_builder.build import build_site
 from site_builder.findings import BriefsError
+from site_builder.page_split import CHILD, SplitRender
 from site_builder.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +56,78 @@ def test_a_template_failing_in_the_worker_fails_the_build_and_keeps_the_site(
         build_site(load_settings(project), pdf=False, jobs=2)
     assert not multiprocessing.active_children()
     assert _files(project / "site") == before  # the previous site, untouched
+
+
+# -- MkDocs' page loop shared with a forked process (site_builder.page_split) ---------------
+
+def _recording_splits(monkeypatch: pytest.MonkeyPatch) -> list[SplitRender]:
+    made: list[SplitRender] = []
+    original = SplitRender.__init__
+
+    def record(self: SplitRender, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(SplitRender, "__init__", record)
+    return made
+
+
+def test_the_page_loop_shared_with_a_second_process_writes_every_page_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
+    settings = load_settings(project)
+    splits = _recording_splits(monkeypatch)
+    shared = _files(build_site(settings, pdf=False, jobs=2).site)
+    assert len(splits) == 1 and splits[0].role is None  # forked, then collected
+    theirs = splits[0].theirs
+    assert theirs and all(f"{source.removesuffix('index.md')}index.html" in shared
+                          for source in theirs)
+    (project / "site").rename(project / "site-2")
+    assert _files(build_site(settings, pdf=False, jobs=1).site) == shared
+
+
+def test_a_page_failing_in_the_second_process_fails_the_build_and_keeps_the_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
+    settings = load_settings(project)
+    splits = _recording_splits(monkeypatch)
+    before = _files(build_site(settings, pdf=False, jobs=2).site)
+    slug = sorted(splits[0].theirs)[0].split("/")[1]  # a brief page the child renders
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "theme:\n", "theme:\n  custom_dir: overrides\n", 1), encoding="utf-8")
+    (project / "overrides").mkdir()
+    (project / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}{% block content %}'
+        f'{{% if page.meta.brief == "{slug}" %}}{{{{ no_such_value.title }}}}{{% endif %}}'
+        '{{ super() }}{% endblock %}\n', encoding="utf-8")
+    with pytest.raises(BriefsError, match=r"second process failed: .*no_such_value"):
+        build_site(load_settings(project), pdf=False, jobs=2)
+    assert splits[-1].role is None  # the child was waited for
+    assert _files(project / "site") == before  # the previous site, untouched
+
+
+def test_what_the_second_process_logs_is_logged_by_the_first(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    env = jinja2.Environment(loader=jinja2.DictLoader({"main.html": "page {{ n }}"}))
+    config = SimpleNamespace(_current_page=None)
+    split = SplitRender(config, env, {"b.md"}, ["a.md", "b.md"])
+    pages = {name: SimpleNamespace(file=SimpleNamespace(src_uri=name)) for name in ("a.md", "b.md")}
+    try:
+        config._current_page = pages["a.md"]
+        first = env.get_template("main.html").render(n=1)  # forks here
+        config._current_page = pages["b.md"]
+        second = env.get_template("main.html").render(n=2)
+        if split.role == CHILD:
+            logging.getLogger("mkdocs.plugins.site_builder").warning("said in the child")
+            split.written("b.md", second, str(tmp_path / "b.html"))  # its last page: leaves
+    finally:
+        if split.role == CHILD:
+            os._exit(3)  # never back into pytest
+    assert (first, second) == ("page 1", "")  # the child's page is empty here
+    with caplog.at_level(logging.WARNING):
+        split.collect()
+    assert (tmp_path / "b.html").read_text(encoding="utf-8") == "page 2"
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("mkdocs.plugins.site_builder", "said in the child")]
+    assert split.role is None
