@@ -63,7 +63,8 @@ from site_builder.preview import (
     without_preview_assets,
 )
 from site_builder.project_checks import align_config
-from site_builder.search_service import ShardedIndexer, indexed_body, indexed_html, shard_sizes
+from site_builder.search import ARTICLE_ATTRIBUTE
+from site_builder.search_service import ShardedIndexer, indexed_html, shard_sizes
 from site_builder.settings import Settings, option_names, settings_from_options
 from site_builder.shell_language import ShellLanguages, html_lang
 from site_builder.site_downloads import (
@@ -308,13 +309,14 @@ class BriefsPlugin(BasePlugin):
         """Hand a brief page to Pagefind as soon as its content is complete (in a build)."""
         if self._preview is not None or not self._indexes(page):
             return
+        if ARTICLE_ATTRIBUTE not in content:
+            return  # sent whole once rendered
         if self._shell is None:
             self._shell = ShellLanguages(config.theme.get_env(), config)
-        tag = self._shell.tag(page.meta.get("page_language"))
-        html = indexed_body(tag, content)
-        if html is not None:
-            self._run(self._indexer_for(config).add, "/" + page.url, html)
-            self._early[page.file.src_uri] = html_lang(tag) or ""
+        language = page.meta.get("page_language")
+        self._run(self._indexer_for(config).add, "/" + page.url,
+                  self._shell.page(language, content))
+        self._early[page.file.src_uri] = self._shell.lang(language)
 
     def _release(self, page: Page) -> None:
         """Let the page before ``page`` go: its HTML and Markdown were written and indexed.

@@ -28,7 +28,7 @@ second (:data:`ALLOCATOR`) rather than after ten (at once costs 15 % more time, 
 fifth less memory). Only what Pagefind reads of a page is sent: the page's ``<html>`` tag
 (its language) and the element it indexes, not the page's navigation and head (a third
 of the bytes, the same index). A build hands a brief page over as soon as its Markdown is
-converted (:func:`indexed_body`, the ``<html>`` tag rendered ahead by
+converted (what Pagefind reads of it rendered ahead by
 :mod:`site_builder.shell_language`), so Pagefind indexes while MkDocs renders the pages,
 and writes the index meanwhile; otherwise when it is rendered (:func:`indexed_html`).
 """
@@ -80,16 +80,6 @@ def indexed_html(output: str, body: str) -> str:
         return output
     # Cut from the page itself: its opening up to the <html> tag, the body, its closing tag.
     return output[:end] + body + output[close:]
-
-
-def indexed_body(html_tag: str, body: str) -> str | None:
-    """Return what Pagefind needs of a page before it is rendered: ``html_tag`` and ``body``.
-
-    ``html_tag`` is the ``<html lang="…">`` the page shell will print
-    (:class:`~site_builder.shell_language.ShellLanguages`); None if ``body`` lacks the
-    element Pagefind indexes (the page is then sent whole once rendered).
-    """
-    return html_tag + body + "</html>" if ARTICLE_ATTRIBUTE in body else None
 
 
 class PageIndexer:

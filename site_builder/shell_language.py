@@ -3,10 +3,11 @@
 Pagefind reads two things of a page: the element marked ``data-pagefind-body`` and the
 ``lang`` of its ``<html>`` tag, which files the page under its language's index. A brief
 page's body is complete once its Markdown is converted, seconds before MkDocs renders its
-shell; handing it to Pagefind then lets Pagefind index while MkDocs renders. Its
-``lang`` is rendered here by the theme's own ``partials/language.html`` (the partial the
-shell prints it with), once per page language; :func:`html_lang` reads the rendered
-page's back, so a theme that prints another fails the build rather than the index.
+shell; handing it to Pagefind then lets Pagefind index while MkDocs renders. What it is
+handed is rendered by the theme's ``partials/pagefind-page.html``, which prints the
+``lang`` with the partial the shell prints it with (``partials/language.html``), once per
+page language; :func:`html_lang` reads the rendered page's back, so a theme that prints
+another fails the build rather than the index.
 """
 
 from __future__ import annotations
@@ -16,29 +17,41 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
-from markupsafe import escape
 
-_PROBE = '{% import "partials/language.html" as lang with context %}{{ lang.t("language") }}'
+from site_builder.pages.base import BODY_MARKER
+
+TEMPLATE = "partials/pagefind-page.html"
 _HTML_LANG = re.compile(r'<html\b[^>]*?\blang="([^"]*)"', re.IGNORECASE)
 
 
 class ShellLanguages:
-    """The ``<html>`` tag of each page language, as the page shell renders it."""
+    """The page Pagefind reads, in each page language, as the page shell would start it."""
 
     def __init__(self, env: jinja2.Environment, config: Any) -> None:
         """Render with the theme's environment ``env`` and MkDocs' ``config``."""
         self._env = env
         self._config = config
-        self._tags: dict[str | None, str] = {}
+        self._parts: dict[str | None, tuple[str, str, str]] = {}
 
-    def tag(self, page_language: str | None) -> str:
-        """Return the ``<html lang="…">`` of a page whose meta ``page_language`` is given."""
-        found = self._tags.get(page_language)
+    def _rendered(self, page_language: str | None) -> tuple[str, str, str]:
+        """Return the template's text before and after the body, and the ``lang`` it prints."""
+        found = self._parts.get(page_language)
         if found is None:
             page = SimpleNamespace(meta={"page_language": page_language} if page_language else {})
-            lang = self._env.from_string(_PROBE).render(config=self._config, page=page).strip()
-            found = self._tags[page_language] = f'<html lang="{escape(lang)}">'
+            html = self._env.get_template(TEMPLATE).render(config=self._config, page=page,
+                                                           body=BODY_MARKER)
+            before, _marker, after = html.partition(BODY_MARKER)
+            found = self._parts[page_language] = (before, after, html_lang(html) or "")
         return found
+
+    def page(self, page_language: str | None, body: str) -> str:
+        """Return what Pagefind reads of a page in ``page_language`` whose content is ``body``."""
+        before, after, _lang = self._rendered(page_language)
+        return before + body + after
+
+    def lang(self, page_language: str | None) -> str:
+        """Return the ``lang`` a page in ``page_language`` is handed to Pagefind with."""
+        return self._rendered(page_language)[2]
 
 
 def html_lang(html: str) -> str | None:
