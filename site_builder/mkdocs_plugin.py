@@ -43,7 +43,7 @@ from site_builder.localise import site_indexes
 from site_builder.markdown_render import plain_text
 from site_builder.model import Corpus
 from site_builder.pack_pages import pack_pages_last
-from site_builder.page_split import CHILD, SplitRender
+from site_builder.page_split import SplitRender
 from site_builder.page_worker import PageWorker
 from site_builder.pages.base import GeneratedPage
 from site_builder.pages.chrome import header_words, page_chrome
@@ -334,8 +334,6 @@ class BriefsPlugin(BasePlugin):
         """Write the search index of the brief pages (only they carry ``data-pagefind-body``)."""
         split, self._split = self._split, None
         if split is not None:
-            if split.role == CHILD:  # only if MkDocs left out one of its pages
-                split.finish_child()
             self._run(split.collect)
         if self._preview is not None:
             self._preview.finish(config.site_dir)
@@ -369,9 +367,7 @@ class BriefsPlugin(BasePlugin):
         a failed build (which, failing itself, tells the first why and leaves)."""
         split, self._split = self._split, None
         if split is not None:
-            if split.role == CHILD:
-                split.finish_child(str(error).strip() or type(error).__name__)
-            split.close()
+            split.close(str(error).strip() or type(error).__name__)
         self._stop_downloads()
         indexer, self._indexer = self._indexer, None
         if indexer is not None:

@@ -135,7 +135,12 @@ class SplitRender:
             os._exit(code)
 
     def collect(self) -> None:
-        """In the parent: wait for the child; log what it logged; raise if it failed."""
+        """In the parent: wait for the child; log what it logged; raise if it failed.
+
+        In the child (MkDocs left out one of its pages, so it came this far): leave.
+        """
+        if self.role == CHILD:
+            self.finish_child()
         if self.role != PARENT:  # never forked: no page came
             self.close()
             return
@@ -154,10 +159,11 @@ class SplitRender:
             raise BriefsError(f"rendering the pages in a second process failed: "
                               f"{error or f'exit code {os.waitstatus_to_exitcode(status)}'}")
 
-    def close(self) -> None:
-        """Stop the child of a failed build (the parent's clean-up runs once it is gone)."""
+    def close(self, reason: str = "the build failed") -> None:
+        """Stop the child of a failed build (the parent's clean-up runs once it is gone);
+        in the child, tell the parent ``reason`` and leave."""
         if self.role == CHILD:
-            self.finish_child("the build failed")
+            self.finish_child(reason)
         if self.role == PARENT:
             with contextlib.suppress(OSError):
                 os.kill(self._pid, signal.SIGKILL)
