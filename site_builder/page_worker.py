@@ -23,9 +23,10 @@ import contextlib
 import gc
 import multiprocessing
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 from site_builder.downloads import Downloads
 from site_builder.feeds import render_feeds
@@ -40,25 +41,31 @@ errors; the brief pages come a hundred at a time (MkDocs puts each around its co
 Markdown as soon as it is converted, to hand it to Pagefind then)."""
 
 
+def _steps(indexes: Mapping[str, Index], settings: Settings, downloads: Downloads
+           ) -> list[tuple[str, Callable[[], Iterator[tuple[str, Any]]]]]:
+    """What the child renders, in order: each step's name (in errors) and its messages."""
+    def html(part: str) -> Callable[[], Iterator[tuple[str, Any]]]:
+        return lambda: (("html", chunk) for chunk in page_html(indexes, settings, downloads, part))
+
+    def feeds() -> Iterator[tuple[str, Any]]:
+        yield "feeds", render_feeds(indexes, settings)
+
+    return [*((f"{name} pages", html(part)) for part, name in PARTS), ("feeds", feeds)]
+
+
 def _render(connection: Connection, indexes: Mapping[str, Index], settings: Settings,
             downloads: Downloads) -> None:
-    """The child: render each part, send its HTML (or what went wrong) to the parent."""
+    """The child: render each step, send its HTML (or what went wrong) to the parent."""
     gc.freeze()  # the objects it was forked with: never walked, so never copied page by page
     try:
-        for part, name in PARTS:
+        for name, messages in _steps(indexes, settings, downloads):
             try:
-                for html in page_html(indexes, settings, downloads, part):
-                    connection.send(("html", html))
+                for message in messages():
+                    connection.send(message)
             except Exception as exc:  # the parent fails the build with it
-                connection.send(("error", f"rendering the {name} pages failed: "
+                connection.send(("error", f"rendering the {name} failed: "
                                           f"{str(exc).strip() or type(exc).__name__}"))
                 return
-        try:
-            connection.send(("feeds", render_feeds(indexes, settings)))
-        except Exception as exc:
-            connection.send(("error", "rendering the feeds failed: "
-                                      f"{str(exc).strip() or type(exc).__name__}"))
-            return
         connection.send(("end", None))
     finally:
         connection.close()
