@@ -22,21 +22,18 @@ from site_builder.settings import load_settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _with_override(project: Path, name: str, text: str) -> None:
+    """Give the project a theme override folder holding template ``name``."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "theme:\n", "theme:\n  custom_dir: overrides\n", 1), encoding="utf-8")
+    (project / "overrides" / name).parent.mkdir(parents=True, exist_ok=True)
+    (project / "overrides" / name).write_text(text, encoding="utf-8")
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def test_pages_rendered_in_another_process_are_the_same_bytes(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
-    settings = load_settings(project)
-    forked = _files(build_site(settings, pdf=False, jobs=2).site)
-    assert not multiprocessing.active_children()  # the worker is gone
-    (project / "site").rename(project / "site-2")
-    alone = _files(build_site(settings, pdf=False, jobs=1).site)
-    assert forked == alone
-    assert any(name.startswith("fr/themes/") for name in forked)  # every language's listings
-    assert any(name.startswith("briefs/") and name.endswith("/index.html") for name in forked)
 
 
 @pytest.mark.parametrize(("template", "part"), [("coverage.html", "listing"),
@@ -46,12 +43,7 @@ def test_a_template_failing_in_the_worker_fails_the_build_and_keeps_the_site(
     project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
     settings = load_settings(project)
     before = _files(build_site(settings, pdf=False, jobs=2).site)
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "theme:\n", "theme:\n  custom_dir: overrides\n", 1), encoding="utf-8")
-    (project / "overrides" / "briefs").mkdir(parents=True)
-    (project / "overrides" / "briefs" / template).write_text(
-        "<h1>{{ no_such_value.title }}</h1>\n", encoding="utf-8")
+    _with_override(project, f"briefs/{template}", "<h1>{{ no_such_value.title }}</h1>\n")
     with pytest.raises(BriefsError, match=rf"rendering the {part} pages failed: .*no_such_value"):
         build_site(load_settings(project), pdf=False, jobs=2)
     assert not multiprocessing.active_children()
@@ -72,18 +64,22 @@ def _recording_splits(monkeypatch: pytest.MonkeyPatch) -> list[SplitRender]:
     return made
 
 
-def test_the_page_loop_shared_with_a_second_process_writes_every_page_once(
+def test_pages_rendered_in_other_processes_are_the_same_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page worker's HTML and the shared page loop give the site a one-process build gives."""
     project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
     settings = load_settings(project)
     splits = _recording_splits(monkeypatch)
-    shared = _files(build_site(settings, pdf=False, jobs=2).site)
+    forked = _files(build_site(settings, pdf=False, jobs=2).site)
+    assert not multiprocessing.active_children()  # the worker is gone
     assert len(splits) == 1 and splits[0].role is None  # forked, then collected
     theirs = splits[0].theirs
-    assert theirs and all(f"{source.removesuffix('index.md')}index.html" in shared
+    assert theirs and all(f"{source.removesuffix('index.md')}index.html" in forked
                           for source in theirs)
     (project / "site").rename(project / "site-2")
-    assert _files(build_site(settings, pdf=False, jobs=1).site) == shared
+    assert _files(build_site(settings, pdf=False, jobs=1).site) == forked
+    assert any(name.startswith("fr/themes/") for name in forked)  # every language's listings
+    assert any(name.startswith("briefs/") and name.endswith("/index.html") for name in forked)
 
 
 def test_a_page_failing_in_the_second_process_fails_the_build_and_keeps_the_site(
@@ -93,14 +89,10 @@ def test_a_page_failing_in_the_second_process_fails_the_build_and_keeps_the_site
     splits = _recording_splits(monkeypatch)
     before = _files(build_site(settings, pdf=False, jobs=2).site)
     slug = sorted(splits[0].theirs)[0].split("/")[1]  # a brief page the child renders
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "theme:\n", "theme:\n  custom_dir: overrides\n", 1), encoding="utf-8")
-    (project / "overrides").mkdir()
-    (project / "overrides" / "main.html").write_text(
-        '{% extends "base.html" %}{% block content %}'
-        f'{{% if page.meta.brief == "{slug}" %}}{{{{ no_such_value.title }}}}{{% endif %}}'
-        '{{ super() }}{% endblock %}\n', encoding="utf-8")
+    _with_override(project, "main.html",
+                   '{% extends "base.html" %}{% block content %}'
+                   f'{{% if page.meta.brief == "{slug}" %}}{{{{ no_such_value.title }}}}{{% endif %}}'
+                   '{{ super() }}{% endblock %}\n')
     with pytest.raises(BriefsError, match=r"second process failed: .*no_such_value"):
         build_site(load_settings(project), pdf=False, jobs=2)
     assert splits[-1].role is None  # the child was waited for
