@@ -121,8 +121,13 @@ class PageIndexer:
         self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_path": None,
                     "file_contents": html})
 
-    def finish(self) -> SearchReport:
-        """Write the index into ``output`` once every page is indexed, and stop the service."""
+    def finish(self, final: bool = True) -> SearchReport:
+        """Write the index into ``output`` once every page is indexed, and stop the service.
+
+        ``final=False`` for a shard that is merged afterwards: the merge writes filters in
+        order and the merged index gets :func:`~site_builder.search.finish_index`, so the
+        shard does not (its report counts its pages only).
+        """
         try:
             answer = self._result(self._send({"type": "GetFiles", "index_id": self._index}),
                                   "GetFiles", TIMEOUT)
@@ -141,6 +146,8 @@ class PageIndexer:
             except OSError as exc:
                 raise BriefsError(f"cannot write the search index file {path}: "
                                   f"{exc.strerror or exc}") from None
+        if not final:
+            return SearchReport(pages=self.pages, bundle_bytes=0, output=self.output)
         return finish_index(self.output)
 
     def close(self) -> None:
@@ -318,7 +325,7 @@ class ShardedIndexer:
         """Write each shard handed over, one after another, until told to stop."""
         while (shard := self._ready.get()) is not None:
             try:
-                self._reports.append(self._services[shard].finish())
+                self._reports.append(self._services[shard].finish(final=len(self.sizes) == 1))
             except BriefsError as exc:
                 self._errors.append(str(exc))
             except OSError as exc:  # its folder went away (a failed build) or cannot be read
