@@ -6,7 +6,8 @@ countries, regions, coverage, home and search, in every language), on one core w
 other had nothing to do until Pagefind got the first page. Here a forked child renders
 that HTML (:func:`~site_builder.pages.site.page_html`: the brief pages first, then the
 listing pages, then the feeds) while this process makes the pages' sources and MkDocs converts every
-page's Markdown; each page's HTML is collected when it is needed
+page's Markdown. A thread of this process takes the HTML as it comes (the child never
+waits for its pipe to be read), and each page's HTML is handed over when it is needed
 (:meth:`PageWorker.html`): a brief page's as soon as its Markdown is converted, the
 listing pages' when the first of them is written, the feeds before MkDocs copies the
 site's other files. Forked, the child starts from this
@@ -23,6 +24,7 @@ import contextlib
 import gc
 import multiprocessing
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -80,6 +82,14 @@ class PageWorker:
         self._html: dict[str, str] = {}
         self._feeds: dict[str, str] | None = None
         self._ended = False
+        self._error: str | None = None
+        self._changed = threading.Condition()
+        # What the child sends is taken as it comes: a child whose pipe is full would wait
+        # for MkDocs to ask for its next page, and render the listing pages and the feeds
+        # only once MkDocs writes the pages, on the core MkDocs then needs.
+        self._receiver = threading.Thread(target=self._receive, name="briefs-page-html",
+                                          daemon=True)
+        self._receiver.start()
 
     @classmethod
     def start(cls, indexes: Mapping[str, Index], settings: Settings, downloads: Downloads,
@@ -97,8 +107,7 @@ class PageWorker:
 
     def html(self, source: str) -> str:
         """Return (and forget) the HTML of the page at ``source``; wait for it if need be."""
-        while source not in self._html and not self._ended:
-            self._receive()
+        self._wait(lambda: source in self._html)
         try:
             return self._html.pop(source)
         except KeyError:
@@ -106,35 +115,44 @@ class PageWorker:
 
     def feeds(self) -> dict[str, str]:
         """Return the feeds by site path (:func:`~site_builder.feeds.render_feeds`), once rendered."""
-        while self._feeds is None and not self._ended:
-            self._receive()
+        self._wait(lambda: self._feeds is not None)
         if self._feeds is None:
             raise BriefsError("rendering the feeds failed: none came")
         return self._feeds
 
+    def _wait(self, ready: Callable[[], bool]) -> None:
+        """Wait until ``ready()`` or the child is done; raise what went wrong in it."""
+        with self._changed:
+            self._changed.wait_for(lambda: ready() or self._ended)
+        if self._error is not None and not ready():
+            self.close()
+            raise BriefsError(self._error)
+
     def _receive(self) -> None:
-        try:
-            kind, value = self._connection.recv()
-        except (EOFError, OSError):
-            self.close()
-            raise BriefsError("rendering the pages failed: their process exited "
-                              f"(code {self._process.exitcode})") from None
-        if kind == "error":
-            self.close()
-            raise BriefsError(value)
-        if kind == "end":
-            self._ended = True
-            self.close()
-        elif kind == "feeds":
-            self._feeds = value
-        else:
-            self._html.update(value)
+        """The receiving thread: keep what the child sends until it ends or goes away."""
+        while not self._ended:
+            try:
+                kind, value = self._connection.recv()
+            except (EOFError, OSError, ValueError):  # it exited, or the build stopped it
+                self._process.join(5)
+                kind, value = "error", ("rendering the pages failed: their process exited "
+                                        f"(code {self._process.exitcode})")
+            with self._changed:
+                if kind == "html":
+                    self._html.update(value)
+                elif kind == "feeds":
+                    self._feeds = value
+                else:  # "end" or "error": nothing comes after it
+                    self._error = value if kind == "error" else None
+                    self._ended = True
+                self._changed.notify_all()
 
     def close(self) -> None:
         """Stop the process (a failed build leaves none behind)."""
-        with contextlib.suppress(OSError, ValueError):
-            self._connection.close()
         self._process.join(10 if self._ended else 0)
         if self._process.is_alive():
             self._process.kill()
         self._process.join(5)
+        self._receiver.join(5)  # the pipe has ended with the process
+        with contextlib.suppress(OSError, ValueError):
+            self._connection.close()
