@@ -15,8 +15,12 @@ import pytest
 from fixtures_site import make_project
 
 from site_builder.build import build_site
+from site_builder.corpus import load_corpus
 from site_builder.findings import BriefsError
+from site_builder.localise import site_indexes
 from site_builder.page_split import CHILD, SplitRender
+from site_builder.page_worker import PageWorker
+from site_builder.pages.site import LISTING_PAGES, render_page_html
 from site_builder.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +127,24 @@ def test_what_the_second_process_logs_is_logged_by_the_first(
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
         ("mkdocs.plugins.site_builder", "said in the child")]
     assert split.role is None
+
+
+def test_the_worker_renders_everything_without_waiting_to_be_asked() -> None:
+    """Its HTML is taken as it comes: the child never waits for MkDocs to ask for a page
+    (the listing pages, one message larger than a pipe holds, would wait otherwise)."""
+    settings = load_settings(PROJECT_ROOT)
+    corpus, _ = load_corpus(settings.content_root)
+    indexes = site_indexes(corpus, settings.languages)
+    worker = PageWorker.start(indexes, settings, {}, 2)
+    assert worker is not None
+    try:
+        worker._process.join(60)  # nobody asks for anything meanwhile
+        assert worker._process.exitcode == 0
+        listings = render_page_html(indexes, settings, {}, LISTING_PAGES)
+        assert sum(len(page.html) for page in listings.values()) > 1 << 16  # a pipe's fill
+        for source, page in listings.items():
+            assert worker.html(source) == page.html
+        assert worker.feeds()
+    finally:
+        worker.close()
+    assert not multiprocessing.active_children()
