@@ -14,6 +14,7 @@ front matter, :func:`html_comment` in the author's guidance).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -62,6 +63,31 @@ def html_comment(text: object) -> str:
     return str(text).replace("-->", "- ->").replace("<!--", "<! --")
 
 
+def rendered_once() -> Callable[..., str]:
+    """Return a ``reuse`` for a template's ``{% call reuse(*key) %}…{% endcall %}`` blocks:
+    each block is rendered once for each ``key``, then its output is reused.
+
+    For pieces that many pages of one render show alike (a brief's card on its theme,
+    country and region pages). The key must name everything the block shows: its values
+    and whatever else it reads (``url()``'s result, the page's language). Made afresh for
+    each render of the site, so nothing outlives the inputs it came from.
+    """
+    done: dict[tuple[Any, ...], str] = {}
+
+    def reuse(*key: Any, caller: Callable[[], str]) -> str:
+        text = done.get(key)
+        if text is None:
+            text = done[key] = caller()
+        return text
+
+    return reuse
+
+
+def _render_always(*key: Any, caller: Callable[[], str]) -> str:
+    """``reuse`` where nothing is kept: the block is rendered each time."""
+    return caller()
+
+
 class Templates:
     """Render the theme's templates in one language."""
 
@@ -76,7 +102,8 @@ class Templates:
         self._dates: dict[tuple[int, int, int | None], str] = {}
         self.env = _environment(tuple(theme.template_dirs))
         self.env.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
-        self.env.globals.update(language=language, urls=urls.LanguageUrls())
+        self.env.globals.update(language=language, urls=urls.LanguageUrls(),
+                                reuse=_render_always)
         self.env.filters.update(
             date=self.format_date,
             size=lambda n: format_size(int(n), language),

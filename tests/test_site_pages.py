@@ -149,3 +149,40 @@ def test_feeds_are_deterministic_and_valid(corpus, tmp_path: Path) -> None:
     assert terms == ["health", "maternity", "MOZ"]
     empty = ET.fromstring(first["themes/children/feed.xml"])
     assert empty.findall(f"{ATOM}entry") == []
+
+
+def test_reused_cards_are_the_cards_rendered_each_time(monkeypatch) -> None:
+    """A brief's card and list entry, rendered once and reused, are what rendering each one
+    on its page gives: in every language, at every depth, for briefs in another language."""
+    from site_builder.localise import site_indexes
+    from site_builder.pages import base
+    from site_builder.pages.site import LISTING_PAGES, render_page_html
+    from site_builder.settings import load_settings
+
+    settings = load_settings(Path(__file__).resolve().parent.parent)
+    corpus, _ = load_corpus(settings.content_root)
+    indexes = site_indexes(corpus, settings.languages)
+    reused: list[tuple[object, ...]] = []
+    render = base.SiteContext.render
+
+    def counting(self, template, path, **context):
+        def reuse(*key, caller):
+            keep = {"n": 0}
+
+            def counted():
+                keep["n"] += 1
+                return caller()
+            text = self.reuse(*key, caller=counted)
+            if not keep["n"]:
+                reused.append(key)
+            return text
+        return render(self, template, path, reuse=reuse, **context)
+
+    monkeypatch.setattr(base.SiteContext, "render", counting)
+    once = render_page_html(indexes, settings, {}, LISTING_PAGES)
+    assert {key[0] for key in reused} == {"card", "entry"}  # reused, both kinds
+    assert {key[-1] for key in reused} >= set(settings.languages)
+    monkeypatch.setattr(base.SiteContext, "render",
+                        lambda self, template, path, **context: render(
+                            self, template, path, reuse=lambda *key, caller: caller(), **context))
+    assert render_page_html(indexes, settings, {}, LISTING_PAGES) == once

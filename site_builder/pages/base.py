@@ -20,7 +20,7 @@ from site_builder.downloads import CountryPack, Download, Downloads, ThemePack
 from site_builder.index import Index
 from site_builder.markdown_render import sanitize_html
 from site_builder.settings import Settings
-from site_builder.templating import Templates
+from site_builder.templating import Templates, rendered_once
 
 BODY_MARKER = Markup("<!--briefs:body-->")
 """Where a page's converted Markdown goes in its rendered HTML. Autoescaped values can
@@ -74,6 +74,9 @@ class SiteContext:
     templates: Templates
     urls: urls.LanguageUrls = field(default_factory=urls.LanguageUrls)
     """The URL scheme seen from this language's pages (``fr/…`` for French)."""
+    reuse: Callable[..., str] = field(default_factory=rendered_once, init=False, compare=False,
+                                      repr=False)
+    """The templates' ``reuse`` for this context's pages (:func:`~site_builder.templating.rendered_once`)."""
 
     @property
     def language(self) -> str:
@@ -115,6 +118,7 @@ class SiteContext:
         """Render a template for the page at site path ``path``."""
         context.setdefault("licence", self.settings.licence)
         context.setdefault("urls", self.urls)
+        context.setdefault("reuse", self.reuse)
         return self.templates.render(template, path, **context)
 
 
