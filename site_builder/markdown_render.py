@@ -7,6 +7,7 @@ heading gets the same ``id`` on the web page and in the PDF.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import markdown
@@ -70,6 +71,7 @@ def sanitize_html(html: str, link: LinkFilter | None = None) -> str:
     )
 
 
+@lru_cache(maxsize=4096)  # briefs repeat their section titles: nh3 once for each
 def plain_text(html: str) -> str:
     """Return HTML with every tag removed, its text still escaped (for titles shown as HTML)."""
     return nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
