@@ -18,15 +18,24 @@ module merges the shards' files, streaming, in the formats of Pagefind 1.5:
   page's fragment repeats in its metadata (:data:`SORT_META`);
 - fragments (one per page, named by content) are moved as they are, and so are Pagefind's
   script, UI and each language's WebAssembly, from the shards that have them.
+
+A language's words are merged by two processes at once, each its range of the alphabet
+(:func:`_split_word`): the merge runs while the build waits, and most of its time is
+decoding and encoding the chunks of words.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import json
+import multiprocessing
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +47,12 @@ CHUNK_BYTES = 55_000
 
 SORT_META = {"date": "sort"}
 """Sort key (``data-pagefind-sort``) to the metadata field repeating each page's value."""
+
+SPLIT_SHARE = 0.45
+"""Share of a language's words merged by the merge's own process, which then merges the
+filters and sorts; a forked second process merges the rest meanwhile."""
+SPLIT_MINIMUM = 8
+"""Chunks a shard must have for its language's words to be split between two processes."""
 
 INDEX_PARTS = ("index", "filter", "fragment")
 """Folders of an index (the rest of a Pagefind folder is its script, WebAssembly and UI)."""
@@ -98,45 +113,96 @@ def _merge_language(output: Path, language: str, parts: list[tuple[Path, dict[st
                    for meta in metas]
         markers = [marks if any(old != new for old, new in marks.items()) else {}
                    for marks in markers]  # empty: the shard numbers its fields as the merge does
-        chunks = _write_chunks(output / "index", language,
-                               heapq.merge(*(_words(shard / "index", meta[2], k)
-                                             for k, ((shard, _), meta) in
-                                             enumerate(zip(parts, metas, strict=True)))),
-                               [(offset, marks) for offset, marks in
-                                zip(offsets, markers, strict=True)])
-        filters = _merge_filters(output / "filter", language,
-                                 [(shard / "filter", meta[3]) for (shard, _), meta in
-                                  zip(parts, metas, strict=True)], offsets)
-        sorts = _merge_sorts([shard for shard, _ in parts], metas, offsets)
-        merged = [metas[0][0], pages, chunks, filters, sorts, fields, *metas[0][6:]]
+        words = WordSource(output / "index", language,
+                           [(shard / "index", meta[2]) for (shard, _), meta in
+                            zip(parts, metas, strict=True)],
+                           list(zip(offsets, markers, strict=True)))
+        split = _split_word(metas) if sys.platform.startswith("linux") else None
+        with contextlib.ExitStack() as stack:
+            rest = None
+            if split is not None:  # the words from ``split`` on, merged meanwhile by a fork
+                pool = stack.enter_context(ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("fork")))
+                rest = pool.submit(words.chunks, split, None)
+            chunks = words.chunks(None, split)
+            filters = _merge_filters(output / "filter", language,
+                                     [(shard / "filter", meta[3]) for (shard, _), meta in
+                                      zip(parts, metas, strict=True)], offsets)
+            sorts = _merge_sorts([shard for shard, _ in parts], metas, offsets)
+            if rest is not None:
+                chunks += rest.result()
+        merged = [metas[0][0], pages, _bounds(chunks), filters, sorts, fields, *metas[0][6:]]
+    except BrokenExecutor:
+        raise BriefsError("the second process merging the search index stopped") from None
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise BriefsError(f"unexpected Pagefind index layout ({exc}); pin pagefind 1.5") from None
     name = write_cbor(output, f"pagefind.{language}", ".pf_meta", merged, 10)
     return {**parts[0][1], "hash": name[len("pagefind."):], "page_count": len(pages)}
 
 
+Shift = tuple[int, dict[int, int]]
+"""A shard's page offset and its metadata field markers' merged numbers (empty: the same)."""
+
+
 Word = tuple[str, int, int, list[Any]]
 """A shard's word entry as merged: (word, shard, its estimated encoded size, the entry)."""
 
 
-def _words(folder: Path, chunks: list[list[str]], shard: int) -> Iterator[Word]:
-    """Yield a shard's word entries in order, one chunk read at a time.
+def _split_word(metas: list[list[Any]]) -> str | None:
+    """Where a language's words are split between two processes (None: too few to split).
+
+    At :data:`SPLIT_SHARE` of the chunks of the shard with the most: this process merges
+    the words before it and then the filters and sorts, the other the words from it on.
+    """
+    chunks = max((meta[2] for meta in metas), key=len)
+    if len(chunks) < SPLIT_MINIMUM:
+        return None
+    return str(chunks[int(len(chunks) * SPLIT_SHARE)][0])
+
+
+@dataclass(frozen=True)
+class WordSource:
+    """One language's words in its shards, merged into chunks a range at a time."""
+
+    output: Path
+    """The merged index's chunk folder."""
+    language: str
+    shards: list[tuple[Path, list[list[str]]]]
+    """Each shard's chunk folder and chunk list (``[first, last, file]``, words in order)."""
+    shifts: list[Shift]
+
+    def chunks(self, start: str | None, end: str | None) -> list[tuple[str, str, str]]:
+        """Write the merged words from ``start`` (None: the first) up to ``end`` (None: past
+        the last); return their chunks (first word, last word, file)."""
+        return _write_chunks(self.output, self.language,
+                             heapq.merge(*(_words(folder, chunks, k, start, end)
+                                           for k, (folder, chunks) in enumerate(self.shards))),
+                             self.shifts)
+
+
+def _words(folder: Path, chunks: list[list[str]], shard: int, start: str | None = None,
+           end: str | None = None) -> Iterator[Word]:
+    """Yield a shard's word entries from ``start`` up to ``end`` in order, one chunk read
+    at a time (only the chunks that may hold some).
 
     An entry's size is estimated as its share of its chunk's size by number of postings (a
     frequent word's entry is most of its chunk); encoding each again to measure it would
     cost as much as the merge.
     """
-    for _first, _last, chunk in chunks:
+    for first, last, chunk in chunks:
+        # A chunk's bounds are the starts of its first and last words (Pagefind shortens them).
+        if end is not None and first >= end:
+            return  # its words, and the next chunks', come at or after ``end``
+        if start is not None and last < start and not start.startswith(last):
+            continue  # every word starting with ``last`` comes before ``start``
         size, data = read_cbor_sized(folder / f"{chunk}.pf_index")
         entries = data[0]
         weights = [1 + len(entry[1]) + sum(len(form[1]) for form in entry[2]) for entry in entries]
         total = max(sum(weights), 1)
         for entry, weight in zip(entries, weights, strict=True):
-            yield entry[0], shard, size * weight // total, entry
-
-
-Shift = tuple[int, dict[int, int]]
-"""A shard's page offset and its metadata field markers' merged numbers (empty: the same)."""
+            word = entry[0]
+            if (start is None or word >= start) and (end is None or word < end):
+                yield word, shard, size * weight // total, entry
 
 
 def _joined(postings: list[tuple[Shift, list[list[Any]]]]) -> list[list[Any]]:
@@ -166,8 +232,8 @@ def _joined(postings: list[tuple[Shift, list[list[Any]]]]) -> list[list[Any]]:
 
 
 def _write_chunks(folder: Path, language: str, words: Iterator[Word],
-                  shifts: list[Shift]) -> list[list[str]]:
-    """Write the merged words in chunks; return the metadata's chunk list [first, last, name]."""
+                  shifts: list[Shift]) -> list[tuple[str, str, str]]:
+    """Write the merged words in chunks; return each chunk's first and last word and file."""
     chunks: list[tuple[str, str, str]] = []  # first word, last word, file
     current: list[list[Any]] = []
     size = 0
@@ -192,7 +258,7 @@ def _write_chunks(folder: Path, language: str, words: Iterator[Word],
             group.append((shard, entry))
             estimate += bytes_
     close()
-    return _bounds(chunks)
+    return chunks
 
 
 def _merged_word(group: list[tuple[int, list[Any]]], shifts: list[Shift]) -> list[Any]:
@@ -278,7 +344,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     the reason on standard error, when the merge fails.
     """
     import gc
-    import sys
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2:

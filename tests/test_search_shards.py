@@ -19,6 +19,7 @@ import pytest
 from browser_support import new_page, serve_folder
 from fixtures_site import BuiltSite, build_project, make_project
 
+from site_builder import search_merge
 from site_builder.findings import BriefsError
 from site_builder.pagefind_files import read_cbor, read_fragment
 from site_builder.search_service import SHARDS_FOLDER, PageIndexer, ShardedIndexer, shard_sizes
@@ -145,6 +146,37 @@ def test_a_merged_index_has_chunks_like_pagefinds(tmp_path: Path) -> None:
         for word, *_ in read_cbor(merged / "index" / f"{chunk}.pf_index")[0]:
             assert first <= word and (word <= last or word.startswith(last))
     assert decoded == _decoded(_index(tmp_path / "whole", pages, 100))["en"]
+
+
+def test_words_merged_by_two_processes_are_the_index_of_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A language's words split between the merge and a forked second process (each its
+    range of the alphabet) make the index Pagefind makes of every page."""
+    pages = [(f"/briefs/p{k}/", _page(k, "fr" if k % 5 == 0 else "en").replace(
+        "</p>", " ".join(f"w{(j * 31 + k * 17) % 5000}" for j in range(1500)) + "</p>"))
+        for k in range(24)]
+    shards = []
+    for n, part in enumerate((pages[:12], pages[12:])):  # two shards, written as a build does
+        indexer = PageIndexer(tmp_path / "shards" / str(n))
+        for url, html in part:
+            indexer.add(url, html)
+        indexer.finish(final=False)
+        shards.append(tmp_path / "shards" / str(n))
+    monkeypatch.setattr(search_merge, "SPLIT_MINIMUM", 3)
+    splits: list[str | None] = []
+    split_word = search_merge._split_word
+    monkeypatch.setattr(search_merge, "_split_word",
+                        lambda metas: splits.append(split_word(metas)) or splits[-1])
+    search_merge.merge_indexes(tmp_path / "merged", shards)
+    assert splits and splits[0] is not None  # English: split between two processes
+    whole = _index(tmp_path / "whole", pages, 100)
+    assert _decoded(tmp_path / "merged") == _decoded(whole)
+    assert _decoded(tmp_path / "merged")["en"]["bounds sorted"]
+    entry = json.loads((tmp_path / "merged" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = read_cbor(tmp_path / "merged" / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    words = [word for *_, chunk in meta[2]
+             for word, *_ in read_cbor(tmp_path / "merged" / "index" / f"{chunk}.pf_index")[0]]
+    assert words == sorted(set(words))  # each word once, in order, across both ranges
 
 
 def test_a_planned_page_never_added_is_a_clear_error(tmp_path: Path) -> None:
