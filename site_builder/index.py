@@ -6,8 +6,8 @@ feeds, PDFs and bundles read it and never re-scan the corpus.
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from site_builder.country_names import localised_country, sort_key
@@ -17,6 +17,22 @@ from site_builder.vocabulary import get_country
 # Weights of a shared term when scoring related briefs (Hugo's related-content idea:
 # each index has a weight; the score is the weighted count of shared terms).
 RELATED_WEIGHTS: dict[str, int] = {"countries": 3, "themes": 2, "regions": 1}
+
+
+def _add_to(planes: list[int], members: int, weight: int) -> None:
+    """Add ``weight`` to the bit-sliced scores in ``planes`` of every brief in ``members``
+    (binary addition of a set to each bit of ``weight``, carrying from plane to plane)."""
+    level = 0
+    while weight > 0 and members:
+        if weight & 1:
+            carry, plane = members, level
+            while carry:
+                if plane == len(planes):
+                    planes.append(0)
+                planes[plane], carry = planes[plane] ^ carry, planes[plane] & carry
+                plane += 1
+        weight >>= 1
+        level += 1
 
 
 def newest_first(briefs: list[Brief]) -> list[Brief]:
@@ -48,8 +64,9 @@ class Index:
     language: str = "en"
     """The language of the pages this index serves (country names, sorting)."""
     _related: dict[tuple[str, int], list[Brief]] = field(default_factory=dict)
-    _slug_tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _term_sets: dict[str, dict[str, int]] = field(default_factory=dict)
     _rank: dict[str, int] = field(default_factory=dict)
+    _order: list[str] = field(default_factory=list)
 
     def related(self, slug: str, limit: int = 5) -> list[Brief]:
         """Return up to ``limit`` briefs most related to ``slug`` (never itself or a translation).
@@ -63,39 +80,60 @@ class Index:
         return self._related[key]
 
     def _prepare_related(self) -> None:
-        """Build slug lists per term once, and each brief's rank in newest-first order."""
+        """Order the briefs newest first once, and give each term the set of its briefs.
+
+        A set is an integer with bit ``i`` for the ``i``-th newest brief, so a brief's
+        scores for every other brief are a few operations on whole sets (see
+        :func:`_add_to`), not a count per brief: linear in the corpus, where counting was
+        quadratic (16 s of the page HTML at 10,000 briefs).
+        """
+        order = sorted(self.by_slug, key=lambda s: (_neg_date(self.by_slug[s]), s))
+        self._order = order
+        self._rank = {s: i for i, s in enumerate(order)}
         regions: dict[str, list[str]] = defaultdict(list)
         for brief in self.briefs:
             for region in brief.region_ids:
                 regions[region].append(brief.slug)
-        self._slug_tables = {
+        tables = {
             "countries": {k: [b.slug for b in v] for k, v in self.by_country.items()},
             "themes": {k: [b.slug for b in v] for k, v in self.by_theme.items()},
             "regions": dict(regions),
         }
-        order = sorted(self.by_slug, key=lambda s: (_neg_date(self.by_slug[s]), s))
-        self._rank = {s: i for i, s in enumerate(order)}
+        self._term_sets = {name: {key: self._set_of(slugs) for key, slugs in table.items()}
+                           for name, table in tables.items()}
+
+    def _set_of(self, slugs: Iterable[str]) -> int:
+        bits = 0
+        for slug in slugs:
+            bits |= 1 << self._rank[slug]
+        return bits
 
     def _score_related(self, brief: Brief, limit: int) -> list[Brief]:
         if not self._rank and self.by_slug:
             self._prepare_related()
-        scores: Counter[str] = Counter()
+        planes: list[int] = []  # bit j of every brief's score, as a set (bit-sliced)
         for name, keys in (("countries", brief.country_codes), ("themes", brief.theme_ids),
                            ("regions", brief.region_ids)):
-            table = self._slug_tables.get(name, {})
+            sets = self._term_sets.get(name, {})
             for key in keys:
-                slugs = table.get(key, ())
-                for _ in range(RELATED_WEIGHTS[name]):
-                    scores.update(slugs)  # counted in C: this loop is the hot spot
-        scores.pop(brief.slug, None)
-        for other in self.translations.get(brief.slug, ()):
-            scores.pop(other.slug, None)
-        candidates: list[str] = list(scores)
-        if len(scores) > limit > 0:  # only briefs that can still make the top ``limit``
-            cut = heapq.nlargest(limit, scores.values())[-1]
-            candidates = [s for s, score in scores.items() if score >= cut]
-        ranked = sorted(candidates, key=lambda s: (-scores[s], self._rank[s]))
-        return [self.by_slug[s] for s in ranked[:limit]]
+                _add_to(planes, sets.get(key, 0), RELATED_WEIGHTS[name])
+        left = 0  # every brief with a score above zero
+        for plane in planes:
+            left |= plane
+        itself = [brief.slug, *(b.slug for b in self.translations.get(brief.slug, ()))]
+        left &= ~self._set_of(s for s in itself if s in self._rank)  # never itself or a translation
+        found: list[int] = []
+        while left and len(found) < limit:
+            best = left  # those of the highest score left: bit by bit from the top plane
+            for plane in reversed(planes):
+                if best & plane:
+                    best &= plane
+            while best and len(found) < limit:  # ties: the newer first
+                lowest = best & -best
+                found.append(lowest.bit_length() - 1)
+                best ^= lowest
+                left ^= lowest
+        return [self.by_slug[self._order[i]] for i in found]
 
     def country(self, alpha3: str) -> Country:
         """Return a country with its name in the index's language."""
