@@ -19,6 +19,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,8 +176,9 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
             except Exception as exc:  # MkDocs' Abort, PluginError, ConfigurationError, OSError
                 raise BriefsError(_failure_message(exc, collected, strict)) from exc
         check_plugin_ran(tmp, corpus, settings, stats)
-        target = _swap_in(tmp, project / SITE_DIR)
-        record_build(settings, target.path, options)
+        target, previous = _swap_in(tmp, project / SITE_DIR)
+        with _removed_meanwhile(previous):  # the old site goes while the new one is listed
+            record_build(settings, target.path, options)
         notes += [target.note] if target.note else []
         return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))
     except BaseException:
@@ -425,8 +427,9 @@ def _after_first_step() -> None:
     """Test hook: runs between the two steps of a swap (a kill test stops the build here)."""
 
 
-def _swap_in(new: Path, site: Path) -> SiteTarget:
-    """Put the complete build ``new`` in place of the site folder in one atomic step.
+def _swap_in(new: Path, site: Path) -> tuple[SiteTarget, Path | None]:
+    """Put the complete build ``new`` in place of the site folder in one atomic step;
+    return the site's target and where the old site now is, to be removed (or None).
 
     With ``renameat2(RENAME_EXCHANGE)`` the site folder is never missing; elsewhere it is two
     renames that the next run completes (:func:`recover_site`) if this one is killed between
@@ -434,25 +437,46 @@ def _swap_in(new: Path, site: Path) -> SiteTarget:
     """
     target = site_target(site)
     folder = target.folder
+    previous: Path | None = None
     try:
         (new / COMPLETE_MARKER).write_text(f"{os.getpid()}\n", encoding="utf-8")
         if not folder.exists():
             os.rename(new, folder)
         elif exchange(new, folder):
             _after_first_step()
-            remove_tree(new)  # now the old site
+            previous = new  # now the old site
         else:
-            _two_step_swap(new, folder)
+            previous = _two_step_swap(new, folder)
         (folder / COMPLETE_MARKER).unlink(missing_ok=True)
     except OSError as exc:
         raise BriefsError(f"could not move the new site into {folder}: {exc.strerror or exc}: "
                           f"make {folder} and {folder.parent} writable; the previous site "
                           "is unchanged") from exc
-    return target
+    return target, previous
 
 
-def _two_step_swap(new: Path, folder: Path) -> None:
-    """Swap with two renames (no exchange here); restore the old site if the second fails."""
+@contextlib.contextmanager
+def _removed_meanwhile(path: Path | None) -> Iterator[None]:
+    """Remove ``path`` (the previous site) in a thread while the block runs; wait for it.
+
+    Removing tens of thousands of files is the file system's work, not Python's: it goes on
+    while the new site's files are listed. A folder that cannot be removed is left for the
+    next build (:func:`recover_site`).
+    """
+    if path is None:
+        yield
+        return
+    remover = threading.Thread(target=remove_tree, args=(path,), name="briefs-old-site")
+    remover.start()
+    try:
+        yield
+    finally:
+        remover.join()
+
+
+def _two_step_swap(new: Path, folder: Path) -> Path:
+    """Swap with two renames (no exchange here); restore the old site if the second fails.
+    Return where the old site now is."""
     old = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}old-{os.getpid()}-", dir=folder.parent))
     os.rmdir(old)
     os.rename(folder, old)
@@ -462,4 +486,4 @@ def _two_step_swap(new: Path, folder: Path) -> None:
     except OSError:
         os.rename(old, folder)
         raise
-    remove_tree(old)
+    return old
