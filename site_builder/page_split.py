@@ -56,8 +56,10 @@ class _NotSkipped(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
-        return not (message.startswith(SKIPPED) and message[len(SKIPPED):].split("'")[1:2]
-                    and message[len(SKIPPED):].split("'")[1] in self._theirs)
+        if not message.startswith(SKIPPED):
+            return True
+        quoted = message[len(SKIPPED):].split("'")  # Page skipped: 'briefs/x/index.md'. …
+        return not (len(quoted) > 1 and quoted[1] in self._theirs)
 
 
 class SplitRender:
@@ -69,7 +71,6 @@ class SplitRender:
         self.theirs = theirs
         self.role: str | None = None
         self._config = config
-        self._left = len(theirs)
         self._last = next((s for s in reversed(list(order)) if s in theirs), None)
         self._pid = 0
         self._receiving, self._sending = multiprocessing.Pipe(duplex=False)
@@ -108,7 +109,7 @@ class SplitRender:
             for handler in list(logger.handlers):
                 logger.removeHandler(handler)
         logging.getLogger("mkdocs").addHandler(self._collector)
-        if self._left == 0:
+        if self._last is None:  # none of the pages is its
             self.finish_child()
 
     def written(self, source: str, output: str, path: str) -> str:
@@ -117,8 +118,7 @@ class SplitRender:
         if self.role != CHILD or source not in self.theirs:
             return output
         write_file(output.encode("utf-8", errors="xmlcharrefreplace"), path)
-        self._left -= 1
-        if self._left == 0 or source == self._last:
+        if source == self._last:
             self.finish_child()
         return ""
 
