@@ -9,8 +9,8 @@ listing pages, then the feeds) while this process makes the pages' sources and M
 page's Markdown. A thread of this process takes the HTML as it comes (the child never
 waits for its pipe to be read), and each page's HTML is handed over when it is needed
 (:meth:`PageWorker.html`): a brief page's as soon as its Markdown is converted, the
-listing pages' when the first of them is written, the feeds before MkDocs copies the
-site's other files. Forked, the child starts from this
+listing pages' when the first of them is written, the feeds once MkDocs has written
+the site (it holds empty placeholders for them until then). Forked, the child starts from this
 process's index and settings as they are: only the HTML it returns is pickled.
 
 Where processes cannot be forked, or the build has one job, :meth:`PageWorker.start`
