@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from site_builder.model import Corpus
 from site_builder.plugin_io import BuildStats, Preset
 from site_builder.project_checks import project_findings
 from site_builder.settings import Settings, with_pdf
-from site_builder.up_to_date import forget_build, record_build
+from site_builder.up_to_date import forget_build, input_fingerprint, record_build
 
 log = logging.getLogger("site_builder.build")
 SITE_DIR = "site"
@@ -149,11 +150,24 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise BriefsError(f"{config_file} not found: run from the project root")
     notes = recover_site(project / SITE_DIR)  # first: even a failing build restores a lost site
     settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
+    options = build_options(settings, strict)
+    # The inputs as this build reads them (hashed in a thread while it starts): one that
+    # changes while the build runs makes the next build run, not find itself up to date.
+    with ThreadPoolExecutor(1, thread_name_prefix="briefs-inputs") as hashing:
+        inputs = hashing.submit(input_fingerprint, settings, options)
+        return _build(settings, inputs, notes, started, strict=strict, jobs=jobs,
+                      progress=progress)
+
+
+def _build(settings: Settings, inputs: Future[str], notes: list[str], started: float, *,
+           strict: bool, jobs: int | None, progress: bool) -> BuildReport:
+    """:func:`build_site` once its inputs are being hashed (``inputs``, recorded if it succeeds)."""
+    project = settings.project_dir
+    config_file = project / "mkdocs.yml"
     corpus, findings = load_corpus(settings.content_root, cache_dir=settings.cache_root / "checks")
     findings = sort_findings(findings + project_findings(project))  # mkdocs.yml, docs/
     if any(f.severity is Severity.ERROR for f in findings):
         raise ValidationFailed(findings, corpus.n_files)
-    options = build_options(settings, strict)
     forget_build(settings)  # until this build succeeds, the site is not known to be current
     tmp = new_build_dir(site_target(project / SITE_DIR))
     try:
@@ -177,8 +191,9 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 raise BriefsError(_failure_message(exc, collected, strict)) from exc
         check_plugin_ran(tmp, corpus, settings, stats)
         target, previous = _swap_in(tmp, project / SITE_DIR)
-        with _removed_meanwhile(previous):  # the old site goes while the new one is listed
-            record_build(settings, target.path, options)
+        # The old site goes while the new one is listed; unhashed inputs only cost a rebuild.
+        with _removed_meanwhile(previous), contextlib.suppress(OSError):
+            record_build(settings, target.path, inputs.result())
         notes += [target.note] if target.note else []
         return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))
     except BaseException:

@@ -142,10 +142,13 @@ def is_up_to_date(settings: Settings, site: Path, options: dict[str, object]) ->
     return state.get("manifest") == site_manifest(site.resolve())
 
 
-def record_build(settings: Settings, site: Path, options: dict[str, object]) -> None:
-    """Remember a successful build's inputs and output (best effort: a failure only costs a rebuild)."""
-    state = {"inputs": input_fingerprint(settings, options), "site": str(site.resolve()),
-             "manifest": site_manifest(site.resolve())}
+def record_build(settings: Settings, site: Path, inputs: str | None) -> None:
+    """Remember a successful build's output and the fingerprint of its inputs as it read
+    them (hashed before it started: one changed while it ran makes the next build run),
+    best effort: a failure only costs a rebuild."""
+    if not inputs:
+        return
+    state = {"inputs": inputs, "site": str(site.resolve()), "manifest": site_manifest(site.resolve())}
     with contextlib.suppress(OSError):
         write_atomic(_state_path(settings), json.dumps(state, sort_keys=True).encode())
 

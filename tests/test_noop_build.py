@@ -64,3 +64,31 @@ def test_a_build_after_one_change_equals_a_cold_build(tmp_path: Path) -> None:
     shutil.copytree(warm / "briefs", cold / "briefs")
     _build(cold)
     assert _bytes(warm / "site") == _bytes(cold / "site")
+
+
+def test_a_brief_changed_while_the_site_builds_is_built_next_time(tmp_path: Path) -> None:
+    """The inputs are recorded as the build read them, not as they are when it ends."""
+    project = make_project(tmp_path / "p", PROJECT_ROOT / "briefs")
+    brief = next(p for p in sorted((project / "briefs").rglob("*.md"))
+                 if "draft: true" not in p.read_text(encoding="utf-8"))
+    # An MkDocs hook edits a brief once the pages are written: as an author saving it would.
+    (project / "edit_hook.py").write_text(
+        "from pathlib import Path\n\n\n"
+        "def on_post_build(config, **kwargs):\n"
+        f"    brief = Path({str(brief)!r})\n"
+        "    if 'Saved meanwhile' not in brief.read_text(encoding='utf-8'):\n"
+        "        brief.write_text(brief.read_text(encoding='utf-8')"
+        ".replace('## ', '## Saved meanwhile: ', 1), encoding='utf-8')\n",
+        encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - edit_hook.py\n",
+                      encoding="utf-8")
+    def pages_saying(text: str) -> list[str]:
+        return [p.name for p in (project / "site" / "briefs").rglob("index.html")
+                if text in p.read_text(encoding="utf-8")]
+
+    assert "built site/" in _build(project)
+    assert "Saved meanwhile" in brief.read_text(encoding="utf-8")
+    assert pages_saying("Saved meanwhile") == []  # the build read it before the change
+    assert "built site/" in _build(project)  # so the next build is not a no-op
+    assert len(pages_saying("Saved meanwhile")) == 1
