@@ -22,7 +22,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from site_builder.model import Corpus
 from site_builder.plugin_io import BuildStats, Preset
 from site_builder.project_checks import project_findings
 from site_builder.settings import Settings, with_pdf
-from site_builder.up_to_date import forget_build, input_fingerprint, record_build
+from site_builder.up_to_date import build_options, forget_build, input_fingerprint, record_build
 
 log = logging.getLogger("site_builder.build")
 SITE_DIR = "site"
@@ -133,12 +132,15 @@ def mkdocs_logging(progress: bool, hold_errors: bool = False) -> Iterator[_Colle
 
 
 def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
-               jobs: int | None = None, progress: bool = False) -> BuildReport:
+               jobs: int | None = None, progress: bool = False,
+               inputs: str | None = None) -> BuildReport:
     """Validate the briefs, build the site into ``site/`` and report what it made.
 
     ``pdf=False`` skips the PDFs (and the packs made from them); ``strict`` fails on any
     MkDocs warning, such as a broken link between briefs; ``jobs`` is the number of PDF
-    workers (default: one per core); ``progress`` shows MkDocs' and the PDFs' progress.
+    workers (default: one per core); ``progress`` shows MkDocs' and the PDFs' progress;
+    ``inputs`` is the fingerprint of the inputs (:func:`~site_builder.up_to_date.input_fingerprint`)
+    if the caller took it just before (to see whether anything changed), else taken here.
     Everything, the Pagefind index included, is written into a temporary folder first.
     Raises :class:`ValidationFailed` when briefs have errors and :class:`BriefsError` when
     the build fails; either way the previous ``site/`` is left untouched.
@@ -150,20 +152,9 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
         raise BriefsError(f"{config_file} not found: run from the project root")
     notes = recover_site(project / SITE_DIR)  # first: even a failing build restores a lost site
     settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
-    options = build_options(settings, strict)
-    # The inputs as this build reads them (hashed in a thread while it starts): one that
-    # changes while the build runs makes the next build run, not find itself up to date.
-    with ThreadPoolExecutor(1, thread_name_prefix="briefs-inputs") as hashing:
-        inputs = hashing.submit(input_fingerprint, settings, options)
-        return _build(settings, inputs, notes, started, strict=strict, jobs=jobs,
-                      progress=progress)
-
-
-def _build(settings: Settings, inputs: Future[str], notes: list[str], started: float, *,
-           strict: bool, jobs: int | None, progress: bool) -> BuildReport:
-    """:func:`build_site` once its inputs are being hashed (``inputs``, recorded if it succeeds)."""
-    project = settings.project_dir
-    config_file = project / "mkdocs.yml"
+    # The inputs as this build is about to read them: one that changes while it runs makes
+    # the next build run, not find itself up to date.
+    inputs = inputs or input_fingerprint(settings, build_options(settings, strict))
     corpus, findings = load_corpus(settings.content_root, cache_dir=settings.cache_root / "checks")
     findings = sort_findings(findings + project_findings(project))  # mkdocs.yml, docs/
     if any(f.severity is Severity.ERROR for f in findings):
@@ -193,20 +184,12 @@ def _build(settings: Settings, inputs: Future[str], notes: list[str], started: f
         target, previous = _swap_in(tmp, project / SITE_DIR)
         # The old site goes while the new one is listed; unhashed inputs only cost a rebuild.
         with _removed_meanwhile(previous), contextlib.suppress(OSError):
-            record_build(settings, target.path, inputs.result())
+            record_build(settings, target.path, inputs)
         notes += [target.note] if target.note else []
         return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def build_options(settings: Settings, strict: bool) -> dict[str, object]:
-    """Return the options that shape a build's output (for :mod:`site_builder.up_to_date`)."""
-    options: dict[str, object] = {"pdf": settings.pdf.enabled, "strict": strict}
-    if settings.print.enabled:
-        options["print"] = repr(settings.print)
-    return options
 
 
 def check_plugin_ran(site: Path, corpus: Corpus, settings: Settings, stats: BuildStats) -> None:

@@ -101,7 +101,10 @@ def input_fingerprint(settings: Settings, options: dict[str, object]) -> str:
         sort_keys=True, default=str).encode())
     project = settings.project_dir
     for config in sorted(project.glob("mkdocs.y*ml")):
-        digest.update(config.read_bytes())
+        try:
+            digest.update(config.read_bytes())
+        except OSError:  # the build says what is wrong with it
+            digest.update(b"unreadable")
     folders = [settings.content_root, project / settings.bundles_dir, _docs_dir(project)]
     if settings.custom_dir is not None:
         folders.append(settings.custom_dir)
@@ -127,8 +130,17 @@ def _state_path(settings: Settings) -> Path:
     return settings.cache_root / STATE_FILE
 
 
-def is_up_to_date(settings: Settings, site: Path, options: dict[str, object]) -> bool:
-    """Tell whether ``site`` is the output of the current inputs (and untouched since)."""
+def build_options(settings: Settings, strict: bool) -> dict[str, object]:
+    """Return the options that shape a build's output (``settings`` with PDFs on or off)."""
+    options: dict[str, object] = {"pdf": settings.pdf.enabled, "strict": strict}
+    if settings.print.enabled:
+        options["print"] = repr(settings.print)
+    return options
+
+
+def is_up_to_date(settings: Settings, site: Path, inputs: str) -> bool:
+    """Tell whether ``site`` is the output of the inputs whose fingerprint is ``inputs``
+    (:func:`input_fingerprint`), and untouched since."""
     try:
         state = json.loads(_state_path(settings).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -137,17 +149,15 @@ def is_up_to_date(settings: Settings, site: Path, options: dict[str, object]) ->
         return False
     if state.get("site") != str(site.resolve()):
         return False
-    if state.get("inputs") != input_fingerprint(settings, options):
+    if state.get("inputs") != inputs:
         return False
     return state.get("manifest") == site_manifest(site.resolve())
 
 
-def record_build(settings: Settings, site: Path, inputs: str | None) -> None:
+def record_build(settings: Settings, site: Path, inputs: str) -> None:
     """Remember a successful build's output and the fingerprint of its inputs as it read
-    them (hashed before it started: one changed while it ran makes the next build run),
+    them (taken before it started: one changed while it ran makes the next build run),
     best effort: a failure only costs a rebuild."""
-    if not inputs:
-        return
     state = {"inputs": inputs, "site": str(site.resolve()), "manifest": site_manifest(site.resolve())}
     with contextlib.suppress(OSError):
         write_atomic(_state_path(settings), json.dumps(state, sort_keys=True).encode())
