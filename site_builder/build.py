@@ -72,7 +72,8 @@ class BuildReport:
             parts.append(f"{s.pdfs_rendered + s.pdfs_cached} PDFs ({s.pdfs_rendered} rendered, "
                          f"{s.pdfs_cached} from the cache)")
         if s.packs:
-            parts.append(f"{s.packs} print packs")
+            parts.append(f"{s.packs} print packs ({s.packs - s.packs_cached} made, "
+                         f"{s.packs_cached} from the cache)")
         if s.packs_skipped:
             parts.append(f"{s.packs_skipped} automatic packs skipped to keep packs within "
                          "packs_max_ratio × the brief PDFs (the log says which and why)")

@@ -548,6 +548,7 @@ class BriefsPlugin(BasePlugin):
         for skipped in packs.skipped:
             log.info("pack skipped: %s: %s", skipped.key, skipped.reason)
         self.stats.packs, self.stats.packs_skipped = len(packs.made), len(packs.skipped)
+        self.stats.packs_cached = len(packs.cached)
         downloads = pack_downloads(packs)
         for key, info in sorted(packs.made.items(), key=lambda item: urls.pack(item[0])):
             _copy(files, File.generated(config, downloads[key].href, abs_src_path=str(info.path)))

@@ -20,6 +20,7 @@ class BuildStats:
     pdfs_rendered: int = 0
     pdfs_cached: int = 0
     packs: int = 0
+    packs_cached: int = 0  # of ``packs``, taken from the pack cache
     packs_skipped: int = 0  # automatic packs left out by the size budget
     search_pages: int = 0
 

@@ -13,7 +13,7 @@ timing. Plain Python: the MkDocs plugin adds the files and writes the pages.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from site_builder import urls
@@ -110,11 +110,13 @@ def start_downloads(named: Corpus, indexes: dict[str, Index], settings: Settings
     from site_builder.pdf.build import render_pool  # heavy (WeasyPrint): only when needed
 
     pool = render_pool(settings, jobs)
+    early: list[EarlyPacks] = []  # what made packs among the PDFs (into the pack cache)
 
     def pdfs(made: Mapping[str, Any]) -> PdfReport:
-        early = early_packs(indexes, settings, pool)
-        hooks: dict[str, Any] = {} if early is None else \
-            {"first": early.order(), "on_pdf": early.on_pdf}
+        starter = early_packs(indexes, settings, pool)
+        hooks: dict[str, Any] = {} if starter is None else \
+            {"first": starter.order(), "on_pdf": starter.on_pdf}
+        early.extend([starter] if starter is not None else [])
         return render_pdfs(named, settings, jobs=jobs, progress=progress, pool=pool, **hooks)
 
     def packs(made: Mapping[str, Any]) -> SitePacks | None:
@@ -122,9 +124,12 @@ def start_downloads(named: Corpus, indexes: dict[str, Index], settings: Settings
         try:
             if any(f.severity is Severity.ERROR for f in report.findings):
                 return None  # the build fails on them: nothing to pack
-            return make_packs(indexes, settings, report.results, jobs, pool)
+            packs = make_packs(indexes, settings, report.results, jobs, pool)
         finally:
             pool.close()  # the print files start their own workers
+        if packs is None:
+            return None
+        return replace(packs, cached=packs.cached - {key for e in early for key in e.started})
 
     def print_files(made: Mapping[str, Any]) -> PrintFiles | None:
         if made["packs"] is None:

@@ -163,10 +163,12 @@ def test_packs_from_a_cold_cache_then_every_later_build_works(tmp_path: Path,
     settings = load_settings(project)
     first = build_site(settings, jobs=1)
     assert first.stats.packs == 3 and first.stats.pdfs_rendered == 2
+    assert first.stats.packs_cached == 0 and "(3 made, 0 from the cache)" in first.summary()
     packs = {p.relative_to(first.site).as_posix(): p.read_bytes()
              for p in sorted((first.site / "bundles").rglob("*.pdf"))}
     second = build_site(settings, jobs=1)
     assert second.stats.packs == 3 and second.stats.pdfs_cached == 2
+    assert "(0 made, 3 from the cache)" in second.summary()
     assert packs == {p.relative_to(second.site).as_posix(): p.read_bytes()
                      for p in sorted((second.site / "bundles").rglob("*.pdf"))}
     # A damaged pack in the cache is made again with a warning, the site's copy is whole.
@@ -177,7 +179,7 @@ def test_packs_from_a_cold_cache_then_every_later_build_works(tmp_path: Path,
     assert caplog.text.count("is damaged") == 3 and "pack of theme health" in caplog.text
     for rel, data in packs.items():
         assert (third.site / rel).read_bytes() == data
-    assert third.stats.packs == 3
+    assert third.stats.packs == 3 and third.stats.packs_cached == 0
 
 
 

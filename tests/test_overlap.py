@@ -252,10 +252,14 @@ def test_one_job_and_two_build_the_same_bytes(tmp_path: Path) -> None:
     sites = []
     for jobs in (1, 2):
         shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: every PDF and pack made
-        site = build_site(settings, jobs=jobs).site
+        report = build_site(settings, jobs=jobs)
+        # Packs made among the PDFs went into the cache first: made by this build all the same.
+        assert report.stats.packs and report.stats.packs_cached == 0, report.summary()
+        site = report.site
         sites.append({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()})
     assert Path("bundles/themes/older-persons.pdf") in sites[0]
     assert sites[0] == sites[1]
+    assert build_site(settings, jobs=2).stats.packs_cached == report.stats.packs
 
 
 # -- packs among the PDFs; the pages that show no pack written without them -------------

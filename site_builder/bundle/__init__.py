@@ -323,6 +323,8 @@ class SitePacks:
 
     made: dict[PackKey, BundleInfo]
     skipped: list[SkippedPack]
+    cached: frozenset[PackKey] = frozenset()
+    """The made packs the pack cache already held (the others were made by this build)."""
 
 
 def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
@@ -369,4 +371,5 @@ def build_site_bundles(indexes: Mapping[str, Index] | Index, settings: Settings,
     else:
         infos += run_parallel([(write_pack, (p, settings, vocabulary, True)) for p in stale],
                               workers)
-    return SitePacks({info.key: info for info in infos}, choice.skipped)
+    return SitePacks({info.key: info for info in infos}, choice.skipped,
+                     frozenset(p.key for p in fresh))
