@@ -68,6 +68,9 @@ class BuildReport:
         s = self.stats
         parts = [f"{s.briefs} brief{'s' * (s.briefs != 1)}",
                  f"{s.themes} of {s.themes_total} themes", f"{s.countries} countries"]
+        if s.conversions_cached:
+            parts.append(f"{s.conversions} brief pages' Markdown ({s.conversions - s.conversions_cached}"
+                         f" converted, {s.conversions_cached} from the cache)")
         if s.pdfs_rendered or s.pdfs_cached:
             parts.append(f"{s.pdfs_rendered + s.pdfs_cached} PDFs ({s.pdfs_rendered} rendered, "
                          f"{s.pdfs_cached} from the cache)")

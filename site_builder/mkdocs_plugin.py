@@ -26,7 +26,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
@@ -35,6 +35,7 @@ from mkdocs.utils import write_file
 from mkdocs.utils.templates import TemplateContext
 
 from site_builder import urls
+from site_builder.conversion_cache import ConversionCache
 from site_builder.corpus import load_corpus
 from site_builder.downloads import Download, DownloadKey
 from site_builder.feeds import feed_plan, render_feeds
@@ -91,6 +92,8 @@ SPLIT_MINIMUM = 2
 """Brief pages a build without PDFs needs to share MkDocs' page loop with a second process."""
 TEMPLATES_CACHE = "templates"
 """Under the cache folder: the page shell's compiled templates (Jinja's bytecode cache)."""
+CONVERSIONS_CACHE = "conversions"
+"""Under the cache folder: the brief pages' converted Markdown (:mod:`site_builder.conversion_cache`)."""
 
 
 class BriefsPlugin(BasePlugin):
@@ -122,6 +125,7 @@ class BriefsPlugin(BasePlugin):
         self._early: dict[str, str] = {}  # brief pages handed to Pagefind once converted: lang
         self._files = Files([])  # the build's files: the packs and print files join them
         self._written: Page | None = None  # the last page written (see _release)
+        self._conversions: ConversionCache | None = None  # brief pages' converted Markdown
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -131,6 +135,7 @@ class BriefsPlugin(BasePlugin):
     def on_shutdown(self) -> None:
         """Forget the preset: MkDocs reuses plugin instances across builds in one process."""
         self._stop_downloads()  # an interrupted or failed build leaves no worker running
+        self._end_conversions()
         self.preset = None
         self._serving = False
         self._preview = None
@@ -341,6 +346,7 @@ class BriefsPlugin(BasePlugin):
             self._collect_packs(config)  # a site none of whose pages lists them still ships them
             self._write_worker_feeds(Path(config.site_dir))
             self._write_sitemap(Path(config.site_dir))
+        self._end_conversions(keep=True)
         indexer, self._indexer = self._indexer, None
         if indexer is None:
             return  # search off, a preview's rebuild, or no brief pages (nothing to index)
@@ -369,6 +375,7 @@ class BriefsPlugin(BasePlugin):
         if split is not None:
             split.close(str(error).strip() or type(error).__name__)
         self._stop_downloads()
+        self._end_conversions()
         indexer, self._indexer = self._indexer, None
         if indexer is not None:
             indexer.close()
@@ -418,8 +425,36 @@ class BriefsPlugin(BasePlugin):
             context["nav"] = _language_nav(nav, page, chrome.home, self._site, words)
         return context
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str:
+    @event_priority(-100)  # last: the key holds the Markdown the other plugins made
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        """Hand MkDocs no Markdown for a brief page it converted before with the same
+        inputs (:mod:`site_builder.conversion_cache`): its HTML comes from the cache."""
+        if self._preview is not None or page.file.src_uri not in self._site.dates:
+            return markdown
+        if self._conversions is None:
+            self._conversions = ConversionCache(self.settings.cache_root / CONVERSIONS_CACHE,
+                                                config, files)
+        return self._conversions.before(markdown, page)
+
+    @event_priority(100)  # first: the other plugins see the page as MkDocs converted it
+    def _converted(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put back a cached conversion (or store MkDocs' own for the next build)."""
+        if self._conversions is None or page.file.src_uri not in self._site.dates:
+            return html
+        return self._conversions.after(html, page, files)
+
+    def _end_conversions(self, keep: bool = False) -> None:
+        conversions, self._conversions = self._conversions, None
+        if conversions is not None:
+            if keep:
+                conversions.write()
+            else:
+                conversions.close()
+            self.stats.conversions, self.stats.conversions_cached = conversions.pages, conversions.hits
+
+    def _assembled(self, html: str, *, page: Page, config: MkDocsConfig,
+                   files: Files) -> str:
         """Put the generated HTML around the converted Markdown (a brief's is sanitised),
         and hand a brief page, now complete, to Pagefind.
 
@@ -438,6 +473,8 @@ class BriefsPlugin(BasePlugin):
         content = generated.assemble(html)
         self._index_converted(page, content, config)
         return content
+
+    on_page_content = CombinedEvent(_converted, _assembled)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them,

@@ -32,7 +32,7 @@ _LIBRARIES = ("mkdocs", "mkdocs-material", "weasyprint", "markdown", "pymdown-ex
               "pagefind", "pagefind-bin", "jinja2", "babel", "nh3", "pikepdf", "pycountry")
 
 
-def _versions() -> list[str]:
+def library_versions() -> list[str]:
     """Return ``name==version`` of each library that shapes the output, as installed.
 
     Read from the names of the ``*.dist-info`` (or ``*.egg-info``) folders on ``sys.path``,
@@ -97,7 +97,7 @@ def _docs_dir(project: Path) -> Path:
 def input_fingerprint(settings: Settings, options: dict[str, object]) -> str:
     """Return the hash of everything a build reads, and of how it was asked to build."""
     digest = hashlib.sha256(json.dumps(
-        [__version__, _versions(), options, os.environ.get("SOURCE_DATE_EPOCH", "")],
+        [__version__, library_versions(), options, os.environ.get("SOURCE_DATE_EPOCH", "")],
         sort_keys=True, default=str).encode())
     project = settings.project_dir
     for config in sorted(project.glob("mkdocs.y*ml")):

@@ -1,0 +1,263 @@
+"""Remember what MkDocs made of each brief page's Markdown, so an unchanged brief is not
+converted again.
+
+Converting the Markdown is the largest part of a site build's own process (Python-Markdown:
+about 2 s of CPU at 1,000 briefs, on the core that then renders the pages). What MkDocs
+makes of a page's Markdown (its HTML, its table of contents, the anchors it holds and
+those it links to, the title it finds, and what it logs, such as a link to a missing
+page) depends on the Markdown, the page's source path and URL and whether it is excluded,
+every file of the site with its URL (relative links are resolved against them), the
+Markdown extensions of mkdocs.yml and their options, its link validation settings, and
+the versions of MkDocs, Python-Markdown, the extensions' packages and this package. All of
+it goes into an entry's key: an entry is used only for exactly the same conversion. A hit
+logs again what the conversion logged, so ``--strict`` fails on the same warnings.
+
+The cache is verified, never trusted (see :class:`ConversionCache`). Options that cannot be told apart from one run to the next (an extension given as an
+object, a function without a stable name) turn the cache off for the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, get_toc
+
+from site_builder import __version__
+from site_builder.cache_store import LOGGER
+from site_builder.files import write_atomic
+from site_builder.up_to_date import library_versions
+
+SCHEMA = "converted-page-1"
+"""In every key: entries of another layout are never read."""
+
+
+class _Unstable(Exception):
+    """A configuration value whose text differs from run to run."""
+
+
+def _stable(value: Any) -> Any:
+    """Return ``value`` as JSON data that is the same in every run, or raise _Unstable."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if callable(value) and hasattr(value, "__qualname__") and "<" not in value.__qualname__:
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    text = repr(value)
+    if " at 0x" in text:
+        raise _Unstable(text)
+    return f"{type(value).__qualname__}:{text}"
+
+
+def _toc_tokens(links: list[AnchorLink]) -> list[dict[str, Any]]:
+    """The table of contents as the tokens :func:`~mkdocs.structure.toc.get_toc` reads."""
+    return [{"name": a.title, "id": a.id, "level": a.level, "children": _toc_tokens(a.children)}
+            for a in links]
+
+
+@dataclass(frozen=True)
+class Converted:
+    """What MkDocs made of a page's Markdown."""
+
+    content: str
+    toc: list[dict[str, Any]]
+    title: str | None
+    anchors: list[str]
+    links_to_anchors: list[list[str]]
+    """``[target source path, anchor, link as written]`` for each link to an anchor."""
+    logged: list[list[Any]]
+    """``[logger name, level, message]`` of each record logged while converting."""
+
+    @classmethod
+    def of(cls, page: Page, logged: list[logging.LogRecord]) -> Converted:
+        """Take what ``page`` holds right after MkDocs converted it."""
+        links = getattr(page, "links_to_anchors", None) or {}
+        return cls(page.content or "", _toc_tokens(list(page.toc)),
+                   getattr(page, "_title_from_render", None),
+                   sorted(getattr(page, "present_anchor_ids", None) or ()),
+                   sorted([target.src_uri, anchor, link] for target, anchors in links.items()
+                          for anchor, link in anchors.items()),
+                   [[r.name, r.levelno, r.getMessage()] for r in logged])
+
+    def restore(self, page: Page, files: Files) -> str:
+        """Give ``page`` what its conversion gave it, log what it logged; return its HTML."""
+        page.toc = get_toc(self.toc)  # type: ignore[arg-type]
+        page._title_from_render = self.title
+        page.present_anchor_ids = set(self.anchors)
+        links: dict[File, dict[str, str]] = {}
+        for target, anchor, link in self.links_to_anchors:
+            found = files.get_file_from_path(target)
+            if found is not None:
+                links.setdefault(found, {})[anchor] = link
+        page.links_to_anchors = links
+        for name, level, message in self.logged:
+            logging.getLogger(name).log(level, "%s", message)
+        return self.content
+
+
+class _Collected(logging.Handler):
+    """The records MkDocs logs while it converts one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class ConversionCache:
+    """The verified cache of one build's brief page conversions.
+
+    The entries of a build are kept in one file, named after everything but the pages
+    (``<context>.json``): read once when the first brief page is converted, written once
+    when the pages are, with the entries this build used (a thousand small files would
+    cost a cold build more than they save). The file starts with the SHA-256 of the rest;
+    a file that does not match is damaged (a logged warning; every page is converted).
+    The files of the last :data:`KEPT` contexts are kept (a build with and one without
+    PDFs, say); older ones are removed.
+    """
+
+    def __init__(self, folder: Path, config: Any, files: Files) -> None:
+        """Cache in ``folder`` the conversions of a build with ``config`` and ``files``."""
+        self.folder = folder
+        self.pages = 0  # brief pages handed over
+        self.hits = 0  # of them, converted before
+        try:
+            context = [SCHEMA, __version__, library_versions(),
+                       _stable(config["markdown_extensions"]), _stable(config["mdx_configs"]),
+                       _stable(dict(config["validation"])), bool(config["use_directory_urls"]),
+                       sorted((f.src_uri, f.url, f.inclusion.is_excluded()) for f in files)]
+            self._context: str | None = _hash(context)
+        except _Unstable as exc:
+            LOGGER.debug("cache: conversions not cached: %s changes from run to run", exc)
+            self._context = None
+        self._stored = self._read()
+        self._used: dict[str, dict[str, Any]] = {}
+        self._pending: str | None = None  # the key of the page MkDocs converts now
+        self._hit: tuple[Converted, str] | None = None
+        self._collected: _Collected | None = None
+
+    def before(self, markdown: str, page: Page) -> str:
+        """Return the Markdown for MkDocs to convert: none for a page converted before."""
+        self._stop_collecting()
+        self._pending = self._hit = None
+        self.pages += 1
+        if self._context is None:
+            return markdown
+        key = _hash([page.file.src_uri, page.url, page.file.inclusion.is_excluded(), markdown])
+        converted = self._get(key)
+        if converted is not None:
+            self._hit = (converted, markdown)
+            return ""
+        self._pending = key
+        self._collected = _Collected()
+        logging.getLogger("mkdocs").addHandler(self._collected)
+        return markdown
+
+    def after(self, html: str, page: Page, files: Files) -> str:
+        """Return the page's converted HTML: the cached one for a hit (the page gets back its
+        Markdown and all MkDocs took from it), else MkDocs' own, kept for the next build."""
+        records = self._stop_collecting()
+        hit, self._hit = self._hit, None
+        if hit is not None:
+            converted, page.markdown = hit
+            self.hits += 1
+            return converted.restore(page, files)
+        key, self._pending = self._pending, None
+        if key is not None:
+            self._used[key] = vars(Converted.of(page, records))
+        return html
+
+    def close(self) -> None:
+        """Stop listening to MkDocs' log (the build may have failed during a conversion)."""
+        self._stop_collecting()
+
+    def write(self) -> None:
+        """Keep this build's conversions for the next (unless they are kept already)."""
+        self.close()
+        if self._context is None or (self.hits == self.pages and not self._stored):
+            return  # every page came from the file, which holds nothing else
+        body = json.dumps({"schema": SCHEMA, "entries": self._used}, sort_keys=True,
+                          separators=(",", ":")).encode("utf-8", "surrogatepass")
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            write_atomic(self._path(), hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            for old in sorted(self.folder.glob("*.json"), key=_modified, reverse=True)[KEPT:]:
+                old.unlink()
+
+    def _path(self) -> Path:
+        return self.folder / f"{self._context}.json"
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        """The entries stored by the last build of this context (none when damaged)."""
+        if self._context is None:
+            return {}
+        try:
+            data = self._path().read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            return _damaged(f"it cannot be read ({exc})")
+        digest, _, body = data.partition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != digest:
+            return _damaged("it does not match its hash")
+        try:
+            stored = json.loads(body)
+            entries = stored["entries"] if stored.get("schema") == SCHEMA else {}
+        except (ValueError, AttributeError, KeyError):
+            return _damaged("it is not what this version writes")
+        return entries if isinstance(entries, dict) else _damaged("it is malformed")
+
+    def _get(self, key: str) -> Converted | None:
+        meta = self._stored.pop(key, None)  # the pages' text is most of a build's memory
+        if meta is None:
+            return None
+        try:
+            converted = Converted(**meta)
+            if not isinstance(converted.content, str):
+                raise TypeError("content")
+            get_toc(converted.toc)  # type: ignore[arg-type]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # an entry of another shape: converted again
+        self._used[key] = meta
+        return converted
+
+    def _stop_collecting(self) -> list[logging.LogRecord]:
+        collected, self._collected = self._collected, None
+        if collected is None:
+            return []
+        logging.getLogger("mkdocs").removeHandler(collected)
+        return collected.records
+
+
+KEPT = 2
+"""Contexts whose conversions are kept (the most recently written)."""
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _damaged(why: str) -> dict[str, dict[str, Any]]:
+    LOGGER.warning("cache: the cached conversions of the brief pages are damaged: %s; "
+                   "converting them again", why)
+    return {}
+
+
+def _hash(parts: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8", "surrogatepass")
+                          ).hexdigest()
+
