@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def _stable(value: Any) -> Any:
     """Return ``value`` as JSON data that is the same in every run, or raise _Unstable."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # mkdocs.yml's sections too (``validation.links``)
         return {str(k): _stable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
         return [_stable(v) for v in value]
@@ -136,7 +137,7 @@ class ConversionCache:
         try:
             context = [SCHEMA, __version__, library_versions(),
                        _stable(config["markdown_extensions"]), _stable(config["mdx_configs"]),
-                       _stable(dict(config["validation"])), bool(config["use_directory_urls"]),
+                       _stable(config["validation"]), bool(config["use_directory_urls"]),
                        sorted((f.src_uri, f.url, f.inclusion.is_excluded()) for f in files)]
             self._context: str | None = _hash(context)
         except _Unstable as exc:
