@@ -12,8 +12,10 @@ the versions of MkDocs, Python-Markdown, the extensions' packages and this packa
 it goes into an entry's key: an entry is used only for exactly the same conversion. A hit
 logs again what the conversion logged, so ``--strict`` fails on the same warnings.
 
-The cache is verified, never trusted (see :class:`ConversionCache`). Options that cannot be told apart from one run to the next (an extension given as an
-object, a function without a stable name) turn the cache off for the build.
+No extension reads anything but the page: mkdocs.yml lists exactly the validator's
+(:mod:`site_builder.markdown_config` refuses ``pymdownx.snippets`` and the like). The cache
+is verified, never trusted (see :class:`ConversionCache`); options that cannot be told
+apart from one run to the next (a function without a stable name) turn it off for the build.
 """
 
 from __future__ import annotations
@@ -141,7 +143,8 @@ class ConversionCache:
                        sorted((f.src_uri, f.url, f.inclusion.is_excluded()) for f in files)]
             self._context: str | None = _hash(context)
         except _Unstable as exc:
-            LOGGER.debug("cache: conversions not cached: %s changes from run to run", exc)
+            LOGGER.info("cache: the brief pages' conversions are not cached: %s changes from "
+                        "run to run", exc)
             self._context = None
         self._stored = self._read()
         self._used: dict[str, dict[str, Any]] = {}
