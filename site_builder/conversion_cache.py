@@ -6,11 +6,15 @@ about 2 s of CPU at 1,000 briefs, on the core that then renders the pages). What
 makes of a page's Markdown (its HTML, its table of contents, the anchors it holds and
 those it links to, the title it finds, and what it logs, such as a link to a missing
 page) depends on the Markdown, the page's source path and URL and whether it is excluded,
-every file of the site with its URL (relative links are resolved against them), the
-Markdown extensions of mkdocs.yml and their options, its link validation settings, and
-the versions of MkDocs, Python-Markdown, the extensions' packages and this package. All of
-it goes into an entry's key: an entry is used only for exactly the same conversion. A hit
-logs again what the conversion logged, so ``--strict`` fails on the same warnings.
+the Markdown extensions of mkdocs.yml and their options, its link validation settings, the
+versions of MkDocs, Python-Markdown, the extensions' packages and this package (all in an
+entry's key), and the files its relative links lead to: each path MkDocs looked up while
+converting is kept in the entry with what it found (the file's URL, whether it is
+excluded, or nothing), and a hit requires every lookup to find the same now. So adding a
+brief leaves the other briefs' conversions in the cache, unless one links to where it is.
+(That is how MkDocs 1.6 resolves links, through ``Files.get_file_from_path``; with another
+version the key holds every file of the site instead.) A hit logs again what the
+conversion logged, so ``--strict`` fails on the same warnings.
 
 No extension reads anything but the page: mkdocs.yml lists exactly the validator's
 (:mod:`site_builder.markdown_config` refuses ``pymdownx.snippets`` and the like). The cache
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mkdocs
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
@@ -38,7 +43,7 @@ from site_builder.cache_store import LOGGER
 from site_builder.files import write_atomic
 from site_builder.up_to_date import library_versions
 
-SCHEMA = "converted-page-1"
+SCHEMA = "converted-page-2"
 """In every key: entries of another layout are never read."""
 
 
@@ -80,9 +85,12 @@ class Converted:
     """``[target source path, anchor, link as written]`` for each link to an anchor."""
     logged: list[list[Any]]
     """``[logger name, level, message]`` of each record logged while converting."""
+    looked_up: list[list[Any]]
+    """``[path, what it found]`` of each file MkDocs looked up (see :func:`_found`)."""
 
     @classmethod
-    def of(cls, page: Page, logged: list[logging.LogRecord]) -> Converted:
+    def of(cls, page: Page, logged: list[logging.LogRecord],
+           looked_up: dict[str, list[Any] | None]) -> Converted:
         """Take what ``page`` holds right after MkDocs converted it."""
         links = getattr(page, "links_to_anchors", None) or {}
         return cls(page.content or "", _toc_tokens(list(page.toc)),
@@ -90,7 +98,13 @@ class Converted:
                    sorted(getattr(page, "present_anchor_ids", None) or ()),
                    sorted([target.src_uri, anchor, link] for target, anchors in links.items()
                           for anchor, link in anchors.items()),
-                   [[r.name, r.levelno, r.getMessage()] for r in logged])
+                   [[r.name, r.levelno, r.getMessage()] for r in logged],
+                   [[path, found] for path, found in sorted(looked_up.items())])
+
+    def finds_the_same(self, files: Files) -> bool:
+        """Whether every file MkDocs looked up for this page is found as it was then."""
+        return all(_found(files.get_file_from_path(path)) == found
+                   for path, found in self.looked_up)
 
     def restore(self, page: Page, files: Files) -> str:
         """Give ``page`` what its conversion gave it, log what it logged; return its HTML."""
@@ -106,6 +120,31 @@ class Converted:
         for name, level, message in self.logged:
             logging.getLogger(name).log(level, "%s", message)
         return self.content
+
+
+def _found(file: File | None) -> list[Any] | None:
+    """What a lookup found, as far as a conversion can tell: the file's URL and exclusion."""
+    return None if file is None else [file.url, file.inclusion.is_excluded()]
+
+
+class _LookUps:
+    """``Files.get_file_from_path`` of one ``files``, remembering what each lookup found."""
+
+    def __init__(self, files: Files) -> None:
+        self.files = files
+        self.found: dict[str, list[Any] | None] = {}
+
+    def __call__(self, path: str) -> File | None:
+        file = Files.get_file_from_path(self.files, path)
+        self.found[path] = _found(file)
+        return file
+
+    def start(self) -> None:
+        self.files.get_file_from_path = self  # type: ignore[method-assign]
+
+    def stop(self) -> dict[str, list[Any] | None]:
+        vars(self.files).pop("get_file_from_path", None)  # the class's own again
+        return self.found
 
 
 class _Collected(logging.Handler):
@@ -136,11 +175,14 @@ class ConversionCache:
         self.folder = folder
         self.pages = 0  # brief pages handed over
         self.hits = 0  # of them, converted before
+        self._probing = mkdocs.__version__.startswith("1.6.")
         try:
             context = [SCHEMA, __version__, library_versions(),
                        _stable(config["markdown_extensions"]), _stable(config["mdx_configs"]),
-                       _stable(config["validation"]), bool(config["use_directory_urls"]),
-                       sorted((f.src_uri, f.url, f.inclusion.is_excluded()) for f in files)]
+                       _stable(config["validation"]), bool(config["use_directory_urls"])]
+            if not self._probing:
+                context.append(sorted((f.src_uri, f.url, f.inclusion.is_excluded())
+                                      for f in files))
             self._context: str | None = _hash(context)
         except _Unstable as exc:
             LOGGER.info("cache: the brief pages' conversions are not cached: %s changes from "
@@ -151,8 +193,9 @@ class ConversionCache:
         self._pending: str | None = None  # the key of the page MkDocs converts now
         self._hit: tuple[Converted, str] | None = None
         self._collected: _Collected | None = None
+        self._lookups: _LookUps | None = None
 
-    def before(self, markdown: str, page: Page) -> str:
+    def before(self, markdown: str, page: Page, files: Files) -> str:
         """Return the Markdown for MkDocs to convert: none for a page converted before."""
         self._stop_collecting()
         self._pending = self._hit = None
@@ -160,19 +203,21 @@ class ConversionCache:
         if self._context is None:
             return markdown
         key = _hash([page.file.src_uri, page.url, page.file.inclusion.is_excluded(), markdown])
-        converted = self._get(key)
+        converted = self._get(key, files)
         if converted is not None:
             self._hit = (converted, markdown)
             return ""
         self._pending = key
         self._collected = _Collected()
         logging.getLogger("mkdocs").addHandler(self._collected)
+        self._lookups = _LookUps(files)
+        self._lookups.start()
         return markdown
 
     def after(self, html: str, page: Page, files: Files) -> str:
         """Return the page's converted HTML: the cached one for a hit (the page gets back its
         Markdown and all MkDocs took from it), else MkDocs' own, kept for the next build."""
-        records = self._stop_collecting()
+        records, looked_up = self._stop_collecting()
         hit, self._hit = self._hit, None
         if hit is not None:
             converted, page.markdown = hit
@@ -180,11 +225,11 @@ class ConversionCache:
             return converted.restore(page, files)
         key, self._pending = self._pending, None
         if key is not None:
-            self._used[key] = vars(Converted.of(page, records))
+            self._used[key] = vars(Converted.of(page, records, looked_up))
         return html
 
     def close(self) -> None:
-        """Stop listening to MkDocs' log (the build may have failed during a conversion)."""
+        """Stop listening to MkDocs' log and lookups (a build may fail while converting)."""
         self._stop_collecting()
 
     def write(self) -> None:
@@ -222,7 +267,7 @@ class ConversionCache:
             return _damaged("it is not what this version writes")
         return entries if isinstance(entries, dict) else _damaged("it is malformed")
 
-    def _get(self, key: str) -> Converted | None:
+    def _get(self, key: str, files: Files) -> Converted | None:
         meta = self._stored.pop(key, None)  # the pages' text is most of a build's memory
         if meta is None:
             return None
@@ -231,17 +276,21 @@ class ConversionCache:
             if not isinstance(converted.content, str):
                 raise TypeError("content")
             get_toc(converted.toc)  # type: ignore[arg-type]
+            if not converted.finds_the_same(files):
+                return None  # a link leads elsewhere now: converted again
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # an entry of another shape: converted again
         self._used[key] = meta
         return converted
 
-    def _stop_collecting(self) -> list[logging.LogRecord]:
+    def _stop_collecting(self) -> tuple[list[logging.LogRecord], dict[str, list[Any] | None]]:
         collected, self._collected = self._collected, None
+        lookups, self._lookups = self._lookups, None
+        looked_up = lookups.stop() if lookups is not None else {}
         if collected is None:
-            return []
+            return [], looked_up
         logging.getLogger("mkdocs").removeHandler(collected)
-        return collected.records
+        return collected.records, looked_up
 
 
 KEPT = 2

@@ -435,7 +435,7 @@ class BriefsPlugin(BasePlugin):
         if self._conversions is None:
             self._conversions = ConversionCache(self.settings.cache_root / CONVERSIONS_CACHE,
                                                 config, files)
-        return self._conversions.before(markdown, page)
+        return self._conversions.before(markdown, page, files)
 
     @event_priority(100)  # first: the other plugins see the page as MkDocs converted it
     def _converted(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

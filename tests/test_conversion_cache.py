@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 from fixtures_site import make_project
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
-from site_builder.conversion_cache import _stable, _Unstable
+from site_builder.conversion_cache import ConversionCache, _stable, _Unstable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(".cache/briefs/conversions")
@@ -71,6 +74,16 @@ def test_pages_from_the_cache_are_the_same_site_with_the_same_warnings(tmp_path:
     _output, cold_again = _built(project)
     assert changed == cold_again
 
+    # One brief added: the others' links find what they found, so only it is converted.
+    added = other.with_name("cpv-social-pensions-again.md")
+    added.write_text(other.read_text(encoding="utf-8").replace("title: \"", "title: \"Again: ", 1),
+                     encoding="utf-8")
+    added_output, with_added = _built(project)
+    assert "25 brief pages' Markdown (1 converted, 24 from the cache)" in added_output
+    for entry in (project / CACHE).iterdir():
+        entry.unlink()
+    assert _built(project)[1] == with_added
+
 
 @pytest.mark.slow
 def test_damaged_cached_conversions_are_converted_again(tmp_path: Path) -> None:
@@ -94,3 +107,44 @@ def test_options_that_change_from_run_to_run_turn_the_cache_off() -> None:
         _stable([object()])
     with pytest.raises(_Unstable):
         _stable({"slugify": lambda text: text})
+
+
+def _convert(cache_dir: Path, config: MkDocsConfig, files: Files) -> tuple[bool, str]:
+    """Convert a.md with MkDocs through the cache; return (from the cache, its HTML)."""
+    page = Page(None, files.get_file_from_path("a.md"), config)
+    page.read_source(config)
+    cache = ConversionCache(cache_dir, config, files)
+    page.markdown = cache.before(page.markdown or "", page, files)
+    page.render(config, files)
+    html = cache.after(page.content or "", page, files)
+    cache.write()
+    assert "get_file_from_path" not in vars(files)  # MkDocs' own lookup again
+    return cache.hits == 1, html
+
+
+def test_a_conversion_is_reused_while_its_links_find_the_same_files(tmp_path: Path) -> None:
+    """Adding a page keeps the others' conversions; a link that now finds another file
+    (or none) converts the page again."""
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "t", "docs_dir": str(tmp_path / "docs"),
+                      "site_dir": str(tmp_path / "site")})
+    (tmp_path / "docs").mkdir()
+    assert config.validate() == ([], [])
+    config.plugins._current_plugin = None  # as a build sets it before plugins run
+
+    def site(*extra: File, b: bool = True, excluded: bool = False) -> Files:
+        pages = [File.generated(config, "a.md", content="# A\n\nSee [b](b.md#part).\n")]
+        if b:
+            inclusion = InclusionLevel.EXCLUDED if excluded else InclusionLevel.INCLUDED
+            pages.append(File.generated(config, "b.md", content="# B\n", inclusion=inclusion))
+        return Files(pages + list(extra))
+
+    cache = tmp_path / "cache"
+    assert _convert(cache, config, site()) == \
+        (False, '<h1 id="a">A</h1>\n<p>See <a href="../b/#part">b</a>.</p>')
+    assert _convert(cache, config, site())[0]
+    assert _convert(cache, config, site(File.generated(config, "c.md", content="# C\n")))[0]
+    gone = _convert(cache, config, site(b=False))
+    assert gone == (False, '<h1 id="a">A</h1>\n<p>See <a href="b.md#part">b</a>.</p>')
+    assert not _convert(cache, config, site(excluded=True))[0]
+    assert not _convert(cache, config, site())[0]  # the last build's file holds its own
