@@ -158,7 +158,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
     settings = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
     # The inputs as this build is about to read them: one that changes while it runs makes
     # the next build run, not find itself up to date.
-    inputs = inputs or input_fingerprint(settings, build_options(settings, strict))
+    inputs = inputs or input_fingerprint(settings, build_options(settings, pdf, strict))
     corpus, findings = load_corpus(settings.content_root, cache_dir=settings.cache_root / "checks")
     findings = sort_findings(findings + project_findings(project))  # mkdocs.yml, docs/
     if any(f.severity is Severity.ERROR for f in findings):
@@ -186,8 +186,7 @@ def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
                 raise BriefsError(_failure_message(exc, collected, strict)) from exc
         check_plugin_ran(tmp, corpus, settings, stats)
         target, previous = _swap_in(tmp, project / SITE_DIR)
-        # The old site goes while the new one is listed; unhashed inputs only cost a rebuild.
-        with _removed_meanwhile(previous), contextlib.suppress(OSError):
+        with _removed_meanwhile(previous):  # the old site goes while the new one is listed
             record_build(settings, target.path, inputs)
         notes += [target.note] if target.note else []
         return BuildReport(target.path, stats, time.perf_counter() - started, tuple(notes))

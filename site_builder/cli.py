@@ -330,14 +330,12 @@ def build(pdf: bool, strict: bool, jobs: int | None, force: bool, print_pdfs: bo
     """Validate, then build the site (and its PDFs) into site/; keep the old site on failure."""
     import time
 
-    from site_builder.settings import with_pdf
     from site_builder.up_to_date import build_options, input_fingerprint, is_up_to_date
 
     started = time.perf_counter()
     settings = _with_print(_settings(scheduler), print_pdfs, marks, impose, bleed)
     site = settings.project_dir / "site"
-    built = settings if pdf and settings.pdf.enabled else with_pdf(settings, enabled=False)
-    inputs = input_fingerprint(built, build_options(built, strict))  # before anything is read
+    inputs = input_fingerprint(settings, build_options(settings, pdf, strict))  # before any read
     if not force and is_up_to_date(settings, site, inputs):
         click.echo(f"nothing changed since the last build: {site.name}/ is up to date "
                    f"({time.perf_counter() - started:.2f} s; --force builds anyway)")

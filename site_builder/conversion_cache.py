@@ -25,7 +25,6 @@ apart from one run to the next (a function without a stable name) turn it off fo
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -39,7 +38,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from site_builder import __version__
-from site_builder.cache_store import LOGGER
+from site_builder.cache_store import LOGGER, sha256_hex
 from site_builder.files import write_atomic
 from site_builder.up_to_date import library_versions
 
@@ -127,35 +126,29 @@ def _found(file: File | None) -> list[Any] | None:
     return None if file is None else [file.url, file.inclusion.is_excluded()]
 
 
-class _LookUps:
-    """``Files.get_file_from_path`` of one ``files``, remembering what each lookup found."""
+class _Watch(logging.Handler):
+    """One conversion watched: the records MkDocs logs, and each file it looks up (through
+    ``files.get_file_from_path``) with what it found."""
 
     def __init__(self, files: Files) -> None:
+        super().__init__()
         self.files = files
+        self.records: list[logging.LogRecord] = []
         self.found: dict[str, list[Any] | None] = {}
+        logging.getLogger("mkdocs").addHandler(self)
+        files.get_file_from_path = self._look_up  # type: ignore[method-assign]
 
-    def __call__(self, path: str) -> File | None:
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def _look_up(self, path: str) -> File | None:
         file = Files.get_file_from_path(self.files, path)
         self.found[path] = _found(file)
         return file
 
-    def start(self) -> None:
-        self.files.get_file_from_path = self  # type: ignore[method-assign]
-
-    def stop(self) -> dict[str, list[Any] | None]:
+    def stop(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self)
         vars(self.files).pop("get_file_from_path", None)  # the class's own again
-        return self.found
-
-
-class _Collected(logging.Handler):
-    """The records MkDocs logs while it converts one page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 class ConversionCache:
@@ -175,12 +168,11 @@ class ConversionCache:
         self.folder = folder
         self.pages = 0  # brief pages handed over
         self.hits = 0  # of them, converted before
-        self._probing = mkdocs.__version__.startswith("1.6.")
         try:
             context = [SCHEMA, __version__, library_versions(),
                        _stable(config["markdown_extensions"]), _stable(config["mdx_configs"]),
                        _stable(config["validation"]), bool(config["use_directory_urls"])]
-            if not self._probing:
+            if not mkdocs.__version__.startswith("1.6."):  # see the module's text
                 context.append(sorted((f.src_uri, f.url, f.inclusion.is_excluded())
                                       for f in files))
             self._context: str | None = _hash(context)
@@ -190,15 +182,13 @@ class ConversionCache:
             self._context = None
         self._stored = self._read()
         self._used: dict[str, dict[str, Any]] = {}
-        self._pending: str | None = None  # the key of the page MkDocs converts now
-        self._hit: tuple[Converted, str] | None = None
-        self._collected: _Collected | None = None
-        self._lookups: _LookUps | None = None
+        self._hit: tuple[Converted, str] | None = None  # the page's entry, and its Markdown
+        self._watched: tuple[str, _Watch] | None = None  # or its key, as MkDocs converts it
 
     def before(self, markdown: str, page: Page, files: Files) -> str:
         """Return the Markdown for MkDocs to convert: none for a page converted before."""
-        self._stop_collecting()
-        self._pending = self._hit = None
+        self.close()
+        self._hit = None
         self.pages += 1
         if self._context is None:
             return markdown
@@ -207,30 +197,29 @@ class ConversionCache:
         if converted is not None:
             self._hit = (converted, markdown)
             return ""
-        self._pending = key
-        self._collected = _Collected()
-        logging.getLogger("mkdocs").addHandler(self._collected)
-        self._lookups = _LookUps(files)
-        self._lookups.start()
+        self._watched = (key, _Watch(files))
         return markdown
 
     def after(self, html: str, page: Page, files: Files) -> str:
         """Return the page's converted HTML: the cached one for a hit (the page gets back its
         Markdown and all MkDocs took from it), else MkDocs' own, kept for the next build."""
-        records, looked_up = self._stop_collecting()
+        watched, self._watched = self._watched, None
+        if watched is not None:
+            key, watch = watched
+            watch.stop()
+            self._used[key] = vars(Converted.of(page, watch.records, watch.found))
         hit, self._hit = self._hit, None
         if hit is not None:
             converted, page.markdown = hit
             self.hits += 1
             return converted.restore(page, files)
-        key, self._pending = self._pending, None
-        if key is not None:
-            self._used[key] = vars(Converted.of(page, records, looked_up))
         return html
 
     def close(self) -> None:
-        """Stop listening to MkDocs' log and lookups (a build may fail while converting)."""
-        self._stop_collecting()
+        """Stop watching a conversion (a build may fail while converting)."""
+        watched, self._watched = self._watched, None
+        if watched is not None:
+            watched[1].stop()
 
     def write(self) -> None:
         """Keep this build's conversions for the next (unless they are kept already)."""
@@ -240,7 +229,7 @@ class ConversionCache:
         body = json.dumps({"schema": SCHEMA, "entries": self._used}, sort_keys=True,
                           separators=(",", ":")).encode("utf-8", "surrogatepass")
         with contextlib.suppress(OSError):  # a read-only cache only costs time
-            write_atomic(self._path(), hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            write_atomic(self._path(), sha256_hex(body).encode() + b"\n" + body)
             for old in sorted(self.folder.glob("*.json"), key=_modified, reverse=True)[KEPT:]:
                 old.unlink()
 
@@ -258,7 +247,7 @@ class ConversionCache:
         except OSError as exc:
             return _damaged(f"it cannot be read ({exc})")
         digest, _, body = data.partition(b"\n")
-        if hashlib.sha256(body).hexdigest().encode() != digest:
+        if sha256_hex(body).encode() != digest:
             return _damaged("it does not match its hash")
         try:
             stored = json.loads(body)
@@ -283,16 +272,6 @@ class ConversionCache:
         self._used[key] = meta
         return converted
 
-    def _stop_collecting(self) -> tuple[list[logging.LogRecord], dict[str, list[Any] | None]]:
-        collected, self._collected = self._collected, None
-        lookups, self._lookups = self._lookups, None
-        looked_up = lookups.stop() if lookups is not None else {}
-        if collected is None:
-            return [], looked_up
-        logging.getLogger("mkdocs").removeHandler(collected)
-        return collected.records, looked_up
-
-
 KEPT = 2
 """Contexts whose conversions are kept (the most recently written)."""
 
@@ -311,6 +290,5 @@ def _damaged(why: str) -> dict[str, dict[str, Any]]:
 
 
 def _hash(parts: list[Any]) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8", "surrogatepass")
-                          ).hexdigest()
+    return sha256_hex(json.dumps(parts, sort_keys=True).encode("utf-8", "surrogatepass"))
 

@@ -113,10 +113,11 @@ def start_downloads(named: Corpus, indexes: dict[str, Index], settings: Settings
     early: list[EarlyPacks] = []  # what made packs among the PDFs (into the pack cache)
 
     def pdfs(made: Mapping[str, Any]) -> PdfReport:
+        hooks: dict[str, Any] = {}
         starter = early_packs(indexes, settings, pool)
-        hooks: dict[str, Any] = {} if starter is None else \
-            {"first": starter.order(), "on_pdf": starter.on_pdf}
-        early.extend([starter] if starter is not None else [])
+        if starter is not None:
+            early.append(starter)
+            hooks = {"first": starter.order(), "on_pdf": starter.on_pdf}
         return render_pdfs(named, settings, jobs=jobs, progress=progress, pool=pool, **hooks)
 
     def packs(made: Mapping[str, Any]) -> SitePacks | None:

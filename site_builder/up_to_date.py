@@ -130,9 +130,9 @@ def _state_path(settings: Settings) -> Path:
     return settings.cache_root / STATE_FILE
 
 
-def build_options(settings: Settings, strict: bool) -> dict[str, object]:
-    """Return the options that shape a build's output (``settings`` with PDFs on or off)."""
-    options: dict[str, object] = {"pdf": settings.pdf.enabled, "strict": strict}
+def build_options(settings: Settings, pdf: bool, strict: bool) -> dict[str, object]:
+    """Return the options that shape a build's output (``pdf``: PDFs asked for)."""
+    options: dict[str, object] = {"pdf": pdf and settings.pdf.enabled, "strict": strict}
     if settings.print.enabled:
         options["print"] = repr(settings.print)
     return options
@@ -158,8 +158,9 @@ def record_build(settings: Settings, site: Path, inputs: str) -> None:
     """Remember a successful build's output and the fingerprint of its inputs as it read
     them (taken before it started: one changed while it ran makes the next build run),
     best effort: a failure only costs a rebuild."""
-    state = {"inputs": inputs, "site": str(site.resolve()), "manifest": site_manifest(site.resolve())}
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # a site that cannot be listed, a read-only cache
+        state = {"inputs": inputs, "site": str(site.resolve()),
+                 "manifest": site_manifest(site.resolve())}
         write_atomic(_state_path(settings), json.dumps(state, sort_keys=True).encode())
 
 
