@@ -121,6 +121,12 @@ class Converted:
         return self.content
 
 
+def _replay(page: Page, converted: Converted, files: Files) -> None:
+    """``page.render`` for a page converted before (set by :meth:`ConversionCache.before`)."""
+    vars(page).pop("render", None)
+    page.content = converted.restore(page, files)
+
+
 def _found(file: File | None) -> list[Any] | None:
     """What a lookup found, as far as a conversion can tell: the file's URL and exclusion."""
     return None if file is None else [file.url, file.inclusion.is_excluded()]
@@ -168,6 +174,7 @@ class ConversionCache:
         self.folder = folder
         self.pages = 0  # brief pages handed over
         self.hits = 0  # of them, converted before
+        self.helped = 0  # of them, converted by another process (:meth:`add`)
         try:
             context = [SCHEMA, __version__, library_versions(),
                        _stable(config["markdown_extensions"]), _stable(config["mdx_configs"]),
@@ -182,38 +189,70 @@ class ConversionCache:
             self._context = None
         self._stored = self._read()
         self._used: dict[str, dict[str, Any]] = {}
-        self._hit: tuple[Converted, str] | None = None  # the page's entry, and its Markdown
+        self._helped: set[str] = set()  # keys of the conversions another process made
         self._watched: tuple[str, _Watch] | None = None  # or its key, as MkDocs converts it
 
     def before(self, markdown: str, page: Page, files: Files) -> str:
-        """Return the Markdown for MkDocs to convert: none for a page converted before."""
+        """Ready ``page`` for MkDocs to convert; return its Markdown (unchanged).
+
+        A page converted before with the same inputs is not converted again: its ``render``
+        (the conversion, which starts with a new Python-Markdown instance, half a
+        millisecond before any text) gives it what its conversion gave it instead.
+        """
         self.close()
-        self._hit = None
         self.pages += 1
         if self._context is None:
             return markdown
-        key = _hash([page.file.src_uri, page.url, page.file.inclusion.is_excluded(), markdown])
+        key = self.key(markdown, page)
         converted = self._get(key, files)
         if converted is not None:
-            self._hit = (converted, markdown)
-            return ""
+            if key in self._helped:
+                self._helped.discard(key)
+                self.helped += 1
+            else:
+                self.hits += 1
+            vars(page)["render"] = lambda config, files: _replay(page, converted, files)
+            return markdown
         self._watched = (key, _Watch(files))
         return markdown
 
     def after(self, html: str, page: Page, files: Files) -> str:
-        """Return the page's converted HTML: the cached one for a hit (the page gets back its
-        Markdown and all MkDocs took from it), else MkDocs' own, kept for the next build."""
+        """Return the page's converted HTML, keeping MkDocs' own conversion for the next
+        build."""
         watched, self._watched = self._watched, None
         if watched is not None:
             key, watch = watched
             watch.stop()
             self._used[key] = vars(Converted.of(page, watch.records, watch.found))
-        hit, self._hit = self._hit, None
-        if hit is not None:
-            converted, page.markdown = hit
-            self.hits += 1
-            return converted.restore(page, files)
+        vars(page).pop("render", None)  # a build failing while converting
         return html
+
+    def key(self, markdown: str, page: Page) -> str:
+        """The key of ``page``'s conversion (of ``markdown``, the other plugins' Markdown)."""
+        return _hash([page.file.src_uri, page.url, page.file.inclusion.is_excluded(), markdown])
+
+    def convert(self, markdown: str, page: Page, config: Any, files: Files
+                ) -> tuple[str, dict[str, Any]] | None:
+        """Convert ``page`` as MkDocs does; return its key and entry (for :meth:`add` in
+        another process), or None when a conversion of it is stored already."""
+        if self._context is None:
+            return None
+        key = self.key(markdown, page)
+        if key in self._stored:
+            return None
+        watch = _Watch(files)
+        try:
+            page.markdown = markdown
+            page.render(config, files)
+        finally:
+            watch.stop()
+        return key, vars(Converted.of(page, watch.records, watch.found))
+
+    def add(self, key: str, entry: dict[str, Any]) -> None:
+        """Take a conversion made by another process (:meth:`convert`): used, not counted
+        as a hit."""
+        self._stored[key] = entry
+        self._helped.add(key)
 
     def close(self) -> None:
         """Stop watching a conversion (a build may fail while converting)."""

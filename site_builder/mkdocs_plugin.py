@@ -36,6 +36,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from site_builder import urls
 from site_builder.conversion_cache import ConversionCache
+from site_builder.conversion_helper import ConversionHelper, Entry
 from site_builder.corpus import load_corpus
 from site_builder.downloads import Download, DownloadKey
 from site_builder.feeds import feed_plan, render_feeds
@@ -126,6 +127,8 @@ class BriefsPlugin(BasePlugin):
         self._files = Files([])  # the build's files: the packs and print files join them
         self._written: Page | None = None  # the last page written (see _release)
         self._conversions: ConversionCache | None = None  # brief pages' converted Markdown
+        self._helper: ConversionHelper | None = None  # a forked process converting some too
+        self._helping = False  # in that process
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview (errors become pages there, not a crash)."""
@@ -428,23 +431,60 @@ class BriefsPlugin(BasePlugin):
     @event_priority(-100)  # last: the key holds the Markdown the other plugins made
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
-        """Hand MkDocs no Markdown for a brief page it converted before with the same
-        inputs (:mod:`site_builder.conversion_cache`): its HTML comes from the cache."""
-        if self._preview is not None or page.file.src_uri not in self._site.dates:
+        """Have MkDocs replay, not convert, a brief page converted before with the same
+        inputs (:mod:`site_builder.conversion_cache`), or by the conversion helper
+        (:mod:`site_builder.conversion_helper`), started at the first brief page."""
+        if self._helping or self._preview is not None \
+                or page.file.src_uri not in self._site.dates:
             return markdown
         if self._conversions is None:
             self._conversions = ConversionCache(self.settings.cache_root / CONVERSIONS_CACHE,
                                                 config, files)
+            self._helper = self._start_helper(config, files)
+        if self._helper is not None:
+            converted = self._helper.take(page.file.src_uri)
+            if converted is not None:
+                self._conversions.add(*converted)
         return self._conversions.before(markdown, page, files)
 
-    @event_priority(100)  # first: the other plugins see the page as MkDocs converted it
+    def _start_helper(self, config: MkDocsConfig, files: Files) -> ConversionHelper | None:
+        """Fork the conversion helper over the brief pages, in the order MkDocs converts them."""
+        briefs = [file for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
+                  if file.src_uri in self._site.dates]
+        conversions = self._conversions
+        assert conversions is not None
+
+        def convert(position: int) -> Entry | None:  # in the helper: as MkDocs would
+            self._helping = True
+            file = briefs[position]
+            page = file.page or Page(None, file, config)
+            config._current_page = page
+            try:
+                page = config.plugins.on_pre_page(page, config=config, files=files)
+                page.read_source(config)
+                markdown = config.plugins.on_page_markdown(page.markdown or "", page=page,
+                                                           config=config, files=files)
+                return conversions.convert(markdown, page, config, files)
+            finally:
+                config._current_page = None
+
+        jobs = (self.preset.jobs if self.preset else None) or self.settings.jobs
+        return ConversionHelper.start([file.src_uri for file in briefs], convert, jobs)
+
+    def _stop_helper(self) -> None:
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.close()
+
+    @event_priority(100)  # first: the cache keeps the page as MkDocs converted it
     def _converted(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put back a cached conversion (or store MkDocs' own for the next build)."""
+        """Keep MkDocs' conversion of a brief page for the next build."""
         if self._conversions is None or page.file.src_uri not in self._site.dates:
             return html
         return self._conversions.after(html, page, files)
 
     def _end_conversions(self, keep: bool = False) -> None:
+        self._stop_helper()
         conversions, self._conversions = self._conversions, None
         if conversions is not None:
             if keep:
@@ -452,6 +492,7 @@ class BriefsPlugin(BasePlugin):
             else:
                 conversions.close()
             self.stats.conversions, self.stats.conversions_cached = conversions.pages, conversions.hits
+            self.stats.conversions_helped = conversions.helped
 
     def _assembled(self, html: str, *, page: Page, config: MkDocsConfig,
                    files: Files) -> str:
@@ -492,6 +533,7 @@ class BriefsPlugin(BasePlugin):
             with contextlib.suppress(OSError):  # no cache: the templates are compiled as before
                 folder.mkdir(parents=True, exist_ok=True)
                 env.bytecode_cache = CheckedBytecodeCache(str(folder))
+        self._stop_helper()  # every page is converted
         late = self._late
         if late is not None:
             self._files = files

@@ -25,6 +25,7 @@ class BuildStats:
     search_pages: int = 0
     conversions: int = 0  # brief pages whose Markdown MkDocs needed converted
     conversions_cached: int = 0  # of them, taken from the conversion cache
+    conversions_helped: int = 0  # of them, converted by the conversion helper's process
 
 
 @dataclass
