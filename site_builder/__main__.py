@@ -1,6 +1,6 @@
 """Allow ``python -m site_builder``."""
 
-from site_builder.cli import main
+from site_builder.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +133,34 @@ def _meter_rows(corpus: Corpus, report: PdfReport, budget: int) -> list[_MeterRo
     return [_MeterRow(b.slug, b.rel_path, b.draft,
                       report.results[b.slug].pages if b.slug in report.results else None,
                       report.meters[b.slug]) for b in briefs]
+
+
+def run() -> None:
+    """The ``briefs`` command: run :func:`main`, then leave without freeing the heap.
+
+    At exit Python frees every object one by one: a quarter of a second after a build of
+    1,000 briefs, more for larger sites, all of it after the work is done. Here, once the
+    command has ended, its output is flushed, the threads it left are waited for and the
+    exit handlers run (multiprocessing's among them), as at a normal exit; then the
+    process leaves at once with the command's exit status.
+    """
+    try:
+        main()
+    except SystemExit as exc:
+        status = exc.code
+    else:  # click's main raises SystemExit even on success
+        status = 0
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status or 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
