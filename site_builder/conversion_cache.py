@@ -1,5 +1,5 @@
-"""Remember what MkDocs made of each brief page's Markdown, so an unchanged brief is not
-converted again.
+"""Remember what MkDocs made of each generated page's Markdown, so an unchanged brief is
+not converted again.
 
 Converting the Markdown is the largest part of a site build's own process (Python-Markdown:
 about 2 s of CPU at 1,000 briefs, on the core that then renders the pages). What MkDocs
@@ -14,7 +14,10 @@ excluded, or nothing), and a hit requires every lookup to find the same now. So 
 brief leaves the other briefs' conversions in the cache, unless one links to where it is.
 (That is how MkDocs 1.6 resolves links, through ``Files.get_file_from_path``; with another
 version the key holds every file of the site instead.) A hit logs again what the
-conversion logged, so ``--strict`` fails on the same warnings.
+conversion logged, so ``--strict`` fails on the same warnings. An entry also keeps what
+the site's sanitiser (nh3) made of a brief's converted HTML, taken again for the same HTML.
+The listing pages (whose Markdown is empty) are kept too: a page's conversion starts with
+a new Python-Markdown instance, which costs half a millisecond before any text.
 
 No extension reads anything but the page: mkdocs.yml lists exactly the validator's
 (:mod:`site_builder.markdown_config` refuses ``pymdownx.snippets`` and the like). The cache
@@ -27,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +45,7 @@ from site_builder.cache_store import LOGGER, sha256_hex
 from site_builder.files import write_atomic
 from site_builder.up_to_date import library_versions
 
-SCHEMA = "converted-page-2"
+SCHEMA = "converted-page-3"
 """In every key: entries of another layout are never read."""
 
 
@@ -86,6 +89,9 @@ class Converted:
     """``[logger name, level, message]`` of each record logged while converting."""
     looked_up: list[list[Any]]
     """``[path, what it found]`` of each file MkDocs looked up (see :func:`_found`)."""
+    clean: str | bool | None = None
+    """What the site's sanitiser made of ``content`` (a brief's body): True when it kept
+    it as it is, None when not known (see :meth:`ConversionCache.clean`)."""
 
     @classmethod
     def of(cls, page: Page, logged: list[logging.LogRecord],
@@ -119,6 +125,11 @@ class Converted:
         for name, level, message in self.logged:
             logging.getLogger(name).log(level, "%s", message)
         return self.content
+
+
+def _clean(html: str, clean: str) -> str | bool:
+    """An entry's ``clean``: True for HTML the sanitiser keeps as it is (most: half the file)."""
+    return True if clean == html else clean
 
 
 def _replay(page: Page, converted: Converted, files: Files) -> None:
@@ -190,27 +201,31 @@ class ConversionCache:
         self._stored = self._read()
         self._used: dict[str, dict[str, Any]] = {}
         self._helped: set[str] = set()  # keys of the conversions another process made
+        self._current: dict[str, str] = {}  # each page's key, by source path
         self._watched: tuple[str, _Watch] | None = None  # or its key, as MkDocs converts it
 
-    def before(self, markdown: str, page: Page, files: Files) -> str:
+    def before(self, markdown: str, page: Page, files: Files, counted: bool = True) -> str:
         """Ready ``page`` for MkDocs to convert; return its Markdown (unchanged).
+
+        ``counted``: the page counts in :attr:`pages`, :attr:`hits` and :attr:`helped` (the
+        brief pages do; the listing pages, whose Markdown is empty, do not).
 
         A page converted before with the same inputs is not converted again: its ``render``
         (the conversion, which starts with a new Python-Markdown instance, half a
         millisecond before any text) gives it what its conversion gave it instead.
         """
         self.close()
-        self.pages += 1
+        self.pages += counted
         if self._context is None:
             return markdown
-        key = self.key(markdown, page)
+        key = self._current[page.file.src_uri] = self.key(markdown, page)
         converted = self._get(key, files)
         if converted is not None:
             if key in self._helped:
                 self._helped.discard(key)
-                self.helped += 1
+                self.helped += counted
             else:
-                self.hits += 1
+                self.hits += counted
             vars(page)["render"] = lambda config, files: _replay(page, converted, files)
             return markdown
         self._watched = (key, _Watch(files))
@@ -231,10 +246,11 @@ class ConversionCache:
         """The key of ``page``'s conversion (of ``markdown``, the other plugins' Markdown)."""
         return _hash([page.file.src_uri, page.url, page.file.inclusion.is_excluded(), markdown])
 
-    def convert(self, markdown: str, page: Page, config: Any, files: Files
-                ) -> tuple[str, dict[str, Any]] | None:
+    def convert(self, markdown: str, page: Page, config: Any, files: Files,
+                sanitize: Callable[[str], str] | None = None) -> tuple[str, dict[str, Any]] | None:
         """Convert ``page`` as MkDocs does; return its key and entry (for :meth:`add` in
-        another process), or None when a conversion of it is stored already."""
+        another process), or None when a conversion of it is stored already. ``sanitize``:
+        the site's sanitiser of the page's converted HTML, if it has one."""
         if self._context is None:
             return None
         key = self.key(markdown, page)
@@ -246,7 +262,23 @@ class ConversionCache:
             page.render(config, files)
         finally:
             watch.stop()
-        return key, vars(Converted.of(page, watch.records, watch.found))
+        entry = vars(Converted.of(page, watch.records, watch.found))
+        if sanitize is not None:
+            entry["clean"] = _clean(entry["content"], sanitize(entry["content"]))
+        return key, entry
+
+    def clean(self, html: str, page: Page, sanitize: Callable[[str], str]) -> str:
+        """Return ``sanitize(html)`` for ``page``'s converted HTML, kept with its conversion:
+        what an earlier build or the helper made of the same HTML is taken as it is."""
+        entry = self._used.get(self._current.get(page.file.src_uri, ""))
+        if entry is None or entry.get("content") != html:  # another plugin changed it
+            return sanitize(html)
+        known = entry.get("clean")
+        if known is None:
+            clean = sanitize(html)
+            entry["clean"] = _clean(html, clean)
+            return clean
+        return html if known is True else str(known)
 
     def add(self, key: str, entry: dict[str, Any]) -> None:
         """Take a conversion made by another process (:meth:`convert`): used, not counted
@@ -301,7 +333,8 @@ class ConversionCache:
             return None
         try:
             converted = Converted(**meta)
-            if not isinstance(converted.content, str):
+            if not isinstance(converted.content, str) \
+                    or not isinstance(converted.clean, (str, bool, type(None))):
                 raise TypeError("content")
             get_toc(converted.toc)  # type: ignore[arg-type]
             if not converted.finds_the_same(files):

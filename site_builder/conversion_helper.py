@@ -1,16 +1,17 @@
-"""Brief pages' Markdown converted by a forked process too, the two meeting in the middle.
+"""Generated pages' Markdown converted by a forked process too, the two meeting in the middle.
 
 MkDocs converts every page's Markdown, one page after another, before it renders any: the
 longest step of a build's own process, while the other core has the page worker and
-Pagefind to run, and time to spare. Here, when MkDocs starts converting the brief pages,
-the process forks. The child converts brief pages from the end of MkDocs' order while
-MkDocs converts them from the start; each side takes its next page from its own end of a
+Pagefind to run, and time to spare. Here, when MkDocs starts converting the generated
+pages (the briefs' and the listing pages), the process forks. The child converts pages
+from the end of MkDocs' order while MkDocs converts them from the start; each side takes its next page from its own end of a
 pair of positions shared under a lock, so they meet wherever their work does (a build in
 which most pages come from the conversion cache meets where the changed pages are done).
 
 The child sends each conversion, as the conversion cache's entry
 (:meth:`~site_builder.conversion_cache.ConversionCache.convert`), to this process, where a
-thread takes it as it comes. When MkDocs reaches one of the child's pages, its entry
+thread takes it as it comes (with what the site's sanitiser makes of a brief's HTML, also
+done there). When MkDocs reaches one of the child's pages, its entry
 joins the cache and MkDocs' conversion of the page replays it: every page goes through
 MkDocs and every plugin here, in order, as before; only the conversion is made elsewhere,
 by the same code from the same objects, so the site is the same bytes.
@@ -36,10 +37,10 @@ from typing import Any
 Entry = tuple[str, dict[str, Any]]
 """A conversion: its key and the cache's entry."""
 Convert = Callable[[int], "Entry | None"]
-"""Convert the brief page at a position of MkDocs' order (None: nothing to send)."""
+"""Convert the page at a position of MkDocs' order (None: nothing to send)."""
 
 MINIMUM_PAGES = 8
-"""Brief pages a build needs for a helper (forking costs a few milliseconds)."""
+"""Generated pages a build needs for a helper (forking costs a few milliseconds)."""
 
 FRONT, BACK = 0, 1
 """The shared positions: this process's next page, and the child's last taken."""
@@ -76,7 +77,7 @@ def _convert_from_the_end(sending: Connection, ends: Any, convert: Convert) -> N
 
 
 class ConversionHelper:
-    """A forked process converting brief pages from the end of MkDocs' order."""
+    """A forked process converting generated pages from the end of MkDocs' order."""
 
     def __init__(self, process: BaseProcess, receiving: Connection, ends: Any,
                  positions: dict[str, int]) -> None:
@@ -94,7 +95,7 @@ class ConversionHelper:
     @classmethod
     def start(cls, sources: Sequence[str], convert: Convert, jobs: int
               ) -> ConversionHelper | None:
-        """Fork a process converting the brief pages at ``sources`` (MkDocs' order) from the
+        """Fork a process converting the pages at ``sources`` (MkDocs' order) from the
         end, with ``convert``; None with one job, too few pages, or no fork here."""
         if jobs < 2 or len(sources) < MINIMUM_PAGES or not sys.platform.startswith("linux"):
             return None
@@ -108,7 +109,7 @@ class ConversionHelper:
         return cls(process, receiving, ends, {source: n for n, source in enumerate(sources)})
 
     def take(self, source: str) -> Entry | None:
-        """Return the child's conversion of the brief page at ``source``, waiting for it if
+        """Return the child's conversion of the page at ``source``, waiting for it if
         the child took the page; None when this process converts it."""
         position = self._positions.get(source)
         if position is None:

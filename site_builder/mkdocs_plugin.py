@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,7 @@ from site_builder.downloads import Download, DownloadKey
 from site_builder.feeds import feed_plan, render_feeds
 from site_builder.findings import BriefsError, Finding, Severity, summary_line
 from site_builder.localise import site_indexes
-from site_builder.markdown_render import plain_text
+from site_builder.markdown_render import plain_text, sanitize_html
 from site_builder.model import Corpus
 from site_builder.pack_pages import pack_pages_last
 from site_builder.page_split import SplitRender
@@ -409,11 +409,13 @@ class BriefsPlugin(BasePlugin):
             return context  # the other process renders it
         generated = self._site.pages.get(page.file.src_uri)
         if self._late is not None and generated is not None:
-            page.content = self._late_page(page.file.src_uri, config).assemble(page.content or "")
+            page.content = self._late_page(page.file.src_uri, config).assemble(
+                page.content or "", self._cleaner(page))
         elif self._worker is not None and generated is not None \
                 and page.file.src_uri in self._later:
             html = self._run(self._worker.html, page.file.src_uri)
-            page.content = replace(generated, html=html).assemble(page.content or "")
+            page.content = replace(generated, html=html).assemble(page.content or "",
+                                                                  self._cleaner(page))
         if generated is not None and generated.sanitize:  # a brief's page: its shell's fonts
             page.meta["italic"] = sets_italic(page.content or "")
         settings = self.settings
@@ -431,32 +433,34 @@ class BriefsPlugin(BasePlugin):
     @event_priority(-100)  # last: the key holds the Markdown the other plugins made
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
-        """Have MkDocs replay, not convert, a brief page converted before with the same
+        """Have MkDocs replay, not convert, a generated page converted before with the same
         inputs (:mod:`site_builder.conversion_cache`), or by the conversion helper
-        (:mod:`site_builder.conversion_helper`), started at the first brief page."""
-        if self._helping or self._preview is not None \
-                or page.file.src_uri not in self._site.dates:
+        (:mod:`site_builder.conversion_helper`), started at the first of them."""
+        source = page.file.src_uri
+        if self._helping or self._preview is not None or source not in self._site.pages:
             return markdown
         if self._conversions is None:
             self._conversions = ConversionCache(self.settings.cache_root / CONVERSIONS_CACHE,
                                                 config, files)
             self._helper = self._start_helper(config, files)
         if self._helper is not None:
-            converted = self._helper.take(page.file.src_uri)
+            converted = self._helper.take(source)
             if converted is not None:
                 self._conversions.add(*converted)
-        return self._conversions.before(markdown, page, files)
+        return self._conversions.before(markdown, page, files, counted=source in self._site.dates)
 
     def _start_helper(self, config: MkDocsConfig, files: Files) -> ConversionHelper | None:
-        """Fork the conversion helper over the brief pages, in the order MkDocs converts them."""
-        briefs = [file for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
-                  if file.src_uri in self._site.dates]
+        """Fork the conversion helper over the generated pages, in the order MkDocs
+        converts them."""
+        pages = self._site.pages
+        generated = [file for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
+                     if file.src_uri in pages]
         conversions = self._conversions
         assert conversions is not None
 
         def convert(position: int) -> Entry | None:  # in the helper: as MkDocs would
             self._helping = True
-            file = briefs[position]
+            file = generated[position]
             page = file.page or Page(None, file, config)
             config._current_page = page
             try:
@@ -464,12 +468,13 @@ class BriefsPlugin(BasePlugin):
                 page.read_source(config)
                 markdown = config.plugins.on_page_markdown(page.markdown or "", page=page,
                                                            config=config, files=files)
-                return conversions.convert(markdown, page, config, files)
+                sanitize = sanitize_html if pages[file.src_uri].sanitize else None
+                return conversions.convert(markdown, page, config, files, sanitize)
             finally:
                 config._current_page = None
 
         jobs = (self.preset.jobs if self.preset else None) or self.settings.jobs
-        return ConversionHelper.start([file.src_uri for file in briefs], convert, jobs)
+        return ConversionHelper.start([file.src_uri for file in generated], convert, jobs)
 
     def _stop_helper(self) -> None:
         helper, self._helper = self._helper, None
@@ -478,8 +483,8 @@ class BriefsPlugin(BasePlugin):
 
     @event_priority(100)  # first: the cache keeps the page as MkDocs converted it
     def _converted(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Keep MkDocs' conversion of a brief page for the next build."""
-        if self._conversions is None or page.file.src_uri not in self._site.dates:
+        """Keep MkDocs' conversion of a generated page for the next build."""
+        if self._conversions is None or page.file.src_uri not in self._site.pages:
             return html
         return self._conversions.after(html, page, files)
 
@@ -511,11 +516,18 @@ class BriefsPlugin(BasePlugin):
             return html  # assembled in on_page_context, once its HTML is rendered
         if self._worker is not None:  # a brief page: its HTML comes from the worker
             generated = replace(generated, html=self._run(self._worker.html, page.file.src_uri))
-        content = generated.assemble(html)
+        content = generated.assemble(html, self._cleaner(page))
         self._index_converted(page, content, config)
         return content
 
     on_page_content = CombinedEvent(_converted, _assembled)
+
+    def _cleaner(self, page: Page) -> Callable[[str], str]:
+        """The sanitiser of ``page``'s converted HTML: what its conversion's entry holds."""
+        conversions = self._conversions
+        if conversions is None:
+            return sanitize_html
+        return lambda html: conversions.clean(html, page, sanitize_html)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Collect the brief PDFs (rendering while MkDocs converted the pages) and add them,

@@ -47,9 +47,11 @@ class GeneratedPage:
     :meth:`site_builder.pages.pictures.PagePictures.rewrite`. It runs after nh3, so what
     it adds (``srcset``, ``<picture>``...) is never allowed from an author."""
 
-    def assemble(self, converted: str) -> str:
-        """Return the page's HTML from what MkDocs converted of ``source``."""
-        body = sanitize_html(converted) if self.sanitize else converted
+    def assemble(self, converted: str, clean: Callable[[str], str] = sanitize_html) -> str:
+        """Return the page's HTML from what MkDocs converted of ``source`` (cleaned by
+        ``clean``, :func:`~site_builder.markdown_render.sanitize_html` or what it returned
+        before, if the page is sanitised)."""
+        body = clean(converted) if self.sanitize else converted
         if self.pictures is not None:
             body = self.pictures(body)
         before, marker, after = self.html.partition(BODY_MARKER)
