@@ -138,10 +138,13 @@ class PageIndexer:
             self.close()
         # The files come back in memory and are written here: Pagefind's own WriteFiles
         # answers before its last writes are done (an empty pagefind-entry.json, now and then).
+        made: set[Path] = set()
         for file in answer["files"]:
             path = self.output / file["path"]
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if path.parent not in made:  # a thousand files, in a handful of folders
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(path.parent)
                 path.write_bytes(base64.b64decode(file["content"]))
             except OSError as exc:
                 raise BriefsError(f"cannot write the search index file {path}: "
