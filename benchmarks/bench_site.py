@@ -11,7 +11,8 @@ same run and alternately:
   (mkdocs-material, same Markdown extensions, a sections-only nav) and mkdocs-material's
   own ``search`` plugin, without the briefs plugin;
 - ``briefs build --no-pdf`` again after one brief changed: its other brief pages'
-  converted Markdown comes from the conversion cache (``.cache/briefs/conversions``),
+  converted Markdown comes from the conversion cache (``.cache/briefs/conversions``), and
+  a large site's unchanged search index shards from theirs (``.cache/briefs/search-shards``),
   which the first kind of run empties before it starts (the checks and compiled
   templates of earlier runs are kept for both).
 
@@ -119,7 +120,7 @@ class Result:
     ours: Run
     bare: Run
     changed: Run
-    """Ours after one brief changed (the others' conversions from the cache)."""
+    """Ours after one brief changed (the others' conversions and search shards from the cache)."""
 
 
 def measure(work: Path, n: int, repeat: int) -> Result:
@@ -133,7 +134,8 @@ def measure(work: Path, n: int, repeat: int) -> Result:
     brief = sorted((project / "briefs").rglob("*.md"))[0]
     for n in range(repeat):
         plain.append(_time([sys.executable, "-m", "mkdocs", "build", "-q"], bare))
-        shutil.rmtree(project / ".cache" / "briefs" / "conversions", ignore_errors=True)
+        for cache in ("conversions", "search-shards"):  # a cold build's
+            shutil.rmtree(project / ".cache" / "briefs" / cache, ignore_errors=True)
         ours.append(_time(command, project))
         with brief.open("a", encoding="utf-8") as handle:
             handle.write(f"\nEdited {n + 1}.\n")

@@ -82,6 +82,9 @@ class BuildReport:
                          "packs_max_ratio × the brief PDFs (the log says which and why)")
         if s.search_pages:
             parts.append(f"{s.search_pages} pages in the search index")
+        if s.search_shards_cached:
+            parts.append(f"{s.search_shards} search index shards ({s.search_shards - s.search_shards_cached}"
+                         f" indexed, {s.search_shards_cached} from the cache)")
         notes = "".join(f"\n{note}" for note in self.notes)
         return f"built {self.site.name}/ in {self.seconds:.1f} s: " + ", ".join(parts) + notes
 

@@ -68,6 +68,7 @@ from site_builder.project_checks import align_config
 from site_builder.search import ARTICLE_ATTRIBUTE
 from site_builder.search_service import ShardedIndexer, indexed_html, shard_sizes
 from site_builder.settings import Settings, option_names, settings_from_options
+from site_builder.shard_cache import ShardCache
 from site_builder.shell_language import ShellLanguages, html_lang
 from site_builder.site_downloads import (
     SiteDownloads,
@@ -95,6 +96,8 @@ TEMPLATES_CACHE = "templates"
 """Under the cache folder: the page shell's compiled templates (Jinja's bytecode cache)."""
 CONVERSIONS_CACHE = "conversions"
 """Under the cache folder: the brief pages' converted Markdown (:mod:`site_builder.conversion_cache`)."""
+SEARCH_SHARDS_CACHE = "search-shards"
+"""Under the cache folder: a large site's search index shards (:mod:`site_builder.shard_cache`)."""
 
 
 class BriefsPlugin(BasePlugin):
@@ -310,7 +313,8 @@ class BriefsPlugin(BasePlugin):
     def _indexer_for(self, config: MkDocsConfig) -> ShardedIndexer:
         if self._indexer is None:
             self._indexer = ShardedIndexer(Path(config.site_dir), shard_sizes(
-                len(self._site.dates), self.settings.search_shard_pages))
+                len(self._site.dates), self.settings.search_shard_pages),
+                ShardCache(self.settings.cache_root / SEARCH_SHARDS_CACHE))
         return self._indexer
 
     def _index_converted(self, page: Page, content: str, config: MkDocsConfig) -> None:
@@ -355,6 +359,7 @@ class BriefsPlugin(BasePlugin):
             return  # search off, a preview's rebuild, or no brief pages (nothing to index)
         report = self._run(indexer.finish)
         self.stats.search_pages = report.pages
+        self.stats.search_shards, self.stats.search_shards_cached = len(indexer.sizes), indexer.cached
         log.info("search: %d briefs indexed", report.pages)
 
     def _write_worker_feeds(self, site_dir: Path) -> None:

@@ -23,6 +23,8 @@ class BuildStats:
     packs_cached: int = 0  # of ``packs``, taken from the pack cache
     packs_skipped: int = 0  # automatic packs left out by the size budget
     search_pages: int = 0
+    search_shards: int = 0  # shards the search index was made of (1: not sharded)
+    search_shards_cached: int = 0  # of them, taken from the shard cache
     conversions: int = 0  # brief pages whose Markdown MkDocs needed converted
     conversions_cached: int = 0  # of them, taken from the conversion cache
     conversions_helped: int = 0  # of them, converted by the conversion helper's process

@@ -50,11 +50,15 @@ from typing import IO, Any
 
 from site_builder.findings import BriefsError
 from site_builder.search import ARTICLE_ATTRIBUTE, EXCLUDED_SELECTORS, SearchReport, finish_index
+from site_builder.shard_cache import Files, ShardCache, ShardKey
 
 INDEX_FOLDER = "pagefind"
 """The site's search index (``pagefind/pagefind.js`` loads it)."""
 SHARDS_FOLDER = ".pagefind-shards"
 """Where a large site's shards are written before they are merged (then removed)."""
+
+CONFIG: dict[str, Any] = {"exclude_selectors": list(EXCLUDED_SELECTORS)}
+"""Pagefind's configuration of every index (in each shard's key too)."""
 
 TIMEOUT = 900.0
 """Seconds the service may take to write the index once every page is added."""
@@ -80,6 +84,25 @@ def indexed_html(output: str, body: str) -> str:
         return output
     # Cut from the page itself: its opening up to the <html> tag, the body, its closing tag.
     return output[:end] + body + output[close:]
+
+
+def written_index(output: Path, files: Files, pages: int, final: bool = True) -> SearchReport:
+    """Write an index's ``files`` into ``output``; report it (``final``: made deterministic,
+    see :meth:`PageIndexer.finish`)."""
+    made: set[Path] = set()
+    for name, content in files:
+        path = output / name
+        try:
+            if path.parent not in made:  # a thousand files, in a handful of folders
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            path.write_bytes(content)
+        except OSError as exc:
+            raise BriefsError(f"cannot write the search index file {path}: "
+                              f"{exc.strerror or exc}") from None
+    if not final:
+        return SearchReport(pages=pages, bundle_bytes=0, output=output)
+    return finish_index(output)
 
 
 class PageIndexer:
@@ -111,8 +134,7 @@ class PageIndexer:
         assert self._process.stdin is not None and self._process.stdout is not None
         threading.Thread(target=self._write, args=(self._process.stdin,), daemon=True).start()
         threading.Thread(target=self._read, args=(self._process.stdout,), daemon=True).start()
-        config = {"exclude_selectors": list(EXCLUDED_SELECTORS)}
-        self._index: int = self._result(self._send({"type": "NewIndex", "config": config}),
+        self._index: int = self._result(self._send({"type": "NewIndex", "config": CONFIG}),
                                    "NewIndex", 60.0)["index_id"]
 
     def add(self, url: str, html: str) -> None:
@@ -128,6 +150,10 @@ class PageIndexer:
         order and the merged index gets :func:`~site_builder.search.finish_index`, so the
         shard does not (its report counts its pages only).
         """
+        return written_index(self.output, self.files(), self.pages, final)
+
+    def files(self) -> Files:
+        """Return the index files once every page is indexed, and stop the service."""
         try:
             answer = self._result(self._send({"type": "GetFiles", "index_id": self._index}),
                                   "GetFiles", TIMEOUT)
@@ -136,22 +162,10 @@ class PageIndexer:
                                   + " / ".join(self._errors[:5]))
         finally:
             self.close()
-        # The files come back in memory and are written here: Pagefind's own WriteFiles
-        # answers before its last writes are done (an empty pagefind-entry.json, now and then).
-        made: set[Path] = set()
-        for file in answer["files"]:
-            path = self.output / file["path"]
-            try:
-                if path.parent not in made:  # a thousand files, in a handful of folders
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(path.parent)
-                path.write_bytes(base64.b64decode(file["content"]))
-            except OSError as exc:
-                raise BriefsError(f"cannot write the search index file {path}: "
-                                  f"{exc.strerror or exc}") from None
-        if not final:
-            return SearchReport(pages=self.pages, bundle_bytes=0, output=self.output)
-        return finish_index(self.output)
+        # The files come back in memory and are written by the caller: Pagefind's own
+        # WriteFiles answers before its last writes are done (an empty pagefind-entry.json,
+        # now and then).
+        return [(file["path"], base64.b64decode(file["content"])) for file in answer["files"]]
 
     def close(self) -> None:
         """Stop the service (a failed build leaves no process behind)."""
@@ -254,16 +268,28 @@ class ShardedIndexer:
     in ``<site>/pagefind/`` in a process of its own
     (:func:`~site_builder.search_merge.main`) while MkDocs renders the last pages;
     :meth:`finish` waits for it. A site of one shard is indexed there directly.
+
+    With a ``cache`` (:mod:`site_builder.shard_cache`), a site of several shards keeps each
+    shard's files for the next build. When an earlier build left shards there, each
+    shard's pages are held until its last one is in and its key known: a shard found in
+    the cache is not indexed at all (its files are written as they were), the others are
+    handed to Pagefind then. A first build hands every page over at once, as without one.
     """
 
-    def __init__(self, site_dir: Path, sizes: tuple[int, ...]) -> None:
+    def __init__(self, site_dir: Path, sizes: tuple[int, ...],
+                 cache: ShardCache | None = None) -> None:
         """Index into ``site_dir`` (the site being built) as many pages as ``sizes`` adds up to."""
         self.site_dir = site_dir
         self.sizes = sizes or (0,)
+        self.cached = 0  # shards taken from the cache
+        self._cache = cache if len(self.sizes) > 1 else None
+        self._hold = self._cache is not None and self._cache.holds_any()
+        self._keys: dict[int, ShardKey] = {}
+        self._held: dict[int, list[tuple[str, str]]] = {}
         self._services: dict[int, PageIndexer] = {}
         self._added = 0
         self._left = list(self.sizes)
-        self._ready: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._ready: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
         self._reports: list[SearchReport] = []
         self._errors: list[str] = []
         self._merging: subprocess.Popen[bytes] | None = None
@@ -279,13 +305,18 @@ class ShardedIndexer:
         if self._added >= end:
             raise BriefsError(f"search indexing: more brief pages than the {end} planned")
         self._added += 1
-        service = self._services.get(shard)
-        if service is None:
-            service = self._services[shard] = PageIndexer(self._folder(shard))
-        service.add(url, html)
+        if self._cache is not None:
+            self._keys.setdefault(shard, ShardKey(CONFIG)).add(url, html)
+        if self._hold:
+            self._held.setdefault(shard, []).append((url, html))
+        else:
+            self._service(shard).add(url, html)
         self._left[shard] -= 1
-        if self._left[shard] == 0:
-            self._ready.put(shard)  # written now, while MkDocs renders the next pages
+        if self._left[shard] == 0:  # written now, while MkDocs renders the next pages
+            key = self._keys.pop(shard).hexdigest() if self._cache is not None else ""
+            if self._hold and self._cache is not None and not self._cache.holds(key):
+                self._hand_over(shard)  # indexed now, as the next shard's pages come
+            self._ready.put((shard, key))
 
     def finish(self) -> SearchReport:
         """Wait for every shard to be written and merged; report the pages indexed."""
@@ -300,6 +331,8 @@ class ShardedIndexer:
             raise BriefsError(self._errors[0])
         if len(self.sizes) == 1:
             return self._reports[0]
+        if self._cache is not None:
+            self._cache.keep_used()
         try:
             shutil.rmtree(self.site_dir / SHARDS_FOLDER)
             return finish_index(self.site_dir / INDEX_FOLDER)
@@ -318,6 +351,19 @@ class ShardedIndexer:
         if self._writer is not threading.current_thread():
             self._writer.join(60)
 
+    def _hand_over(self, shard: int) -> PageIndexer:
+        """Give Pagefind the pages held for ``shard``; return its service."""
+        service = self._service(shard)
+        for url, html in self._held.pop(shard, []):
+            service.add(url, html)
+        return service
+
+    def _service(self, shard: int) -> PageIndexer:
+        service = self._services.get(shard)
+        if service is None:
+            service = self._services[shard] = PageIndexer(self._folder(shard))
+        return service
+
     def _folder(self, shard: int) -> Path:
         """Where shard ``shard`` is written (the index itself, for a site of one shard)."""
         if len(self.sizes) == 1:
@@ -326,15 +372,29 @@ class ShardedIndexer:
 
     def _write_shards(self) -> None:
         """Write each shard handed over, one after another, until told to stop."""
-        while (shard := self._ready.get()) is not None:
+        while (ready := self._ready.get()) is not None:
+            shard, key = ready
             try:
-                self._reports.append(self._services[shard].finish(final=len(self.sizes) == 1))
+                self._reports.append(self._write(shard, key))
             except BriefsError as exc:
                 self._errors.append(str(exc))
             except OSError as exc:  # its folder went away (a failed build) or cannot be read
                 self._errors.append(f"cannot write the search index: {exc.strerror or exc}")
             if len(self._reports) == len(self.sizes) > 1 and not self._errors:
                 self._merge()
+
+    def _write(self, shard: int, key: str) -> SearchReport:
+        """Write one shard: from the cache, or indexed by Pagefind (then kept in the cache)."""
+        pages = self.sizes[shard]
+        files = self._cache.get(key) if shard in self._held and self._cache is not None else None
+        if files is not None:
+            self.cached += 1
+            self._held.pop(shard, None)
+        else:
+            files = self._hand_over(shard).files()
+            if self._cache is not None:
+                self._cache.put(key, files)
+        return written_index(self._folder(shard), files, pages, final=len(self.sizes) == 1)
 
     def _merge(self) -> None:
         """Merge the written shards into ``<site>/pagefind/`` in a process of its own

@@ -19,7 +19,7 @@ import pytest
 from browser_support import new_page, serve_folder
 from fixtures_site import BuiltSite, build_project, make_project
 
-from site_builder import search_merge
+from site_builder import search_merge, search_service
 from site_builder.findings import BriefsError
 from site_builder.pagefind_files import read_cbor, read_fragment
 from site_builder.search_service import SHARDS_FOLDER, PageIndexer, ShardedIndexer, shard_sizes
@@ -201,15 +201,15 @@ def test_a_shard_that_cannot_be_written_fails_the_index_and_stops_every_service(
 
 def test_the_merge_runs_in_its_own_process_and_its_failure_is_a_clear_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    written = PageIndexer.finish
+    written = search_service.written_index
 
-    def finish_then_damage_the_first_shard(self: PageIndexer, final: bool = True) -> Any:
-        report = written(self, final)
-        if self.output.name == "1":  # the last shard: the merge starts right after
-            (self.output.parent / "0" / "pagefind-entry.json").write_text("{", encoding="utf-8")
+    def write_then_damage_the_first_shard(output: Path, *args: Any, **kwargs: Any) -> Any:
+        report = written(output, *args, **kwargs)
+        if output.name == "1":  # the last shard: the merge starts right after
+            (output.parent / "0" / "pagefind-entry.json").write_text("{", encoding="utf-8")
         return report
 
-    monkeypatch.setattr(PageIndexer, "finish", finish_then_damage_the_first_shard)
+    monkeypatch.setattr(search_service, "written_index", write_then_damage_the_first_shard)
     indexer = ShardedIndexer(tmp_path, shard_sizes(4, 2))
     for n in range(4):
         indexer.add(f"/briefs/b{n}/", _page(n, "en"))
