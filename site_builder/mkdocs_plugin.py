@@ -456,7 +456,9 @@ class BriefsPlugin(BasePlugin):
 
     def _start_helper(self, config: MkDocsConfig, files: Files) -> ConversionHelper | None:
         """Fork the conversion helper over the generated pages, in the order MkDocs
-        converts them."""
+        converts them; not in a build making PDFs, whose workers have every core then."""
+        if self._late is not None:
+            return None
         pages = self._site.pages
         generated = [file for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
                      if file.src_uri in pages]
