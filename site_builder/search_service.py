@@ -87,8 +87,12 @@ def indexed_html(output: str, body: str) -> str:
 
 
 def written_index(output: Path, files: Files, pages: int, final: bool = True) -> SearchReport:
-    """Write an index's ``files`` into ``output``; report it (``final``: made deterministic,
-    see :meth:`PageIndexer.finish`)."""
+    """Write an index's ``files`` (:meth:`PageIndexer.files`) into ``output``; report it.
+
+    ``final=False`` for a shard that is merged afterwards: the merge writes filters in
+    order and the merged index gets :func:`~site_builder.search.finish_index`, so the
+    shard does not (its report counts its pages only).
+    """
     made: set[Path] = set()
     for name, content in files:
         path = output / name
@@ -142,15 +146,6 @@ class PageIndexer:
         self.pages += 1
         self._send({"type": "AddFile", "index_id": self._index, "url": url, "file_path": None,
                     "file_contents": html})
-
-    def finish(self, final: bool = True) -> SearchReport:
-        """Write the index into ``output`` once every page is indexed, and stop the service.
-
-        ``final=False`` for a shard that is merged afterwards: the merge writes filters in
-        order and the merged index gets :func:`~site_builder.search.finish_index`, so the
-        shard does not (its report counts its pages only).
-        """
-        return written_index(self.output, self.files(), self.pages, final)
 
     def files(self) -> Files:
         """Return the index files once every page is indexed, and stop the service."""

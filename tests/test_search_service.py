@@ -8,7 +8,7 @@ import pytest
 
 from site_builder.findings import BriefsError
 from site_builder.search import index_site
-from site_builder.search_service import PageIndexer, indexed_html
+from site_builder.search_service import PageIndexer, indexed_html, written_index
 
 
 def _page(n: int, lang: str = "en") -> str:
@@ -28,7 +28,7 @@ def _index(site: Path, pages: list[tuple[str, str]]) -> dict[str, bytes]:
     indexer = PageIndexer(site / "pagefind")
     for url, html in pages:
         indexer.add(url, html)
-    report = indexer.finish()
+    report = written_index(indexer.output, indexer.files(), indexer.pages)
     assert report.pages == len(pages)
     return _files(site / "pagefind")
 
@@ -55,7 +55,7 @@ def test_an_index_that_cannot_be_written_is_a_clear_error_and_stops_the_service(
     indexer = PageIndexer(blocker)
     indexer.add("/briefs/b/", _page(1))
     with pytest.raises(BriefsError, match=r"cannot write the search index file .*pagefind"):
-        indexer.finish()
+        written_index(indexer.output, indexer.files(), indexer.pages)
     assert indexer._process.poll() is not None  # no service left running
 
 

@@ -22,7 +22,13 @@ from fixtures_site import BuiltSite, build_project, make_project
 from site_builder import search_merge, search_service
 from site_builder.findings import BriefsError
 from site_builder.pagefind_files import read_cbor, read_fragment
-from site_builder.search_service import SHARDS_FOLDER, PageIndexer, ShardedIndexer, shard_sizes
+from site_builder.search_service import (
+    SHARDS_FOLDER,
+    PageIndexer,
+    ShardedIndexer,
+    shard_sizes,
+    written_index,
+)
 from site_builder.settings import settings_from_options
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +166,7 @@ def test_words_merged_by_two_processes_are_the_index_of_one(
         indexer = PageIndexer(tmp_path / "shards" / str(n))
         for url, html in part:
             indexer.add(url, html)
-        indexer.finish(final=False)
+        written_index(indexer.output, indexer.files(), indexer.pages, final=False)
         shards.append(tmp_path / "shards" / str(n))
     monkeypatch.setattr(search_merge, "SPLIT_MINIMUM", 3)
     splits: list[str | None] = []
