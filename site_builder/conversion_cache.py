@@ -199,6 +199,7 @@ class ConversionCache:
                         "run to run", exc)
             self._context = None
         self._stored = self._read()
+        self._read_keys = frozenset(self._stored)  # the file needs writing unless it is what is used
         self._used: dict[str, dict[str, Any]] = {}
         self._helped: set[str] = set()  # keys of the conversions another process made
         self._current: dict[str, str] = {}  # each page's key, by source path
@@ -239,7 +240,6 @@ class ConversionCache:
             key, watch = watched
             watch.stop()
             self._used[key] = vars(Converted.of(page, watch.records, watch.found))
-        vars(page).pop("render", None)  # a build failing while converting
         return html
 
     def key(self, markdown: str, page: Page) -> str:
@@ -295,7 +295,7 @@ class ConversionCache:
     def write(self) -> None:
         """Keep this build's conversions for the next (unless they are kept already)."""
         self.close()
-        if self._context is None or (self.hits == self.pages and not self._stored):
+        if self._context is None or self._used.keys() == self._read_keys:
             return  # every page came from the file, which holds nothing else
         body = json.dumps({"schema": SCHEMA, "entries": self._used}, sort_keys=True,
                           separators=(",", ":")).encode("utf-8", "surrogatepass")

@@ -150,3 +150,34 @@ def test_a_conversion_is_reused_while_its_links_find_the_same_files(tmp_path: Pa
     assert gone == (False, '<h1 id="a">A</h1>\n<p>See <a href="b.md#part">b</a>.</p>')
     assert not _convert(cache, config, site(excluded=True))[0]
     assert not _convert(cache, config, site())[0]  # the last build's file holds its own
+
+
+def test_a_new_uncounted_page_is_kept_though_every_counted_page_came_from_the_cache(
+        tmp_path: Path) -> None:
+    """A listing page (not counted) converted beside brief pages that all came from the
+    cache is written to the cache all the same, and comes from it next time."""
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "t", "docs_dir": str(tmp_path / "docs"),
+                      "site_dir": str(tmp_path / "site")})
+    (tmp_path / "docs").mkdir()
+    assert config.validate() == ([], [])
+    config.plugins._current_plugin = None  # as a build sets it before plugins run
+
+    def build(*listing: str) -> tuple[int, list[bool]]:
+        files = Files([File.generated(config, path, content="# A\n" if path == "a.md" else "")
+                       for path in ("a.md", *listing)])
+        cache = ConversionCache(tmp_path / "cache", config, files)
+        replayed = []
+        for path in ("a.md", *listing):
+            page = Page(None, files.get_file_from_path(path), config)
+            page.read_source(config)
+            cache.before(page.markdown or "", page, files, counted=path == "a.md")
+            replayed.append("render" in vars(page))  # set for a conversion from the cache
+            page.render(config, files)
+            cache.after(page.content or "", page, files)
+        cache.write()
+        return cache.hits, replayed
+
+    assert build() == (0, [False])
+    assert build("themes.md") == (1, [True, False])  # a new listing page, nothing else unused
+    assert build("themes.md") == (1, [True, True])
