@@ -199,7 +199,8 @@ class ConversionCache:
                         "run to run", exc)
             self._context = None
         self._stored = self._read()
-        self._read_keys = frozenset(self._stored)  # the file needs writing unless it is what is used
+        self._read_keys = frozenset(self._stored)
+        self._new = False  # an entry made by this build (here or by the helper)
         self._used: dict[str, dict[str, Any]] = {}
         self._helped: set[str] = set()  # keys of the conversions another process made
         self._current: dict[str, str] = {}  # each page's key, by source path
@@ -240,6 +241,7 @@ class ConversionCache:
             key, watch = watched
             watch.stop()
             self._used[key] = vars(Converted.of(page, watch.records, watch.found))
+            self._new = True
         return html
 
     def key(self, markdown: str, page: Page) -> str:
@@ -285,6 +287,7 @@ class ConversionCache:
         as a hit."""
         self._stored[key] = entry
         self._helped.add(key)
+        self._new = True
 
     def close(self) -> None:
         """Stop watching a conversion (a build may fail while converting)."""
@@ -295,7 +298,7 @@ class ConversionCache:
     def write(self) -> None:
         """Keep this build's conversions for the next (unless they are kept already)."""
         self.close()
-        if self._context is None or self._used.keys() == self._read_keys:
+        if self._context is None or (not self._new and self._used.keys() == self._read_keys):
             return  # every page came from the file, which holds nothing else
         body = json.dumps({"schema": SCHEMA, "entries": self._used}, sort_keys=True,
                           separators=(",", ":")).encode("utf-8", "surrogatepass")
