@@ -69,22 +69,21 @@ class BuildReport:
         parts = [f"{s.briefs} brief{'s' * (s.briefs != 1)}",
                  f"{s.themes} of {s.themes_total} themes", f"{s.countries} countries"]
         if s.conversions_cached:
-            parts.append(f"{s.conversions} brief pages' Markdown ({s.conversions - s.conversions_cached}"
-                         f" converted, {s.conversions_cached} from the cache)")
+            parts.append(_from_cache(s.conversions, s.conversions_cached, "brief pages' Markdown",
+                                     "converted"))
         if s.pdfs_rendered or s.pdfs_cached:
-            parts.append(f"{s.pdfs_rendered + s.pdfs_cached} PDFs ({s.pdfs_rendered} rendered, "
-                         f"{s.pdfs_cached} from the cache)")
+            parts.append(_from_cache(s.pdfs_rendered + s.pdfs_cached, s.pdfs_cached, "PDFs",
+                                     "rendered"))
         if s.packs:
-            parts.append(f"{s.packs} print packs ({s.packs - s.packs_cached} made, "
-                         f"{s.packs_cached} from the cache)")
+            parts.append(_from_cache(s.packs, s.packs_cached, "print packs", "made"))
         if s.packs_skipped:
             parts.append(f"{s.packs_skipped} automatic packs skipped to keep packs within "
                          "packs_max_ratio × the brief PDFs (the log says which and why)")
         if s.search_pages:
             parts.append(f"{s.search_pages} pages in the search index")
         if s.search_shards_cached:
-            parts.append(f"{s.search_shards} search index shards ({s.search_shards - s.search_shards_cached}"
-                         f" indexed, {s.search_shards_cached} from the cache)")
+            parts.append(_from_cache(s.search_shards, s.search_shards_cached,
+                                     "search index shards", "indexed"))
         notes = "".join(f"\n{note}" for note in self.notes)
         return f"built {self.site.name}/ in {self.seconds:.1f} s: " + ", ".join(parts) + notes
 
@@ -136,6 +135,11 @@ def mkdocs_logging(progress: bool, hold_errors: bool = False) -> Iterator[_Colle
         logger.removeHandler(console)
         ours.removeHandler(console)
         logger.setLevel(old_level)
+
+
+def _from_cache(total: int, cached: int, what: str, done: str) -> str:
+    """``24 PDFs (1 rendered, 23 from the cache)``: of ``total``, ``cached`` were cached."""
+    return f"{total} {what} ({total - cached} {done}, {cached} from the cache)"
 
 
 def build_site(settings: Settings, *, pdf: bool = True, strict: bool = False,
