@@ -111,6 +111,17 @@ def test_options_that_change_from_run_to_run_turn_the_cache_off() -> None:
         _stable({"slugify": lambda text: text})
 
 
+def _config(tmp_path: Path) -> MkDocsConfig:
+    """A valid MkDocs configuration, as a build has it when pages are converted."""
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "t", "docs_dir": str(tmp_path / "docs"),
+                      "site_dir": str(tmp_path / "site")})
+    (tmp_path / "docs").mkdir()
+    assert config.validate() == ([], [])
+    config.plugins._current_plugin = None  # as a build sets it before plugins run
+    return config
+
+
 def _convert(cache_dir: Path, config: MkDocsConfig, files: Files) -> tuple[bool, str]:
     """Convert a.md with MkDocs through the cache; return (from the cache, its HTML)."""
     page = Page(None, files.get_file_from_path("a.md"), config)
@@ -127,12 +138,7 @@ def _convert(cache_dir: Path, config: MkDocsConfig, files: Files) -> tuple[bool,
 def test_a_conversion_is_reused_while_its_links_find_the_same_files(tmp_path: Path) -> None:
     """Adding a page keeps the others' conversions; a link that now finds another file
     (or none) converts the page again."""
-    config = MkDocsConfig()
-    config.load_dict({"site_name": "t", "docs_dir": str(tmp_path / "docs"),
-                      "site_dir": str(tmp_path / "site")})
-    (tmp_path / "docs").mkdir()
-    assert config.validate() == ([], [])
-    config.plugins._current_plugin = None  # as a build sets it before plugins run
+    config = _config(tmp_path)
 
     def site(*extra: File, b: bool = True, excluded: bool = False) -> Files:
         pages = [File.generated(config, "a.md", content="# A\n\nSee [b](b.md#part).\n")]
@@ -156,12 +162,7 @@ def test_a_new_uncounted_page_is_kept_though_every_counted_page_came_from_the_ca
         tmp_path: Path) -> None:
     """A listing page (not counted) converted beside brief pages that all came from the
     cache is written to the cache all the same, and comes from it next time."""
-    config = MkDocsConfig()
-    config.load_dict({"site_name": "t", "docs_dir": str(tmp_path / "docs"),
-                      "site_dir": str(tmp_path / "site")})
-    (tmp_path / "docs").mkdir()
-    assert config.validate() == ([], [])
-    config.plugins._current_plugin = None  # as a build sets it before plugins run
+    config = _config(tmp_path)
 
     def build(*listing: str) -> tuple[int, list[bool]]:
         files = Files([File.generated(config, path, content="# A\n" if path == "a.md" else "")
